@@ -31,6 +31,11 @@ export interface AuditEvent {
   time: string;
   subject: string;
   datacontenttype: 'application/json';
+  /**
+   * CloudEvents `sequence` extension: the decimal position of this event in its source's chain
+   * ("1" for the first). Lets `audit verify` tell a deleted event from an edited one.
+   */
+  sequence?: string;
   /** sha256 (hex) of the previous event line of the same source; chains the instance's events. */
   prevHash: string;
   data: JsonObject;

@@ -1,0 +1,59 @@
+import type { Registry } from 'prom-client';
+import type { AuditSink } from './audit-sink.ts';
+import { defaultAuditLogger, type AuditLogger } from './audit-logger.ts';
+import { auditMetrics } from './audit-metrics.ts';
+import { ChainedAppender } from './chained-appender.ts';
+import { chainStateAfter, GENESIS_STATE } from './hash-chain.ts';
+import { Journal } from './journal.ts';
+import { KafkaShipper } from './kafka-shipper.ts';
+import type { KafkaConnectionOptions } from './kafka-spec.ts';
+
+export interface KafkaAuditSinkOptions {
+  source: string;
+  journalDir: string;
+  kafka: KafkaConnectionOptions;
+  required?: boolean;
+  journalMaxBytes?: number;
+  journalSegmentBytes?: number;
+  fsyncDelayMs?: number;
+  /** How long `close` tries to ship what is left before leaving it in the journal (default 2000 ms). */
+  closeDrainMs?: number;
+  logger?: AuditLogger;
+  registry?: Registry;
+}
+
+export interface KafkaAuditSink extends AuditSink {
+  readonly journal: Journal;
+  readonly shipper: KafkaShipper;
+}
+
+/**
+ * `kafka://…`: append-before-answer into the local journal, then a background shipper sends
+ * the journal to Kafka. A broker outage only grows the journal (up to its bound).
+ */
+export async function openKafkaAuditSink(options: KafkaAuditSinkOptions): Promise<KafkaAuditSink> {
+  const logger = options.logger ?? defaultAuditLogger();
+  const metrics = auditMetrics(options.registry);
+  const journal = await Journal.open(options.journalDir, {
+    maxBytes: options.journalMaxBytes,
+    segmentBytes: options.journalSegmentBytes,
+    fsyncDelayMs: options.fsyncDelayMs,
+    onSyncError: (error) => logger.error({ err: String(error), dir: options.journalDir }, 'audit journal fsync failed; further appends refused'),
+  });
+  const state = (await journal.findLastLine((line) => chainStateAfter(line, options.source))) ?? GENESIS_STATE;
+  const shipper = new KafkaShipper(journal, { kafka: options.kafka, logger, metrics });
+  metrics.journalBytes.set(journal.totalBytes);
+  const appender = new ChainedAppender(
+    journal,
+    state,
+    { source: options.source, required: options.required ?? true, metrics, logger, sinkName: 'journal' },
+    async () => {
+      await journal.sync();
+      const drained = await shipper.drain(options.closeDrainMs ?? 2000);
+      if (!drained) logger.warn({ lagBytes: journal.unshippedBytes }, 'audit: closing with events not yet shipped; they ship on next start');
+      await shipper.stop();
+    },
+  );
+  shipper.start();
+  return Object.assign(appender, { journal, shipper });
+}

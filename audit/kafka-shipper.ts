@@ -1,0 +1,194 @@
+import kafkajs from 'kafkajs';
+import type { Admin, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { AUDIT_TOPICS, type AuditEventType } from './audit-event.ts';
+import type { AuditLogger } from './audit-logger.ts';
+import type { AuditMetrics } from './audit-metrics.ts';
+import type { Journal, JournalPosition } from './journal.ts';
+import { createKafkaClient } from './kafka-client.ts';
+import type { KafkaConnectionOptions } from './kafka-spec.ts';
+
+const { CompressionTypes } = kafkajs;
+
+/** Lines that are not a Gatehouse event (disk corruption) still ship, to this topic, so nothing vanishes. */
+export const UNPARSEABLE_TOPIC = 'gatehouse.audit.unparseable';
+
+export interface KafkaShipperOptions {
+  kafka: KafkaConnectionOptions;
+  logger: AuditLogger;
+  metrics: AuditMetrics;
+  /** Raw journal bytes per send (default 512 KiB). */
+  batchBytes?: number;
+  /** Idle poll interval when nothing new was appended (default 200 ms). */
+  pollMs?: number;
+}
+
+/**
+ * Ships journal lines to Kafka: one line = one record value (the exact bytes the hash chain
+ * covers), key = the event subject (session id, else subject id), topic per event type. The
+ * journal position advances only after the whole batch is acknowledged with acks=all, so a
+ * failure re-sends the batch from the same place: duplicates are possible, loss is not.
+ */
+export class KafkaShipper {
+  #kafka: Kafka;
+  #producer: Producer | undefined;
+  #topicsReady = false;
+  #stopped = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #failures = 0;
+  #position: JournalPosition;
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly options: KafkaShipperOptions,
+  ) {
+    this.#kafka = createKafkaClient(options.kafka, options.logger);
+    this.#position = journal.shippedPosition;
+    journal.on('appended', () => this.#wake?.());
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** True when everything appended so far has been acknowledged. */
+  get caughtUp(): boolean {
+    return this.journal.unshippedBytes === 0;
+  }
+
+  /** Waits until everything appended so far is shipped, or `timeoutMs` passes; resolves whether it did. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.caughtUp && Date.now() < deadline && !this.#stopped) await sleep(20);
+    return this.caughtUp;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#wake?.();
+    await this.#loop;
+    await this.#disconnect();
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        const chunk = await this.journal.read(this.#position, this.options.batchBytes ?? 512 * 1024);
+        this.#updateLag();
+        if (chunk.lines.length === 0) {
+          this.#position = chunk.next;
+          await this.#idle();
+          continue;
+        }
+        await this.#send(chunk.lines);
+        await this.journal.commit(chunk.next);
+        this.#position = chunk.next;
+        this.#failures = 0;
+        this.#updateLag();
+      } catch (error) {
+        if (this.#stopped) break;
+        this.#failures += 1;
+        this.options.metrics.shipErrors.inc();
+        this.options.logger.warn(
+          { err: error instanceof Error ? error.message : String(error), failures: this.#failures, lagBytes: this.journal.unshippedBytes },
+          'audit shipper: batch not acknowledged; the journal keeps it and the batch is retried',
+        );
+        // A fresh producer after a failure: the old one's sequence state may be stale after a broker restart.
+        await this.#disconnect();
+        await this.#sleepUnlessStopped(Math.min(200 * 2 ** Math.min(this.#failures, 5), 5000));
+      }
+    }
+  }
+
+  async #send(lines: string[]): Promise<void> {
+    const producer = await this.#connectedProducer();
+    const byTopic = new Map<string, Message[]>();
+    for (const line of lines) {
+      const { topic, key } = route(line);
+      let messages = byTopic.get(topic);
+      if (!messages) byTopic.set(topic, (messages = []));
+      messages.push({ key, value: line, headers: { 'content-type': 'application/cloudevents+json' } });
+    }
+    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    await producer.sendBatch({
+      topicMessages,
+      acks: -1,
+      timeout: this.options.kafka.requestTimeoutMs,
+      compression: this.options.kafka.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+    });
+    for (const { topic, messages } of topicMessages) this.options.metrics.shipped.inc({ topic }, messages.length);
+  }
+
+  async #connectedProducer(): Promise<Producer> {
+    if (!this.#topicsReady) {
+      await ensureAuditTopics(this.#kafka.admin());
+      this.#topicsReady = true;
+    }
+    if (this.#producer) return this.#producer;
+    const producer = this.#kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+    });
+    await producer.connect();
+    this.#producer = producer;
+    return producer;
+  }
+
+  async #disconnect(): Promise<void> {
+    const producer = this.#producer;
+    this.#producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  #updateLag(): void {
+    this.options.metrics.lagBytes.set(this.journal.unshippedBytes);
+    this.options.metrics.journalBytes.set(this.journal.totalBytes);
+  }
+
+  #idle(): Promise<void> {
+    return this.#sleepUnlessStopped(this.options.pollMs ?? 200);
+  }
+
+  #sleepUnlessStopped(ms: number): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+}
+
+/** Creates the four audit topics (and the unparseable one) when missing, with the broker's defaults. */
+export async function ensureAuditTopics(admin: Admin): Promise<void> {
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted = [...Object.values(AUDIT_TOPICS), UNPARSEABLE_TOPIC].filter((topic) => !existing.has(topic));
+    if (wanted.length > 0) {
+      await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => ({ topic })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function route(line: string): { topic: string; key: string | null } {
+  try {
+    const event = JSON.parse(line) as { type?: unknown; subject?: unknown };
+    const topic = typeof event.type === 'string' ? AUDIT_TOPICS[event.type as AuditEventType] : undefined;
+    if (topic) return { topic, key: typeof event.subject === 'string' ? event.subject : null };
+  } catch {
+    // falls through to the unparseable topic
+  }
+  return { topic: UNPARSEABLE_TOPIC, key: null };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,151 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadBundle } from '../../engine/bundle/load-bundle.ts';
+import { evaluateRequest } from '../../engine/evaluate-request.ts';
+import type { Decision } from '../../engine/model/decision.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../engine/model/json.ts';
+import type { DecisionInput, Resource, Subject, TokenFacts } from '../../engine/model/request.ts';
+import { UsageError } from '../cli-error.ts';
+
+const HELP = `usage: gatehouse eval --bundle B --input request.json [--explain]
+
+Evaluates one request (DESIGN.md request model, as JSON) against a bundle, on the same path the
+service uses (facts from the raw SQL/shell text, then every required engine, combined), and prints
+the decision as JSON. The bundle is loaded as the service loads it, its own decision tests included.
+"time" defaults to now unless the request sets it.
+
+  --bundle FILE             the bundle (gatehouse build output)
+  --input FILE              the request JSON ("-" reads stdin)
+  --explain                 also list, per engine, its effect, the determining Rego result or
+                            Cedar policy ids, reasons and errors
+  --verification-key FILE   refuse the bundle unless signed by this key (as serve does)
+
+Exit status: 0 decided (whatever the effect), 1 bundle error, 2 usage or malformed request.`;
+
+const REQUEST_KEYS = new Set(['subject', 'action', 'resource', 'context', 'token', 'time', 'sessionId', 'requestId']);
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        bundle: { type: 'string' },
+        input: { type: 'string' },
+        explain: { type: 'boolean' },
+        'verification-key': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`eval: ${(error as Error).message}`);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (!values.bundle) throw new UsageError('eval: --bundle <bundle.tar.gz> is required');
+  if (!values.input) throw new UsageError('eval: --input <request.json> is required');
+
+  const input = parseRequest(await readRequest(values.input), new Date());
+  const bundle = await loadBundle(values.bundle, { verificationKey: values['verification-key'] });
+  try {
+    const decision = evaluateRequest(bundle, input);
+    process.stdout.write(`${JSON.stringify(present(decision, bundle.revision, values.explain === true), null, 2)}\n`);
+  } finally {
+    bundle.close();
+  }
+  return 0;
+}
+
+function present(decision: Decision, revision: string, explain: boolean): JsonObject {
+  const out: JsonObject = {
+    effect: decision.effect,
+    reasons: decision.reasons,
+    obligations: decision.obligations,
+    policyRevision: revision,
+  };
+  if (explain) {
+    out.engines = decision.engines.map((engine) => ({
+      engine: engine.engine,
+      effect: engine.effect,
+      determining: engine.determining,
+      reasons: engine.reasons,
+      obligations: engine.obligations,
+      errors: engine.errors,
+    }));
+  }
+  return out;
+}
+
+async function readRequest(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`eval: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`eval: ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Checks the request's shape; every problem names the field so the user knows what to fix. */
+export function parseRequest(value: unknown, now: Date): DecisionInput {
+  const bad = (field: string, problem: string): never => {
+    throw new UsageError(`eval: request ${field}: ${problem}`);
+  };
+  if (!isJsonObject(value)) return bad('', 'must be a JSON object');
+  for (const key of Object.keys(value)) {
+    if (!REQUEST_KEYS.has(key)) bad(key, `unknown field (expected ${[...REQUEST_KEYS].join(', ')})`);
+  }
+  const subject = value.subject;
+  if (!isJsonObject(subject) || typeof subject.id !== 'string' || subject.id === '') return bad('subject', 'must be an object with a string id');
+  if (subject.type !== undefined && typeof subject.type !== 'string') bad('subject.type', 'must be a string');
+  if (subject.groups !== undefined && !isStringArray(subject.groups)) bad('subject.groups', 'must be a list of strings');
+  if (subject.claims !== undefined && !isJsonObject(subject.claims)) bad('subject.claims', 'must be an object');
+  if (typeof value.action !== 'string' || value.action === '') bad('action', 'must be a non-empty string such as "db.query"');
+  const resource = value.resource;
+  if (!isJsonObject(resource) || typeof resource.type !== 'string' || typeof resource.id !== 'string') {
+    return bad('resource', 'must be an object with string type and id');
+  }
+  if (resource.attributes !== undefined && !isJsonObject(resource.attributes)) bad('resource.attributes', 'must be an object');
+  const context = value.context ?? {};
+  if (!isJsonObject(context)) return bad('context', 'must be an object');
+  if (value.token !== undefined && !isJsonObject(value.token)) bad('token', 'must be an object (verified token facts)');
+  let time = now.toISOString();
+  if (value.time !== undefined) {
+    if (typeof value.time !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(value.time) || Number.isNaN(Date.parse(value.time))) {
+      bad('time', 'must be an RFC 3339 timestamp such as "2026-11-25T10:00:00Z"');
+    }
+    time = value.time as string;
+  }
+  for (const key of ['sessionId', 'requestId'] as const) {
+    if (value[key] !== undefined && typeof value[key] !== 'string') bad(key, 'must be a string');
+  }
+  const input: DecisionInput = {
+    subject: subject as unknown as Subject,
+    action: value.action as string,
+    resource: resource as unknown as Resource,
+    context,
+    time,
+  };
+  if (value.token !== undefined) input.token = value.token as unknown as TokenFacts;
+  if (typeof value.sessionId === 'string') input.sessionId = value.sessionId;
+  if (typeof value.requestId === 'string') input.requestId = value.requestId;
+  return input;
+}
+
+function isStringArray(value: JsonValue): boolean {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}

@@ -1,0 +1,294 @@
+import { readFile, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pino, type Logger } from 'pino';
+import { createAuditSink } from '../../audit/create-audit-sink.ts';
+import type { AuditSink } from '../../audit/audit-sink.ts';
+import type { ApprovalGate, TokenGate } from '../../engine/decision-hooks.ts';
+import { initFactExtractors } from '../../engine/facts/compute-facts.ts';
+import { bundleFileSource, policyDirSource, type BundleSource } from '../../engine/service/bundle-source.ts';
+import { startDecisionServer, type ServiceRegistrar, type TlsFiles } from '../../engine/service/decision-server.ts';
+import type { IdempotencyStore } from '../../engine/service/idempotency-store.ts';
+import { ServiceMetrics } from '../../engine/service/service-metrics.ts';
+import { createStateStore } from '../../engine/state/create-state-store.ts';
+import { CliError, UsageError } from '../cli-error.ts';
+
+const HELP = `usage: gatehouse serve [--bundle B] [flags]
+
+  --bundle B              bundle file (gatehouse build output) or policy directory; default: build
+                          the shipped policy/ into var/bundle.tar.gz and serve it
+  --listen HOST:PORT      gRPC address (default 127.0.0.1:50051)
+  --metrics HOST:PORT     /metrics, /healthz, /readyz over HTTP (default 127.0.0.1:9464; "off" for none)
+  --audit SPEC            file:PATH | kafka://HOST:PORT[,HOST:PORT] (default file:var/audit.jsonl)
+  --journal DIR           audit journal for kafka:// (default var/journal)
+  --audit-required B      true | false (default true: a decision that cannot be audited is denied)
+  --verification-key F    PEM public key; only bundles signed with it are activated
+  --tls-cert F --tls-key F [--client-ca F]   TLS; with --client-ca, clients need a certificate (mTLS)
+  --state SPEC            memory | postgres://… (default memory)
+  --oidc-issuer URL --oidc-audience AUD [--oidc-jwks URL|FILE] [--oidc-groups-claim groups]
+  --log-level LEVEL       trace | debug | info | warn | error (default info)
+
+Every flag can also be set as GATEHOUSE_<FLAG> (e.g. GATEHOUSE_LISTEN=127.0.0.1:50051); flags win.`;
+
+const FLAGS = {
+  bundle: { type: 'string' },
+  listen: { type: 'string' },
+  metrics: { type: 'string' },
+  audit: { type: 'string' },
+  journal: { type: 'string' },
+  'audit-required': { type: 'string' },
+  'verification-key': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'client-ca': { type: 'string' },
+  state: { type: 'string' },
+  'oidc-issuer': { type: 'string' },
+  'oidc-audience': { type: 'string' },
+  'oidc-jwks': { type: 'string' },
+  'oidc-groups-claim': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+type FlagName = keyof typeof FLAGS;
+type Flags = Partial<Record<FlagName, string>>;
+
+const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  const flags = readFlags(argv, process.env);
+  const config = checkFlags(flags);
+  const logger = pino({ name: 'gatehouse', level: config.logLevel });
+
+  const server = await start(config, logger);
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting without waiting');
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal }, 'shutting down: finishing in-flight calls');
+      server.close().then(
+        () => resolveExit(0),
+        (error: unknown) => {
+          logger.error({ err: String(error) }, 'shutdown failed');
+          resolveExit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+/** Flags first, then GATEHOUSE_<FLAG> environment variables (DESIGN.md "CLI"). */
+export function readFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: true }));
+  } catch (error) {
+    throw new UsageError(`serve: ${(error as Error).message.split('\n', 1)[0]}; run 'gatehouse serve --help'`);
+  }
+  if (positionals.length > 0) throw new UsageError(`serve: unexpected argument '${positionals[0]}'; run 'gatehouse serve --help'`);
+  const flags: Flags = {};
+  for (const name of Object.keys(FLAGS) as FlagName[]) {
+    const fromFlag = values[name];
+    const fromEnv = env[`GATEHOUSE_${name.toUpperCase().replaceAll('-', '_')}`];
+    const value = typeof fromFlag === 'string' ? fromFlag : fromEnv;
+    if (value === undefined) continue;
+    if (value === '') throw new UsageError(`serve: --${name} needs a value`);
+    flags[name] = value;
+  }
+  return flags;
+}
+
+export interface ServeConfig {
+  bundle?: string;
+  listen: string;
+  metrics?: string;
+  audit: string;
+  journal: string;
+  auditRequired: boolean;
+  verificationKey?: string;
+  tls?: { cert: string; key: string; clientCa?: string };
+  state: string;
+  oidc?: { issuer: string; audience: string; jwks?: string; groupsClaim: string };
+  logLevel: string;
+}
+
+export function checkFlags(flags: Flags): ServeConfig {
+  const address = (name: FlagName, fallback: string): string => {
+    const value = flags[name] ?? fallback;
+    if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(value) || Number(value.slice(value.lastIndexOf(':') + 1)) > 65535) {
+      throw new UsageError(`serve: --${name} must be HOST:PORT, got '${value}'`);
+    }
+    return value;
+  };
+  const auditRequired = flags['audit-required'] ?? 'true';
+  if (auditRequired !== 'true' && auditRequired !== 'false') {
+    throw new UsageError(`serve: --audit-required must be true or false, got '${auditRequired}'`);
+  }
+  const audit = flags.audit ?? 'file:var/audit.jsonl';
+  if (!/^file:.+/.test(audit) && !/^kafka:\/\/.+/.test(audit)) {
+    throw new UsageError(`serve: --audit must be file:PATH or kafka://HOST:PORT[,HOST:PORT], got '${audit}'`);
+  }
+  const state = flags.state ?? 'memory';
+  if (state !== 'memory' && !/^postgres(ql)?:\/\/.+/.test(state)) {
+    throw new UsageError(`serve: --state must be memory or a postgres://… URL`);
+  }
+  if ((flags['tls-cert'] === undefined) !== (flags['tls-key'] === undefined)) {
+    throw new UsageError('serve: --tls-cert and --tls-key go together');
+  }
+  if (flags['client-ca'] !== undefined && flags['tls-cert'] === undefined) {
+    throw new UsageError('serve: --client-ca needs --tls-cert and --tls-key (mTLS is on top of TLS)');
+  }
+  const oidcFlags = (['oidc-issuer', 'oidc-audience', 'oidc-jwks', 'oidc-groups-claim'] as const).filter((name) => flags[name] !== undefined);
+  if (oidcFlags.length > 0 && (flags['oidc-issuer'] === undefined || flags['oidc-audience'] === undefined)) {
+    throw new UsageError('serve: --oidc-issuer and --oidc-audience are both required to accept OIDC tokens');
+  }
+  const logLevel = flags['log-level'] ?? 'info';
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
+    throw new UsageError(`serve: --log-level must be trace, debug, info, warn or error, got '${logLevel}'`);
+  }
+  const config: ServeConfig = {
+    listen: address('listen', '127.0.0.1:50051'),
+    audit,
+    journal: flags.journal ?? 'var/journal',
+    auditRequired: auditRequired === 'true',
+    state,
+    logLevel,
+  };
+  if (flags.metrics !== 'off') config.metrics = address('metrics', '127.0.0.1:9464');
+  if (flags.bundle !== undefined) config.bundle = flags.bundle;
+  if (flags['verification-key'] !== undefined) config.verificationKey = flags['verification-key'];
+  if (flags['tls-cert'] !== undefined && flags['tls-key'] !== undefined) {
+    config.tls = { cert: flags['tls-cert'], key: flags['tls-key'] };
+    if (flags['client-ca'] !== undefined) config.tls.clientCa = flags['client-ca'];
+  }
+  if (flags['oidc-issuer'] !== undefined && flags['oidc-audience'] !== undefined) {
+    config.oidc = { issuer: flags['oidc-issuer'], audience: flags['oidc-audience'], groupsClaim: flags['oidc-groups-claim'] ?? 'groups' };
+    if (flags['oidc-jwks'] !== undefined) config.oidc.jwks = flags['oidc-jwks'];
+  }
+  return config;
+}
+
+/** The parts chosen by --state and --oidc-*: the token and approval subsystems plug in here. */
+interface StateWiring {
+  idempotency: IdempotencyStore;
+  tokenGate?: TokenGate;
+  approvalGate?: ApprovalGate;
+  extraServices?: (registrar: ServiceRegistrar) => void | Promise<void>;
+  close(): Promise<void>;
+}
+
+async function wireState(config: ServeConfig, logger: Logger): Promise<StateWiring> {
+  const store = await createStateStore(config.state);
+  if (store.kind === 'memory') logger.info('state in memory: approvals, token uses and signing keys last only as long as this process');
+  if (config.oidc) logger.warn('OIDC tokens are accepted only once the token service is wired into serve');
+  // TokenGate (engine/tokens), ApprovalGate (engine/approvals) and their gRPC services are
+  // created from `store` here by the token/approval subsystem.
+  return { idempotency: store, close: () => store.close() };
+}
+
+/**
+ * The one place the real parts are chosen and connected: bundle source, audit sink, state,
+ * gates, TLS. Every failure here is one line on stderr and a non-zero exit.
+ */
+async function start(config: ServeConfig, logger: Logger) {
+  const bundleSource = await chooseBundleSource(config);
+  const tls = config.tls ? await readTls(config.tls) : undefined;
+  await initFactExtractors();
+  const metrics = new ServiceMetrics();
+
+  let auditSink: AuditSink;
+  try {
+    auditSink = await createAuditSink(config.audit, {
+      source: `gatehouse://${hostname()}/serve`,
+      journalDir: config.journal,
+      required: config.auditRequired,
+      registry: metrics.registry,
+      logger,
+    });
+  } catch (error) {
+    throw new CliError(`audit sink ${config.audit} cannot be opened: ${firstLine(error)}`);
+  }
+  let state: StateWiring;
+  try {
+    state = await wireState(config, logger);
+  } catch (error) {
+    await auditSink.close().catch(() => undefined);
+    throw new CliError(`state ${redactUrl(config.state)} cannot be used: ${firstLine(error)}`);
+  }
+  try {
+    const server = await startDecisionServer({
+      bundleSource,
+      auditSink,
+      auditRequired: config.auditRequired,
+      listen: config.listen,
+      metricsListen: config.metrics,
+      tls,
+      idempotency: state.idempotency,
+      tokenGate: state.tokenGate,
+      approvalGate: state.approvalGate,
+      extraServices: state.extraServices,
+      logger,
+      metrics,
+    });
+    return {
+      close: async () => {
+        await server.close();
+        await state.close();
+      },
+    };
+  } catch (error) {
+    await auditSink.close().catch(() => undefined);
+    await state.close().catch(() => undefined);
+    throw new CliError(firstLine(error));
+  }
+}
+
+async function chooseBundleSource(config: ServeConfig): Promise<BundleSource> {
+  const out = resolve('var', 'bundle.tar.gz');
+  if (config.bundle === undefined) {
+    return policyDirSource(join(PACKAGE_ROOT, 'policy'), { out, verificationKey: config.verificationKey });
+  }
+  let isDir: boolean;
+  try {
+    isDir = (await stat(config.bundle)).isDirectory();
+  } catch (error) {
+    throw new CliError(`bundle ${config.bundle} cannot be read: ${(error as NodeJS.ErrnoException).code ?? firstLine(error)}`);
+  }
+  return isDir
+    ? policyDirSource(config.bundle, { out, verificationKey: config.verificationKey })
+    : bundleFileSource(config.bundle, { verificationKey: config.verificationKey });
+}
+
+async function readTls(files: { cert: string; key: string; clientCa?: string }): Promise<TlsFiles> {
+  const read = async (flag: string, path: string) => {
+    try {
+      return await readFile(path);
+    } catch (error) {
+      throw new CliError(`--${flag} ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? firstLine(error)}`);
+    }
+  };
+  const tls: TlsFiles = { cert: await read('tls-cert', files.cert), key: await read('tls-key', files.key) };
+  if (files.clientCa !== undefined) tls.clientCa = await read('client-ca', files.clientCa);
+  return tls;
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n', 1)[0];
+}
+
+function redactUrl(spec: string): string {
+  return spec.replace(/\/\/[^@/]*@/, '//…@');
+}

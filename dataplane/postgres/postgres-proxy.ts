@@ -1,0 +1,73 @@
+import { createServer, connect as connectTcp, type Server } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { PostgresSession, type CancelRegistry, type PostgresProxyOptions } from './client-session.ts';
+import type { UpstreamTarget } from './upstream/upstream-connection.ts';
+import { CANCEL_REQUEST_CODE } from './wire/frontend-messages.ts';
+
+type Log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+
+/**
+ * Forwards a client's CancelRequest to the upstream backend it names. Clients see the
+ * upstream's own BackendKeyData, so the pair identifies a backend; the secret is compared
+ * in constant time and only keys of live sessions of this proxy are honoured.
+ */
+export class UpstreamCancelRegistry implements CancelRegistry {
+  private readonly live = new Map<number, { secret: Buffer; target: UpstreamTarget }>();
+
+  register(processId: number, secretKey: number, target: UpstreamTarget): () => void {
+    const secret = Buffer.alloc(4);
+    secret.writeInt32BE(secretKey, 0);
+    this.live.set(processId, { secret, target });
+    return () => this.live.delete(processId);
+  }
+
+  cancel(processId: number, secretKey: number): void {
+    const entry = this.live.get(processId);
+    const offered = Buffer.alloc(4);
+    offered.writeInt32BE(secretKey, 0);
+    if (!entry || !timingSafeEqual(entry.secret, offered)) return;
+    const packet = Buffer.alloc(16);
+    packet.writeInt32BE(16, 0);
+    packet.writeInt32BE(CANCEL_REQUEST_CODE, 4);
+    packet.writeInt32BE(processId, 8);
+    packet.writeInt32BE(secretKey, 12);
+    const socket = connectTcp({ host: entry.target.host, port: entry.target.port }, () => socket.end(packet));
+    socket.on('error', () => socket.destroy());
+  }
+}
+
+export interface RunningPostgresProxy {
+  address: { host: string; port: number };
+  sessions: number;
+  close(): Promise<void>;
+}
+
+export async function startPostgresProxy(options: PostgresProxyOptions & { listen: { host: string; port: number } }, log: Log): Promise<RunningPostgresProxy> {
+  const cancels = new UpstreamCancelRegistry();
+  const sessions = new Set<PostgresSession>();
+  const server: Server = createServer((socket) => {
+    socket.setNoDelay(true);
+    const session = new PostgresSession(socket, options, cancels, log);
+    sessions.add(session);
+    socket.once('close', () => sessions.delete(session));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.listen.port, options.listen.host, () => resolve());
+  });
+  const bound = server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : options.listen.port;
+  log('info', 'postgres proxy listening', { host: options.listen.host, port, resource: options.resource.id });
+  return {
+    address: { host: options.listen.host, port },
+    get sessions() {
+      return sessions.size;
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const session of sessions) session.close('proxy shutting down');
+      });
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { AuditSink } from '../../audit/audit-sink.ts';
+import type { Resource } from '../../engine/model/request.ts';
+import type { DataPlaneDecision } from '../sdk/data-plane-decision.ts';
+import { redactText } from '../../audit/redact-secrets.ts';
+
+/**
+ * Records one PostgreSQL session as `gatehouse.session.v1` events keyed by the session id:
+ * start, one event per decided statement (decision id, effect, rows, duration), and end.
+ * Statement text is redacted by the audit rules before it is written.
+ */
+export class SessionRecorder {
+  private sequence = 0;
+
+  constructor(
+    private readonly sink: AuditSink,
+    private readonly sessionId: string,
+    private readonly resource: Resource,
+  ) {}
+
+  async start(details: { database: string; application: string }): Promise<void> {
+    await this.emit({ event: 'start', database: details.database, application: details.application });
+  }
+
+  async statement(run: { sql: string; decision: DataPlaneDecision; rows: number; micros: number; outcome: 'ok' | 'error' | 'denied' }): Promise<void> {
+    await this.emit({
+      event: 'statement',
+      text: redactText(run.sql),
+      decisionId: run.decision.decisionId,
+      effect: run.decision.effect,
+      reasons: run.decision.reasons,
+      rows: run.rows,
+      durationMicros: run.micros,
+      outcome: run.outcome,
+    });
+  }
+
+  async end(reason: string): Promise<void> {
+    await this.emit({ event: 'end', reason, statements: this.sequence });
+  }
+
+  private async emit(data: Record<string, string | number | string[]>): Promise<void> {
+    this.sequence += data.event === 'statement' ? 1 : 0;
+    await this.sink.append({
+      type: 'gatehouse.session.v1',
+      subject: this.sessionId,
+      data: {
+        sessionId: this.sessionId,
+        protocol: 'postgres',
+        resource: { type: this.resource.type, id: this.resource.id },
+        sequence: this.sequence,
+        ...data,
+      },
+    });
+  }
+}

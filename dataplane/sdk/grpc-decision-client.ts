@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import type { Effect } from '../../engine/model/decision.ts';
+import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
+import type { DecideRequest } from '../../proto/generated/gatehouse/v1/DecideRequest.ts';
+import type { DecideResponse__Output } from '../../proto/generated/gatehouse/v1/DecideResponse.ts';
+import type { DecideStreamRequest } from '../../proto/generated/gatehouse/v1/DecideStreamRequest.ts';
+import type { DecideStreamResponse__Output } from '../../proto/generated/gatehouse/v1/DecideStreamResponse.ts';
+import type { DecisionServiceClient } from '../../proto/generated/gatehouse/v1/DecisionService.ts';
+import type { ApprovalOutcome, DataPlaneDecision, DecisionAsk, DecisionClient } from './data-plane-decision.ts';
+import { awaitApprovalOverGrpc } from './approval-waiter.ts';
+import { jsonToStruct, structToJson } from './struct-codec.ts';
+
+export interface GrpcDecisionClientOptions {
+  /** host:port of the decision service. */
+  address: string;
+  /** Channel credentials; insecure (loopback only) when absent. */
+  credentials?: grpc.ChannelCredentials;
+  /** Time for one decision, including retries. Past it, the answer is deny. */
+  deadlineMs?: number;
+}
+
+const EFFECTS: Record<string, Effect> = {
+  EFFECT_ALLOW: 'allow',
+  EFFECT_DENY: 'deny',
+  EFFECT_REQUIRE_APPROVAL: 'require_approval',
+};
+
+interface Pending {
+  resolve: (response: DecideResponse__Output) => void;
+  fail: (reason: string) => void;
+}
+
+/**
+ * The data plane's decision client. It keeps one DecideStream open (several times the
+ * throughput of unary calls) and matches answers by request_id. It fails closed: a
+ * deadline, a broken stream that cannot be re-opened in time, a stream error or
+ * EFFECT_UNSPECIFIED all come back as a deny whose reason says which. A request is only
+ * ever retried with the same request_id, so the service decides it (and counts a token
+ * use) once.
+ */
+export class GrpcDecisionClient implements DecisionClient {
+  private readonly client: DecisionServiceClient;
+  private stream: grpc.ClientDuplexStream<DecideStreamRequest, DecideStreamResponse__Output> | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private readonly deadlineMs: number;
+
+  constructor(private readonly options: GrpcDecisionClientOptions) {
+    const protos = loadGatehouseProtos();
+    const credentials = options.credentials ?? grpc.credentials.createInsecure();
+    this.client = new protos.decision.gatehouse.v1.DecisionService(options.address, credentials, {
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.max_reconnect_backoff_ms': 2_000,
+    });
+    this.deadlineMs = options.deadlineMs ?? 5_000;
+  }
+
+  async decide(ask: DecisionAsk): Promise<DataPlaneDecision> {
+    const requestId = ask.requestId ?? randomUUID();
+    const request: DecideRequest = {
+      action: ask.action,
+      resource: { type: ask.resource.type, id: ask.resource.id, attributes: jsonToStruct(ask.resource.attributes ?? {}) },
+      context: jsonToStruct(ask.context),
+      token: ask.token ?? '',
+      session_id: ask.sessionId,
+      request_id: requestId,
+      subject: ask.subject
+        ? { id: ask.subject.id, type: ask.subject.type ?? '', groups: ask.subject.groups ?? [], claims: jsonToStruct(ask.subject.claims ?? {}) }
+        : undefined,
+    };
+    const deadline = Date.now() + this.deadlineMs;
+    let lastFailure = 'no answer';
+    // A broken stream is re-opened and the same request re-sent while time remains.
+    while (Date.now() < deadline) {
+      try {
+        const response = await this.sendOnStream(request, requestId, deadline);
+        return toDecision(response);
+      } catch (failure) {
+        lastFailure = failure instanceof Error ? failure.message : String(failure);
+        if (lastFailure.startsWith('deadline') || lastFailure.startsWith('rejected')) break;
+        await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
+      }
+    }
+    return denial(`gatehouse: decision service unavailable (${lastFailure}); denied (fail closed)`);
+  }
+
+  awaitApproval(approvalId: string, token: string | undefined, signal?: AbortSignal): Promise<ApprovalOutcome> {
+    return awaitApprovalOverGrpc(this.options, approvalId, token, signal);
+  }
+
+  close(): void {
+    this.stream?.end();
+    this.stream = undefined;
+    for (const [, pending] of this.pending) pending.fail('client closed');
+    this.pending.clear();
+    this.client.close();
+  }
+
+  private sendOnStream(request: DecideRequest, requestId: string, deadline: number): Promise<DecideResponse__Output> {
+    const stream = this.openStream();
+    return new Promise<DecideResponse__Output>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new Error(`deadline of ${this.deadlineMs} ms passed`));
+      }, Math.max(0, deadline - Date.now()));
+      this.pending.set(requestId, {
+        resolve: (response) => {
+          clearTimeout(timer);
+          resolve(response);
+        },
+        fail: (reason) => {
+          clearTimeout(timer);
+          reject(new Error(reason));
+        },
+      });
+      stream.write({ request });
+    });
+  }
+
+  private openStream(): grpc.ClientDuplexStream<DecideStreamRequest, DecideStreamResponse__Output> {
+    if (this.stream) return this.stream;
+    const stream = this.client.DecideStream();
+    this.stream = stream;
+    stream.on('data', (message: DecideStreamResponse__Output) => {
+      const pending = this.pending.get(message.request_id);
+      if (!pending) return;
+      this.pending.delete(message.request_id);
+      if (message.result === 'response' && message.response) pending.resolve(message.response);
+      else pending.fail(`rejected by the service: ${message.error?.message ?? 'no answer'}`);
+    });
+    const broken = (reason: string): void => {
+      if (this.stream !== stream) return;
+      this.stream = undefined;
+      for (const [id, pending] of this.pending) {
+        this.pending.delete(id);
+        pending.fail(reason);
+      }
+    };
+    stream.on('error', (error: grpc.ServiceError) => broken(`stream failed: ${error.details || error.message}`));
+    stream.on('end', () => broken('stream ended'));
+    return stream;
+  }
+}
+
+function toDecision(response: DecideResponse__Output): DataPlaneDecision {
+  const effect = EFFECTS[response.effect];
+  if (!effect) return denial(`gatehouse: the service answered ${response.effect || 'EFFECT_UNSPECIFIED'}; denied`);
+  return {
+    decisionId: response.decision_id,
+    effect,
+    reasons: response.reasons,
+    obligations: structToJson(response.obligations),
+    approvalId: response.approval_id || undefined,
+    policyRevision: response.policy_revision,
+  };
+}
+
+function denial(reason: string): DataPlaneDecision {
+  return { decisionId: '', effect: 'deny', reasons: [reason], obligations: {}, policyRevision: '' };
+}

@@ -1,0 +1,86 @@
+import { checkParseEntities, preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import type { EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { EngineDecision } from '../model/decision.ts';
+import type { DecisionInput } from '../model/request.ts';
+import type { PolicyEvaluator } from '../policy-evaluator.ts';
+import { diagnosticsFromCedarErrors } from './cedar-diagnostics.ts';
+import { CedarEntityStore } from './cedar-entities.ts';
+import { cedarFailure, decisionFromCedarAnswer } from './cedar-outcome.ts';
+import { CedarPolicyError } from './cedar-policy-error.ts';
+import { type CedarPolicyInfo, type CedarSource, parseCedarSources } from './cedar-policy-set.ts';
+import { buildCedarRequest } from './cedar-request.ts';
+import { staticPolicyRecord, validateCedarPolicies } from './validate-cedar-policies.ts';
+
+export interface CedarEvaluatorOptions {
+  /** Bundle revision; part of the pre-parsed policy set's id so revisions never share state. */
+  revision: string;
+  policies: readonly CedarSource[];
+  /** Contents of `entities.json` (a JSON array of Cedar entities); absent means none. */
+  entities?: unknown;
+  entitiesFile?: string;
+  /** When given, policies and entities must validate against it (as at build). */
+  schema?: CedarSource;
+}
+
+export interface CedarEvaluator extends PolicyEvaluator {
+  readonly engine: 'cedar';
+  /** Every policy with its Gatehouse id (for coverage and --explain). */
+  readonly policies: readonly CedarPolicyInfo[];
+}
+
+let instances = 0;
+
+/**
+ * Parses, validates and pre-parses the Cedar policies of one bundle revision, then evaluates
+ * requests with Cedar's stateful fast path. Throws CedarPolicyError when anything is invalid.
+ *
+ * The schema is used to validate, not at request time: requests carry attributes and facts
+ * the schema does not describe, and Cedar would reject such a request outright.
+ */
+export function prepareCedarEvaluator(options: CedarEvaluatorOptions): CedarEvaluator {
+  const diagnostics = validateCedarPolicies({
+    policies: options.policies,
+    ...(options.schema ? { schema: options.schema } : {}),
+    entities: options.entities ?? [],
+    ...(options.entitiesFile ? { entitiesFile: options.entitiesFile } : {}),
+  });
+  if (diagnostics.length > 0) throw new CedarPolicyError(diagnostics);
+
+  const { policies } = parseCedarSources(options.policies);
+  const entityList = (options.entities ?? []) as EntityJson[];
+  // checkParseEntities without a schema also catches duplicate uids the schema check may not.
+  const entityCheck = checkParseEntities({ entities: entityList });
+  if (entityCheck.type === 'failure') {
+    throw new CedarPolicyError(diagnosticsFromCedarErrors(entityCheck.errors, { file: options.entitiesFile ?? 'entities.json' }));
+  }
+
+  const policySetId = `gatehouse:${options.revision}:${++instances}`;
+  const parsed = preparsePolicySet(policySetId, { staticPolicies: staticPolicyRecord(policies) });
+  if (parsed.type === 'failure') {
+    throw new CedarPolicyError(diagnosticsFromCedarErrors(parsed.errors, { file: options.policies[0]?.file ?? '<cedar>' }));
+  }
+
+  const byId = new Map(policies.map((p) => [p.id, p]));
+  const entities = new CedarEntityStore(entityList);
+  let closed = false;
+
+  return {
+    engine: 'cedar',
+    policies,
+    evaluate(input: DecisionInput): EngineDecision {
+      if (closed) return cedarFailure('the Cedar evaluator of this revision is closed');
+      try {
+        const answer = statefulIsAuthorized(buildCedarRequest(input, entities, policySetId));
+        return decisionFromCedarAnswer(answer, byId);
+      } catch (error) {
+        return cedarFailure(error instanceof Error ? error.message : String(error));
+      }
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      // cedar-wasm has no eviction call: replacing the entry with an empty set frees the policies.
+      preparsePolicySet(policySetId, { staticPolicies: {} });
+    },
+  };
+}

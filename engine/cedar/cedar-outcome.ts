@@ -1,0 +1,76 @@
+import type { AuthorizationAnswer } from '@cedar-policy/cedar-wasm/nodejs';
+import type { EngineDecision, Obligations } from '../model/decision.ts';
+import { type CedarPolicyInfo, maskColumns } from './cedar-policy-set.ts';
+
+export const NO_PERMIT_REASON = 'cedar: no permit policy matched (default deny)';
+
+/** A deny for a request Cedar could not evaluate at all. */
+export function cedarFailure(message: string): EngineDecision {
+  const reason = `cedar: evaluation failed: ${oneLine(message)}`;
+  return { engine: 'cedar', effect: 'deny', reasons: [reason], obligations: {}, determining: [], errors: [reason] };
+}
+
+/**
+ * Gatehouse's reading of Cedar's answer (DESIGN.md "Cedar (contract)"):
+ * - any policy that errored → deny, naming each error (Cedar itself skips an erroring policy,
+ *   which could let another permit open a door);
+ * - a forbid determining → deny with its `@reason` (or "forbidden");
+ * - no permit → default deny;
+ * - permits determining → allow, or require_approval when ANY of them carries `@approval`
+ *   (the most restrictive wins; exempt someone with `unless` on that permit);
+ * - `@mask` of the determining permits is unioned into `obligations.mask`; `@reason` adds reasons.
+ */
+export function decisionFromCedarAnswer(answer: AuthorizationAnswer, policies: ReadonlyMap<string, CedarPolicyInfo>): EngineDecision {
+  if (answer.type === 'failure') {
+    return cedarFailure(answer.errors.map((e) => e.message).join('; ') || 'Cedar returned a failure without errors');
+  }
+  const { decision, diagnostics } = answer.response;
+  const annotationsOf = (id: string): Record<string, string> => policies.get(id)?.annotations ?? {};
+
+  if (diagnostics.errors.length > 0) {
+    const errors = diagnostics.errors.map((e) => `cedar:${e.policyId}: evaluation error: ${oneLine(e.error.message)}`);
+    const forbids = decision === 'deny' ? diagnostics.reason : [];
+    const reasons = [...forbids.map((id) => `cedar:${id}: ${annotationsOf(id).reason ?? 'forbidden'}`), ...errors];
+    const determining = unique([...forbids, ...diagnostics.errors.map((e) => e.policyId)]);
+    return { engine: 'cedar', effect: 'deny', reasons, obligations: {}, determining, errors };
+  }
+
+  if (decision === 'deny') {
+    if (diagnostics.reason.length === 0) {
+      return { engine: 'cedar', effect: 'deny', reasons: [NO_PERMIT_REASON], obligations: {}, determining: [], errors: [] };
+    }
+    const reasons = diagnostics.reason.map((id) => `cedar:${id}: ${annotationsOf(id).reason ?? 'forbidden'}`);
+    return { engine: 'cedar', effect: 'deny', reasons, obligations: {}, determining: [...diagnostics.reason], errors: [] };
+  }
+
+  const approvals: string[] = [];
+  const reasons: string[] = [];
+  const mask: string[] = [];
+  for (const id of diagnostics.reason) {
+    const annotations = annotationsOf(id);
+    if (annotations.approval !== undefined) {
+      approvals.push(`cedar:${id}: ${annotations.approval.trim() || 'approval required'}`);
+    }
+    if (annotations.reason !== undefined) reasons.push(`cedar:${id}: ${annotations.reason}`);
+    if (annotations.mask !== undefined) {
+      for (const column of maskColumns(annotations.mask)) if (!mask.includes(column)) mask.push(column);
+    }
+  }
+  const obligations: Obligations = mask.length > 0 ? { mask } : {};
+  return {
+    engine: 'cedar',
+    effect: approvals.length > 0 ? 'require_approval' : 'allow',
+    reasons: [...approvals, ...reasons],
+    obligations,
+    determining: [...diagnostics.reason],
+    errors: [],
+  };
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}

@@ -1,0 +1,233 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { pino, type Logger } from 'pino';
+import type { AuditSink } from '../../audit/audit-sink.ts';
+import { computeFacts } from '../facts/compute-facts.ts';
+import type { ApprovalGate, TokenGate } from '../decision-hooks.ts';
+import { ActiveBundle, type ActivatableBundle } from './active-bundle.ts';
+import type { BundleSource } from './bundle-source.ts';
+import { BundleReloader, type ReloadResult } from './bundle-reloader.ts';
+import { decisionServiceHandlers, StreamRegistry } from './decision-grpc-service.ts';
+import { DecisionPipeline, type FactComputer } from './decision-pipeline.ts';
+import type { IdempotencyStore } from './idempotency-store.ts';
+import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
+import { loadGatehouseProtos, PROTO_LOADER_OPTIONS, type GatehouseProtos } from './proto-package.ts';
+import { ServiceMetrics } from './service-metrics.ts';
+import { ServiceStartError } from './service-start-error.ts';
+
+export const DECISION_SERVICE_NAME = 'gatehouse.v1.DecisionService';
+
+export interface TlsFiles {
+  /** PEM server certificate chain and key. */
+  cert: Buffer;
+  key: Buffer;
+  /** PEM CA bundle; when set, clients must present a certificate it signed (mTLS). */
+  clientCa?: Buffer;
+}
+
+/** What extraServices receives to register more gRPC services (TokenService, ApprovalService). */
+export interface ServiceRegistrar {
+  server: grpc.Server;
+  protos: GatehouseProtos;
+  /** Report a registered service's name here so health answers for it. */
+  health: HealthImplementation;
+  pipeline: DecisionPipeline;
+  active: ActiveBundle;
+  logger: Logger;
+}
+
+export interface DecisionServerOptions {
+  /** Loaded before the server listens (a failure is fatal) and reloaded on change. */
+  bundleSource: BundleSource;
+  /** Decision events go here before each answer. The server closes (flushes) it on close(). */
+  auditSink: AuditSink;
+  /** Default true: an event that cannot be written turns the answer into a deny. */
+  auditRequired?: boolean;
+  /** gRPC listen address `host:port`; port 0 picks a free one. Default 127.0.0.1:50051. */
+  listen?: string;
+  /** Metrics/health HTTP address `host:port`, or undefined for none. */
+  metricsListen?: string;
+  /** Without it the server listens in plaintext (loopback and tests only). */
+  tls?: TlsFiles;
+  tokenGate?: TokenGate;
+  approvalGate?: ApprovalGate;
+  /** Default: in-memory LRU (one process). */
+  idempotency?: IdempotencyStore;
+  /** Registers more services on the same server (the token engineer's TokenService and ApprovalService). */
+  extraServices?: (registrar: ServiceRegistrar) => void | Promise<void>;
+  /** Service clock; default `new Date()`. */
+  clock?: () => Date;
+  /** Default engine/facts computeFacts. */
+  computeFacts?: FactComputer;
+  logger?: Logger;
+  metrics?: ServiceMetrics;
+  /** Time close() lets in-flight calls finish before cancelling them; default 10 s. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningDecisionServer {
+  /** `host:port` actually bound. */
+  readonly address: string;
+  readonly port: number;
+  readonly metricsAddress: string | undefined;
+  readonly active: ActiveBundle;
+  readonly metrics: ServiceMetrics;
+  readonly pipeline: DecisionPipeline;
+  /** Loads the bundle source now (as a file change would) and activates it when good. */
+  reload(): Promise<ReloadResult>;
+  /** Graceful: refuses new calls, finishes in-flight ones, ends streams, flushes audit, releases the bundle. */
+  close(): Promise<void>;
+}
+
+/**
+ * The decision service: DecisionService + grpc.health.v1.Health + server reflection on one
+ * gRPC server, metrics and health over HTTP, hot reload of the bundle. The wiring of real
+ * parts (which sink, which state store, which gates) is the caller's: cli/commands/serve.ts.
+ */
+export async function startDecisionServer(options: DecisionServerOptions): Promise<RunningDecisionServer> {
+  const logger = options.logger ?? pino({ name: 'gatehouse' });
+  const metrics = options.metrics ?? new ServiceMetrics();
+  const protos = loadGatehouseProtos();
+
+  let initial: ActivatableBundle;
+  try {
+    initial = await options.bundleSource.load();
+  } catch (error) {
+    throw new ServiceStartError(`bundle ${options.bundleSource.path} not activated: ${messageOf(error)}`, { cause: error });
+  }
+  const active = new ActiveBundle(initial);
+  metrics.activated(initial.revision);
+  active.onSwap((bundle) => {
+    metrics.activated(bundle.revision);
+    logger.info({ revision: bundle.revision }, 'policy bundle activated');
+  });
+  logger.info({ revision: initial.revision, bundle: options.bundleSource.path }, 'policy bundle activated');
+
+  const pipeline = new DecisionPipeline({
+    bundles: active,
+    computeFacts: options.computeFacts ?? computeFacts,
+    auditSink: options.auditSink,
+    auditRequired: options.auditRequired,
+    tokenGate: options.tokenGate,
+    approvalGate: options.approvalGate,
+    idempotency: options.idempotency,
+    clock: options.clock,
+    observer: metrics,
+    onFailure: (stage, error) => logger.warn({ stage, err: messageOf(error) }, 'decision failed closed'),
+  });
+
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  const streams = new StreamRegistry();
+  server.addService(
+    protos.decision.gatehouse.v1.DecisionService.service,
+    decisionServiceHandlers(pipeline, streams, {
+      refused: (code) => metrics.requestRefused(code),
+      failed: (error) => logger.error({ err: messageOf(error) }, 'decision handler failed'),
+    }),
+  );
+  const health = new HealthImplementation({ '': 'SERVING', [DECISION_SERVICE_NAME]: 'SERVING' });
+  health.addToServer(server);
+  const healthDefinition = protoLoader.loadSync(healthProtoPath, PROTO_LOADER_OPTIONS);
+  new ReflectionService({ ...protos.packageDefinition, ...healthDefinition }).addToServer(server);
+  await options.extraServices?.({ server, protos, health, pipeline, active, logger });
+
+  const reloader = new BundleReloader({
+    path: options.bundleSource.path,
+    load: options.bundleSource.load,
+    active,
+    onResult: (result) => {
+      metrics.reloaded(result);
+      if (result.outcome === 'failed') {
+        logger.error({ err: messageOf(result.error), bundle: options.bundleSource.path }, 'bundle reload refused; the active bundle stays');
+      }
+    },
+  });
+
+  const listen = options.listen ?? '127.0.0.1:50051';
+  let port: number;
+  try {
+    port = await bind(server, listen, credentialsOf(options.tls));
+  } catch (error) {
+    await active.close();
+    throw new ServiceStartError(`cannot listen on ${listen}: ${messageOf(error)}`, { cause: error });
+  }
+  const address = `${hostOf(listen)}:${port}`;
+
+  let metricsServer: MetricsServer | undefined;
+  let draining = false;
+  if (options.metricsListen) {
+    try {
+      metricsServer = await startMetricsServer(options.metricsListen, {
+        registry: metrics.registry,
+        ready: () => !draining && active.current() !== undefined,
+      });
+    } catch (error) {
+      server.forceShutdown();
+      await active.close();
+      throw new ServiceStartError(`cannot serve metrics on ${options.metricsListen}: ${messageOf(error)}`, { cause: error });
+    }
+  }
+  if (options.bundleSource.watch !== false) await reloader.start();
+  logger.info({ address, tls: options.tls !== undefined, mtls: options.tls?.clientCa !== undefined, metrics: metricsServer?.address }, 'decision service listening');
+
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    draining = true;
+    health.setStatus('', 'NOT_SERVING');
+    health.setStatus(DECISION_SERVICE_NAME, 'NOT_SERVING');
+    await reloader.close();
+    streams.drainAll();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        logger.warn('shutdown grace period over; cancelling remaining calls');
+        server.forceShutdown();
+        resolve();
+      }, options.shutdownGraceMs ?? 10_000);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    try {
+      await options.auditSink.close();
+    } catch (error) {
+      logger.error({ err: messageOf(error) }, 'audit sink did not close cleanly');
+    }
+    await active.close();
+    await metricsServer?.close();
+    logger.info('decision service stopped');
+  };
+
+  return {
+    address,
+    port,
+    metricsAddress: metricsServer?.address,
+    active,
+    metrics,
+    pipeline,
+    reload: () => reloader.reload(),
+    close: () => (closing ??= close()),
+  };
+}
+
+function credentialsOf(tls: TlsFiles | undefined): grpc.ServerCredentials {
+  if (!tls) return grpc.ServerCredentials.createInsecure();
+  return grpc.ServerCredentials.createSsl(tls.clientCa ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], tls.clientCa !== undefined);
+}
+
+function bind(server: grpc.Server, address: string, credentials: grpc.ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, credentials, (error, port) => (error ? reject(error) : resolve(port)));
+  });
+}
+
+function hostOf(listen: string): string {
+  const index = listen.lastIndexOf(':');
+  return index < 0 ? listen : listen.slice(0, index);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

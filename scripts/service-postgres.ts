@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import {
+  aptInstall,
+  isPortFree,
+  livePid,
+  log,
+  run,
+  ServiceError,
+  stablePort,
+  STATE_DIR,
+  TMP_DIR,
+  waitUntil,
+  type Service,
+  type ServiceStatus,
+} from './service-context.ts';
+
+const SERVICE_USER = 'postgres';
+const DB_USER = 'gatehouse';
+/** Owned by the postgres user, so it lives under /tmp (the work tree may not be traversable for it). */
+const DIR = join(TMP_DIR, 'postgres');
+const DATA = join(DIR, 'data');
+const LOG_FILE = join(DIR, 'postgres.log');
+const PASSWORD_FILE = join(STATE_DIR, 'postgres', 'password');
+
+function findBinDir(): string | undefined {
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return undefined;
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(join(base, v, 'bin', 'pg_ctl')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] === undefined ? undefined : join(base, versions[0], 'bin');
+}
+
+async function ensureInstalled(): Promise<string> {
+  let bin = findBinDir();
+  if (bin === undefined) {
+    await aptInstall('postgresql', ['postgresql']);
+    bin = findBinDir();
+  }
+  if (bin === undefined) throw new ServiceError('postgres', 'PostgreSQL binaries not found under /usr/lib/postgresql after installing');
+  try {
+    await run('id', ['-u', SERVICE_USER]);
+  } catch {
+    throw new ServiceError('postgres', `the '${SERVICE_USER}' system user is missing (it comes with Debian's postgresql package)`);
+  }
+  return bin;
+}
+
+async function password(): Promise<string> {
+  try {
+    return (await readFile(PASSWORD_FILE, 'utf8')).trim();
+  } catch {
+    const fresh = randomBytes(18).toString('base64url');
+    await mkdir(join(STATE_DIR, 'postgres'), { recursive: true });
+    await writeFile(PASSWORD_FILE, `${fresh}\n`, { mode: 0o600 });
+    return fresh;
+  }
+}
+
+function asPostgres(bin: string, tool: string, args: string[], timeoutMs = 120_000) {
+  return run('runuser', ['-u', SERVICE_USER, '--', join(bin, tool), ...args], { timeoutMs, cwd: '/' });
+}
+
+async function probe(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  await client.connect();
+  try {
+    await client.query('SELECT 1');
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+function postmasterPid(): number | undefined {
+  return livePid(join(DATA, 'postmaster.pid'), 'postgres');
+}
+
+export const postgresService: Service = {
+  name: 'postgres',
+  async up() {
+    const port = await stablePort('postgres');
+    const secret = await password();
+    const url = `postgres://${DB_USER}:${encodeURIComponent(secret)}@127.0.0.1:${port}/postgres`;
+    const env = { GATEHOUSE_PG_URL: url };
+    if (postmasterPid() !== undefined) {
+      await waitUntil('postgres', () => probe(url), { timeoutMs: 30_000, logFile: LOG_FILE });
+      return env;
+    }
+    if (!(await isPortFree(port))) throw new ServiceError('postgres', `port ${port} (kept in var/services/ports.json) is taken by another process`);
+    const bin = await ensureInstalled();
+    const uid = Number((await run('id', ['-u', SERVICE_USER])).stdout.trim());
+    const gid = Number((await run('id', ['-g', SERVICE_USER])).stdout.trim());
+    await mkdir(TMP_DIR, { recursive: true });
+    await chmod(TMP_DIR, 0o755);
+    await mkdir(DIR, { recursive: true });
+    await chown(DIR, uid, gid);
+    if (!existsSync(join(DATA, 'PG_VERSION'))) {
+      await rm(DATA, { recursive: true, force: true });
+      const pwfile = join(DIR, 'pwfile');
+      await writeFile(pwfile, `${secret}\n`, { mode: 0o600 });
+      await chown(pwfile, uid, gid);
+      log('initialising a throwaway PostgreSQL cluster');
+      try {
+        await asPostgres(bin, 'initdb', ['-D', DATA, '-U', DB_USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C']);
+      } catch (error) {
+        throw new ServiceError('postgres', `initdb failed: ${(error as Error).message.slice(0, 800)}`);
+      } finally {
+        await rm(pwfile, { force: true });
+      }
+    }
+    const settings = `# written by scripts/services (included last, so these win)
+listen_addresses = '127.0.0.1'
+port = ${port}
+unix_socket_directories = '${DIR}'
+password_encryption = 'scram-sha-256'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+`;
+    await writeFile(join(DATA, 'gatehouse.conf'), settings);
+    await chown(join(DATA, 'gatehouse.conf'), uid, gid);
+    const conf = await readFile(join(DATA, 'postgresql.conf'), 'utf8');
+    if (!conf.includes("include = 'gatehouse.conf'")) await writeFile(join(DATA, 'postgresql.conf'), `${conf}\ninclude = 'gatehouse.conf'\n`);
+    log(`starting PostgreSQL on 127.0.0.1:${port}`);
+    try {
+      await asPostgres(bin, 'pg_ctl', ['-D', DATA, '-l', LOG_FILE, '-w', '-t', '60', 'start']);
+    } catch (error) {
+      throw new ServiceError('postgres', `pg_ctl start failed: ${(error as Error).message.slice(0, 1200)}`);
+    }
+    await waitUntil('postgres', () => probe(url), { timeoutMs: 60_000, logFile: LOG_FILE });
+    return env;
+  },
+  async down() {
+    if (postmasterPid() === undefined) return;
+    const bin = findBinDir();
+    if (bin === undefined) return;
+    log('stopping postgres');
+    await asPostgres(bin, 'pg_ctl', ['-D', DATA, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
+  },
+  async status(): Promise<ServiceStatus> {
+    const pid = postmasterPid();
+    if (pid === undefined) return { running: false, detail: 'stopped' };
+    const port = await stablePort('postgres');
+    const url = `postgres://${DB_USER}:${encodeURIComponent(await password())}@127.0.0.1:${port}/postgres`;
+    const ready = await probe(url).catch(() => false);
+    return { running: ready, detail: `pid ${pid}, 127.0.0.1:${port}${ready ? '' : ' (not answering)'}` };
+  },
+  async clean() {
+    await rm(DIR, { recursive: true, force: true });
+  },
+};

@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+// Every suite runs against real parts: the opa CLI, Kafka, PostgreSQL and sshd. They are
+// installed and started once per test run, and a part that cannot start fails the run
+// loudly with the script's own message (never a skipped test).
+const root = resolve(import.meta.dirname, '..');
+
+export function loadServicesEnv(): Record<string, string> {
+  const file = resolve(root, 'var/services.env');
+  const env: Record<string, string> = {};
+  if (!existsSync(file)) return env;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]] = match[2].replace(/^"(.*)"$/, '$1');
+  }
+  return env;
+}
+
+export default function setup(): void {
+  execFileSync(resolve(root, 'scripts/install-opa'), { stdio: ['ignore', 'ignore', 'inherit'] });
+  const services = (process.env.GATEHOUSE_TEST_SERVICES ?? 'kafka postgres sshd').split(/\s+/).filter(Boolean);
+  if (services.length > 0 && existsSync(resolve(root, 'scripts/services'))) {
+    execFileSync(resolve(root, 'scripts/services'), ['up', ...services], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+  Object.assign(process.env, loadServicesEnv());
+}

@@ -1,0 +1,20 @@
+import { loadServicesEnv } from '../global-setup.ts';
+
+export type ServiceVariable =
+  | 'GATEHOUSE_KAFKA'
+  | 'GATEHOUSE_PG_URL'
+  | 'GATEHOUSE_SSH_TARGET'
+  | 'GATEHOUSE_SSH_KEY'
+  | 'GATEHOUSE_SSH_KNOWN_HOSTS';
+
+/**
+ * The address of a real service started by `scripts/services up` (test/global-setup.ts).
+ * Throws, failing the suite loudly, when the service is not up: tests never skip for it.
+ */
+export function serviceEnv(name: ServiceVariable): string {
+  const value = process.env[name] ?? loadServicesEnv()[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run 'scripts/services up' (var/services.env has no ${name}); the service did not start`);
+  }
+  return value;
+}
