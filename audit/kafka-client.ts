@@ -16,6 +16,8 @@ export function createKafkaClient(options: KafkaConnectionOptions, logger: Audit
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
+      // We cap retries on purpose and retry whole batches ourselves (duplicates, never loss).
+      if (message.startsWith('Limiting retries for the idempotent producer')) return;
       const line = { kafka: entry.namespace, ...pickSafe(extra) };
       if (entry.level === logLevel.ERROR) logger.error(line, `kafka: ${message}`);
       else logger.warn(line, `kafka: ${message}`);

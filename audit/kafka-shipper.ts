@@ -7,7 +7,7 @@ import type { Journal, JournalPosition } from './journal.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import type { KafkaConnectionOptions } from './kafka-spec.ts';
 
-const { CompressionTypes } = kafkajs;
+const { CompressionTypes, Partitioners } = kafkajs;
 
 /** Lines that are not a Gatehouse event (disk corruption) still ship, to this topic, so nothing vanishes. */
 export const UNPARSEABLE_TOPIC = 'gatehouse.audit.unparseable';
@@ -16,7 +16,7 @@ export interface KafkaShipperOptions {
   kafka: KafkaConnectionOptions;
   logger: AuditLogger;
   metrics: AuditMetrics;
-  /** Raw journal bytes per send (default 512 KiB). */
+  /** Raw journal bytes per send (default 1 MiB; the broker's message.max.bytes bounds the compressed batch). */
   batchBytes?: number;
   /** Idle poll interval when nothing new was appended (default 200 ms). */
   pollMs?: number;
@@ -73,7 +73,7 @@ export class KafkaShipper {
   async #run(): Promise<void> {
     while (!this.#stopped) {
       try {
-        const chunk = await this.journal.read(this.#position, this.options.batchBytes ?? 512 * 1024);
+        const chunk = await this.journal.read(this.#position, this.options.batchBytes ?? 1024 * 1024);
         this.#updateLag();
         if (chunk.lines.length === 0) {
           this.#position = chunk.next;
@@ -129,6 +129,8 @@ export class KafkaShipper {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // murmur2 on the key, as the Java client does: one session's events stay in one partition, in order
+      createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
     });
     await producer.connect();
@@ -178,7 +180,16 @@ export async function ensureAuditTopics(admin: Admin): Promise<void> {
   }
 }
 
+// Lines written by ChainedAppender start with a fixed field order, so the topic and key can be
+// read without parsing the whole event (a large share of the shipper's CPU otherwise).
+const HEAD = /^\{"specversion":"1\.0","id":"[^"\\]*","source":"(?:[^"\\]|\\.)*","type":"([a-z.0-9]+)","time":"[^"\\]*","subject":("(?:[^"\\]|\\.)*")/;
+
 function route(line: string): { topic: string; key: string | null } {
+  const head = HEAD.exec(line);
+  if (head) {
+    const topic = AUDIT_TOPICS[head[1] as AuditEventType];
+    if (topic) return { topic, key: JSON.parse(head[2]!) as string };
+  }
   try {
     const event = JSON.parse(line) as { type?: unknown; subject?: unknown };
     const topic = typeof event.type === 'string' ? AUDIT_TOPICS[event.type as AuditEventType] : undefined;

@@ -62,7 +62,9 @@ async function main(argv: string[]): Promise<number> {
         }
         await writeEnv(env);
       }
-      if (failed === 0) process.stdout.write(await readFile(ENV_FILE, 'utf8'));
+      // the env holds the test cluster's password: shown on a terminal, not in CI logs
+      if (failed === 0 && process.stdout.isTTY) process.stdout.write(await readFile(ENV_FILE, 'utf8'));
+      else if (failed === 0) process.stderr.write(`services: wrote ${ENV_FILE}\n`);
       return failed === 0 ? 0 : 1;
     }
     case 'down':

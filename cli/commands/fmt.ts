@@ -76,12 +76,17 @@ async function formatCedarFiles(root: string, files: string[], check: boolean): 
 
 async function formatRegoFiles(root: string, files: string[], check: boolean): Promise<string[]> {
   if (files.length === 0) return [];
-  const opa = findOpa();
-  // Relative paths with cwd=root keep opa's messages in the author's terms.
-  const args = check ? ['fmt', '--list', ...files] : ['fmt', '--list', '--write', ...files];
+  // opa ignores --write when --list is given, so list first and then rewrite only those files.
+  const changed = (await opaFmt(root, ['--list', ...files])).split('\n').filter((line) => line !== '');
+  if (!check && changed.length > 0) await opaFmt(root, ['--write', ...changed]);
+  return changed;
+}
+
+async function opaFmt(root: string, args: string[]): Promise<string> {
   try {
-    const { stdout } = await execFileAsync(opa, args, { cwd: root, maxBuffer: 16 * 1024 * 1024 });
-    return stdout.split('\n').filter((line) => line !== '');
+    // Relative paths with cwd=root keep opa's messages in the author's terms.
+    const { stdout } = await execFileAsync(findOpa(), ['fmt', ...args], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+    return stdout;
   } catch (error) {
     const stderr = String((error as { stderr?: string }).stderr ?? '');
     const first = stderr.split('\n').find((line) => line.trim() !== '') ?? (error as Error).message;

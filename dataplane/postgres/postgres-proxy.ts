@@ -1,10 +1,11 @@
 import { createServer, connect as connectTcp, type Server } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { PostgresSession, type CancelRegistry, type PostgresProxyOptions } from './client-session.ts';
+import type { Socket } from 'node:net';
+import { PostgresSession, type CancelRegistry, type PostgresProxyOptions, type SessionLog } from './client-session.ts';
 import type { UpstreamTarget } from './upstream/upstream-connection.ts';
 import { CANCEL_REQUEST_CODE } from './wire/frontend-messages.ts';
 
-type Log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+type Log = SessionLog;
 
 /**
  * Forwards a client's CancelRequest to the upstream backend it names. Clients see the
@@ -45,11 +46,18 @@ export interface RunningPostgresProxy {
 export async function startPostgresProxy(options: PostgresProxyOptions & { listen: { host: string; port: number } }, log: Log): Promise<RunningPostgresProxy> {
   const cancels = new UpstreamCancelRegistry();
   const sessions = new Set<PostgresSession>();
+  const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     socket.setNoDelay(true);
+    // A session's own failures end that session; nothing a client sends may reach the server.
+    socket.on('error', () => undefined);
     const session = new PostgresSession(socket, options, cancels, log);
     sessions.add(session);
-    socket.once('close', () => sessions.delete(session));
+    sockets.add(socket);
+    socket.once('close', () => {
+      sessions.delete(session);
+      sockets.delete(socket);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -66,7 +74,11 @@ export async function startPostgresProxy(options: PostgresProxyOptions & { liste
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        for (const session of sessions) session.close('proxy shutting down');
+        for (const session of sessions) session.shutdown();
+        // Clients that do not hang up after the FATAL are cut off.
+        setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, 2_000).unref();
       });
     },
   };

@@ -17,8 +17,8 @@ export class SessionRecorder {
     private readonly resource: Resource,
   ) {}
 
-  async start(details: { database: string; application: string }): Promise<void> {
-    await this.emit({ event: 'start', database: details.database, application: details.application });
+  async start(details: { database: string; application: string; clientAddress: string; connectDecisionId: string }): Promise<void> {
+    await this.emit({ event: 'start', ...details });
   }
 
   async statement(run: { sql: string; decision: DataPlaneDecision; rows: number; micros: number; outcome: 'ok' | 'error' | 'denied' }): Promise<void> {

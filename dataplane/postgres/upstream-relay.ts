@@ -9,19 +9,21 @@ import {
   errorResponse,
   noticeResponse,
   rowsFromCommandTag,
-  typed,
+  type FieldDescription,
 } from './wire/backend-messages.ts';
-import type { TypedMessage } from './wire/message-framer.ts';
+import { ProtocolViolation, type TypedMessage } from './wire/message-framer.ts';
 
 /**
  * What the proxy expects the upstream to answer, in order. Every message forwarded upstream
  * pushes one expectation; every upstream reply is matched to the head. This is how a reply
- * is tied to the statement (and its decision, masks and recording) that caused it, and how
- * a policy denial injected into an extended-protocol batch surfaces at the right position.
+ * is tied to the statement (and its decision, masks and recording) that caused it, how the
+ * proxy learns which prepared statements and portals really exist upstream, and how a policy
+ * denial injected into an extended-protocol batch surfaces at the right position.
  */
 export type Expectation =
-  | { kind: 'parse' | 'bind' | 'close' }
-  | { kind: 'describe'; swallow: boolean; onDescription?: (fields: ReturnType<typeof decodeRowDescription> | undefined) => void }
+  /** `swallow`: the proxy sent it on its own (closing a replaced object); the client expects no reply. */
+  | { kind: 'parse' | 'bind' | 'close'; onComplete?: () => void; swallow?: boolean }
+  | { kind: 'describe'; swallow: boolean; onDescription?: (fields: FieldDescription[] | undefined) => void }
   | { kind: 'execute'; statement: StatementRun }
   | { kind: 'query'; statement: StatementRun }
   /** A deliberately unparseable Parse standing where a denied Execute was; its error becomes the denial. */
@@ -32,7 +34,7 @@ export type Expectation =
 export interface StatementRun {
   masks: ReadonlySet<string>;
   /** RowDescription fields known in advance (extended protocol: from an injected Describe). */
-  fields?: ReturnType<typeof decodeRowDescription>;
+  fields?: FieldDescription[];
   resultFormats?: number[];
   plan?: MaskPlan;
   rows: number;
@@ -40,16 +42,27 @@ export interface StatementRun {
   done: (outcome: { rows: number; tag?: string; error?: string }) => void;
 }
 
+export interface RelayHooks {
+  /** The session cannot continue (a protocol violation, a masking failure): close it. */
+  fatal: (error: Error) => void;
+  /** The upstream entered COPY FROM STDIN: the client's CopyData must flow at once. */
+  copyIn: () => void;
+  /** Simple Query destroys the unnamed statement and portal upstream. */
+  simpleQueryDone: () => void;
+}
+
 export class UpstreamRelay {
   private readonly expectations: Expectation[] = [];
-  private chain: Promise<void> = Promise.resolve();
   private transactionStatus: 'I' | 'T' | 'E' = 'I';
-  private readyWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  /** Messages waiting while an earlier one awaits the catalog (mask planning); order is kept. */
+  private backlog: TypedMessage[] = [];
+  private busy = false;
 
   constructor(
     private readonly client: Socket,
     private readonly origins: ColumnOriginResolver,
-    private readonly hooks: { fatal: (error: Error) => void; copyIn: () => void },
+    private readonly hooks: RelayHooks,
   ) {}
 
   get status(): 'I' | 'T' | 'E' {
@@ -64,145 +77,216 @@ export class UpstreamRelay {
     this.expectations.push(expectation);
   }
 
-  /** Resolves at the next ReadyForQuery (or at once when nothing is outstanding). */
-  whenReady(): Promise<void> {
+  /** Resolves once every reply expected so far has arrived (at once when nothing is outstanding). */
+  whenIdle(): Promise<void> {
     if (this.expectations.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.readyWaiters.push(resolve));
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Upstream messages are handled strictly in order; mask planning may await the catalog. */
-  receive(message: TypedMessage): void {
-    this.chain = this.chain.then(() => this.handle(message)).catch((error: unknown) => {
+  /** Upstream messages of one read, handled strictly in order and written to the client in one go. */
+  receive(messages: TypedMessage[]): void {
+    if (this.busy) {
+      this.backlog.push(...messages);
+      return;
+    }
+    this.run(messages);
+  }
+
+  private run(messages: TypedMessage[]): void {
+    this.client.cork();
+    try {
+      for (let i = 0; i < messages.length; i++) {
+        const pending = this.handle(messages[i]!);
+        if (pending) {
+          this.busy = true;
+          this.backlog = [...messages.slice(i + 1), ...this.backlog];
+          pending.then(
+            () => {
+              this.busy = false;
+              const next = this.backlog;
+              this.backlog = [];
+              if (next.length > 0) this.receive(next);
+            },
+            (error: unknown) => this.hooks.fatal(error instanceof Error ? error : new Error(String(error))),
+          );
+          return;
+        }
+      }
+    } catch (error) {
       this.hooks.fatal(error instanceof Error ? error : new Error(String(error)));
-    });
+    } finally {
+      this.client.uncork();
+    }
   }
 
   private write(bytes: Buffer): void {
-    this.client.write(bytes);
+    if (!this.client.destroyed) this.client.write(bytes);
   }
 
-  private async handle(message: TypedMessage): Promise<void> {
+  private shift(): Expectation | undefined {
+    const head = this.expectations.shift();
+    if (this.expectations.length === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+    return head;
+  }
+
+  /** Returns a promise only when it had to wait (mask planning looked up the catalog). */
+  private handle(message: TypedMessage): Promise<void> | undefined {
     const type = String.fromCharCode(message.type);
     const head = this.expectations[0];
     switch (type) {
       case 'N':
-      case 'A':
         // Notices can carry data (RAISE NOTICE): while masks apply, only their SQLSTATE passes.
         if (this.masking(head)) {
           const fields = decodeFields(message.body);
           this.write(noticeResponse({ severity: 'NOTICE', code: fields.get('C') ?? '00000', message: 'notice suppressed while masking applies' }));
-        } else this.write(typed(type, message.body));
-        return;
+        } else this.write(message.raw);
+        return undefined;
+      case 'A':
       case 'S':
-        this.write(typed(type, message.body));
-        return;
+        this.write(message.raw);
+        return undefined;
       case '1':
       case '2':
       case '3':
-        this.expectations.shift();
-        this.write(typed(type, message.body));
-        return;
+        if (head?.kind === 'parse' || head?.kind === 'bind' || head?.kind === 'close') {
+          this.shift();
+          head.onComplete?.();
+          if (!head.swallow) this.write(message.raw);
+          return undefined;
+        }
+        throw new ProtocolViolation(`upstream answered ${type} where ${head?.kind ?? 'nothing'} was expected`);
       case 't':
-        if (!(head?.kind === 'describe' && head.swallow)) this.write(typed(type, message.body));
-        return;
+        if (!(head?.kind === 'describe' && head.swallow)) this.write(message.raw);
+        return undefined;
       case 'T':
-      case 'n': {
-        const fields = type === 'T' ? decodeRowDescription(message.body) : undefined;
-        if (head?.kind === 'describe') {
-          this.expectations.shift();
-          head.onDescription?.(fields);
-          if (!head.swallow) this.write(typed(type, message.body));
-          return;
-        }
-        if (head?.kind === 'query' && fields) {
-          head.statement.plan = head.statement.masks.size > 0 ? await planMask(fields, head.statement.masks, this.origins) : undefined;
-        }
-        this.write(typed(type, message.body));
-        return;
-      }
-      case 'D': {
-        const run = head?.kind === 'execute' || head?.kind === 'query' ? head.statement : undefined;
-        if (run) {
-          run.rows++;
-          if (run.masks.size > 0) {
-            if (!run.plan) {
-              if (!run.fields) throw new Error('masking: a result row arrived without its row description');
-              run.plan = await planMask(run.fields, run.masks, this.origins, run.resultFormats);
-            }
-            this.write(dataRow(maskRow(decodeDataRow(message.body), run.plan)));
-            return;
-          }
-        }
-        this.write(typed(type, message.body));
-        return;
-      }
+      case 'n':
+        return this.onDescription(type, message, head);
+      case 'D':
+        return this.onDataRow(message, head);
       case 'C':
       case 'I':
       case 's': {
         const tag = type === 'C' ? decodeCommandTag(message.body) : undefined;
         if (head?.kind === 'execute') {
-          this.expectations.shift();
+          this.shift();
           head.statement.done({ rows: rowsFromCommandTag(tag ?? '') ?? head.statement.rows, tag });
         } else if (head?.kind === 'query') {
           head.statement.plan = undefined;
           head.statement.rows = rowsFromCommandTag(tag ?? '') ?? head.statement.rows;
         }
-        this.write(typed(type, message.body));
-        return;
+        this.write(message.raw);
+        return undefined;
       }
       case 'E':
-        this.handleError(message.body, head);
-        return;
+        this.onError(message, head);
+        return undefined;
       case 'Z': {
         const status = String.fromCharCode(message.body[0] ?? 0x49);
         this.transactionStatus = status === 'T' || status === 'E' ? status : 'I';
-        const done = this.expectations.shift();
-        if (done?.kind === 'query') done.statement.done({ rows: done.statement.rows, error: done.statement.errored ? 'error' : undefined });
-        this.write(typed(type, message.body));
-        if (this.expectations.length === 0) {
-          const waiters = this.readyWaiters;
-          this.readyWaiters = [];
-          for (const resolve of waiters) resolve();
+        if (head?.kind !== 'query' && head?.kind !== 'sync') throw new ProtocolViolation(`upstream sent ReadyForQuery where ${head?.kind ?? 'nothing'} was expected`);
+        this.shift();
+        if (head.kind === 'query') {
+          this.hooks.simpleQueryDone();
+          head.statement.done({ rows: head.statement.rows, error: head.statement.errored ? 'error' : undefined });
         }
-        return;
+        this.write(message.raw);
+        return undefined;
       }
       case 'G':
         this.hooks.copyIn();
-        this.write(typed(type, message.body));
-        return;
+        this.write(message.raw);
+        return undefined;
+      case 'H':
+      case 'W':
+      case 'd':
+      case 'c':
+        // COPY out of a masked result would carry the values unmasked; the engine denies
+        // COPY under masks, and if a decision slipped through, the session ends here.
+        if (this.masking(head)) throw new Error('masking: the upstream started COPY while masks apply; session closed');
+        this.write(message.raw);
+        return undefined;
       default:
-        // COPY sub-protocol and anything else pass through untouched; COPY under masks is
-        // denied by the engine before it can start.
-        this.write(typed(type, message.body));
+        throw new ProtocolViolation(`unexpected message type '${type}' from upstream`);
     }
+  }
+
+  private onDescription(type: 'T' | 'n', message: TypedMessage, head: Expectation | undefined): Promise<void> | undefined {
+    const fields = type === 'T' ? decodeRowDescription(message.body) : undefined;
+    if (head?.kind === 'describe') {
+      this.shift();
+      head.onDescription?.(fields);
+      if (!head.swallow) this.write(message.raw);
+      return undefined;
+    }
+    if (head?.kind === 'query' && fields && head.statement.masks.size > 0) {
+      const statement = head.statement;
+      return planMask(fields, statement.masks, this.origins).then((plan) => {
+        statement.plan = plan;
+        this.write(message.raw);
+      });
+    }
+    this.write(message.raw);
+    return undefined;
+  }
+
+  private onDataRow(message: TypedMessage, head: Expectation | undefined): Promise<void> | undefined {
+    const run = head?.kind === 'execute' || head?.kind === 'query' ? head.statement : undefined;
+    if (!run) {
+      this.write(message.raw);
+      return undefined;
+    }
+    run.rows++;
+    if (run.masks.size === 0) {
+      this.write(message.raw);
+      return undefined;
+    }
+    if (run.plan) {
+      this.write(dataRow(maskRow(decodeDataRow(message.body), run.plan)));
+      return undefined;
+    }
+    if (!run.fields) throw new Error('masking: a result row arrived without its row description; session closed');
+    return planMask(run.fields, run.masks, this.origins, run.resultFormats).then((plan) => {
+      run.plan = plan;
+      this.write(dataRow(maskRow(decodeDataRow(message.body), plan)));
+    });
   }
 
   private masking(head: Expectation | undefined): boolean {
     return (head?.kind === 'execute' || head?.kind === 'query') && head.statement.masks.size > 0;
   }
 
-  private handleError(body: Buffer, head: Expectation | undefined): void {
+  private onError(message: TypedMessage, head: Expectation | undefined): void {
     if (head?.kind === 'denial') {
-      const fields = decodeFields(body);
-      this.expectations.shift();
-      head.statement.done({ rows: 0, error: 'denied' });
-      // Our marker's syntax error is replaced by the policy's answer; a different error means
-      // something earlier failed first, and that one is what the client must see.
-      this.write((fields.get('M') ?? '').includes(head.marker) ? head.error : typed('E', body));
-    } else if (head && this.masking(head) && (head.kind === 'execute' || head.kind === 'query')) {
-      const fields = decodeFields(body);
+      const fields = decodeFields(message.body);
+      this.shift();
+      // Our marker's syntax error is replaced by the policy's answer; a different error would
+      // mean the marker did not run as planned, and the client must not see it pass as ours.
+      this.write((fields.get('M') ?? '').includes(head.marker) ? head.error : message.raw);
+    } else if (this.masking(head)) {
+      const fields = decodeFields(message.body);
       this.write(errorResponse({ severity: 'ERROR', code: fields.get('C') ?? 'XX000', message: 'statement failed (details hidden while masking applies)' }));
     } else {
-      this.write(typed('E', body));
+      this.write(message.raw);
     }
     if (head?.kind === 'query') {
       head.statement.errored = true;
       return; // a simple query still ends with ReadyForQuery
     }
-    if (head?.kind === 'execute') head.statement.done({ rows: head.statement.rows, error: 'error' });
+    if (head?.kind === 'sync' || head === undefined) return; // e.g. an error raised at Sync (COMMIT failure)
+    if (head.kind === 'execute') {
+      this.shift();
+      head.statement.done({ rows: head.statement.rows, error: 'error' });
+    } else if (head.kind !== 'denial') {
+      this.shift();
+      if (head.kind === 'describe') head.onDescription?.(undefined);
+    }
     // After an error the server skips everything up to Sync; so do our expectations.
-    while (this.expectations.length > 0 && this.expectations[0].kind !== 'sync') {
-      const skipped = this.expectations.shift();
+    while (this.expectations.length > 0 && this.expectations[0]!.kind !== 'sync') {
+      const skipped = this.shift();
       if (skipped?.kind === 'execute' || skipped?.kind === 'denial') skipped.statement.done({ rows: 0, error: 'skipped after an earlier error' });
       if (skipped?.kind === 'describe') skipped.onDescription?.(undefined);
     }

@@ -116,9 +116,10 @@ function checkEngines(policy: PolicyDir): void {
 async function compileRego(policy: PolicyDir): Promise<{ wasm: Uint8Array; data: JsonObject }> {
   try {
     return await compileRegoToWasm({
-      files: policy.rego,
-      dataFiles: policy.data ? [{ file: policy.data.file, text: policy.data.text }] : [],
+      files: policy.rego.map((source) => source.file),
+      dataFiles: policy.data ? [policy.data.file] : [],
       entrypoint: policy.entrypoint,
+      baseDir: policy.root,
     });
   } catch (error) {
     const problems = (error as { errors?: unknown }).errors;

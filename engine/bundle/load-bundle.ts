@@ -51,7 +51,11 @@ export async function loadBundle(path: string, options: LoadBundleOptions = {}):
   const required = manifest.metadata.gatehouse.engines;
   const tests = decisionTestsOf(files);
 
-  await initFactExtractors();
+  try {
+    await initFactExtractors();
+  } catch (error) {
+    throw new BundleError(`cannot load the SQL and shell parsers the engine computes facts with: ${(error as Error).message}`);
+  }
   const evaluators = await prepareEvaluators(files, manifest, required);
   const bundle = createPreparedBundle({
     revision: manifest.revision,

@@ -11,6 +11,8 @@ export interface BundleReloaderOptions<B extends ActivatableBundle> {
   /** Verifies, prepares and tests the new bundle (building it first when serving a directory). */
   load: () => Promise<B>;
   active: ActiveBundle<B>;
+  /** For a directory: which changed files (relative paths) trigger a reload; default all. */
+  relevant?: (relativePath: string) => boolean;
   /** Quiet period after the last change before loading; default 300 ms (editors write in bursts). */
   debounceMs?: number;
   onResult?: (result: ReloadResult) => void;
@@ -42,6 +44,7 @@ export class BundleReloader<B extends ActivatableBundle> {
     const name = basename(path);
     this.#watcher = watch(watched, { recursive: isDir, persistent: false }, (_event, file) => {
       if (!isDir && file !== null && file !== name) return;
+      if (isDir && file !== null && this.#o.relevant && !this.#o.relevant(file)) return;
       this.#schedule();
     });
     this.#watcher.on('error', () => this.#schedule());

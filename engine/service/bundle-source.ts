@@ -13,7 +13,12 @@ export interface BundleSource {
   load(): Promise<ActivatableBundle>;
   /** Default true: reload when something under `path` changes. */
   readonly watch?: boolean;
+  /** For a watched directory: which changed files (relative paths) matter; default all. */
+  readonly relevant?: (relativePath: string) => boolean;
 }
+
+/** Files `gatehouse build` reads from a policy directory; anything else (logs, bundles) is not a policy change. */
+const POLICY_FILE = /\.(rego|cedar|cedarschema|json|ya?ml)$/;
 
 export interface BundleFileOptions {
   /** PEM key; only bundles signed by it are activated. */
@@ -41,6 +46,7 @@ export interface PolicyDirOptions extends BundleFileOptions {
 export function policyDirSource(dir: string, options: PolicyDirOptions): BundleSource {
   return {
     path: dir,
+    relevant: (file) => POLICY_FILE.test(file),
     load: async () => {
       await mkdir(dirname(options.out), { recursive: true });
       await buildBundle(dir, options.out, { signingKey: options.signingKey });

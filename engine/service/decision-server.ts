@@ -55,6 +55,12 @@ export interface DecisionServerOptions {
   approvalGate?: ApprovalGate;
   /** Default: in-memory LRU (one process). */
   idempotency?: IdempotencyStore;
+  /**
+   * The holder the bundle is activated into. Pass one created beforehand (`new ActiveBundle()`)
+   * when parts built before the server need the active bundle, e.g. an ApprovalManager that
+   * decides `approval.review` with `evaluateRequest(active.current(), input)`.
+   */
+  active?: ActiveBundle;
   /** Registers more services on the same server (the token engineer's TokenService and ApprovalService). */
   extraServices?: (registrar: ServiceRegistrar) => void | Promise<void>;
   /** Service clock; default `new Date()`. */
@@ -97,7 +103,8 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
   } catch (error) {
     throw new ServiceStartError(`bundle ${options.bundleSource.path} not activated: ${messageOf(error)}`, { cause: error });
   }
-  const active = new ActiveBundle(initial);
+  const active = options.active ?? new ActiveBundle();
+  await active.swap(initial);
   metrics.activated(initial.revision);
   active.onSwap((bundle) => {
     metrics.activated(bundle.revision);
@@ -136,6 +143,7 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
   const reloader = new BundleReloader({
     path: options.bundleSource.path,
     load: options.bundleSource.load,
+    relevant: options.bundleSource.relevant,
     active,
     onResult: (result) => {
       metrics.reloaded(result);

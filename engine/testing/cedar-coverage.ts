@@ -1,4 +1,4 @@
-import type { CedarPolicyInfo } from '../cedar/cedar-policy-set.ts';
+import type { CedarPolicyInfo } from '../cedar/index.ts';
 import type { DecisionTestResult } from './decision-test-file.ts';
 
 export interface CedarPolicyRef {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildBundle } from '../bundle/build-bundle.ts';
 import { loadBundle } from '../bundle/load-bundle.ts';
 import { readPolicyDir } from '../bundle/policy-dir.ts';
-import { listCedarPolicies } from '../cedar/cedar-policy-set.ts';
+import { listCedarPolicies } from '../cedar/index.ts';
 import { computeFacts } from '../facts/compute-facts.ts';
 import type { DecisionInput } from '../model/request.ts';
 import { type CedarCoverage, cedarPolicyCoverage } from './cedar-coverage.ts';

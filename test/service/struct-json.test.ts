@@ -1,19 +1,16 @@
-import * as protoLoader from '@grpc/proto-loader';
 import { describe, expect, it } from 'vitest';
 import type { Struct__Output } from '../../proto/generated/google/protobuf/Struct.ts';
-import { PROTO_LOADER_OPTIONS } from '../../engine/service/proto-package.ts';
+import { loadGatehouseProtos } from '../../engine/service/proto-package.ts';
 import { InvalidRequestError } from '../../engine/service/request-errors.ts';
 import { jsonToStruct, structToJson } from '../../engine/service/struct-json.ts';
 import type { JsonObject } from '../../engine/model/json.ts';
 
-// Round trips go through real protobuf encoding, as on the wire.
-const definition = protoLoader.loadSync('google/protobuf/struct.proto', PROTO_LOADER_OPTIONS);
-const structType = definition['google.protobuf.Struct'] as protoLoader.MessageTypeDefinition;
+// Round trips go through real protobuf encoding, as on the wire (context of a DecideRequest).
+const decide = loadGatehouseProtos().decision.gatehouse.v1.DecisionService.service.Decide;
 
 function wire(object: JsonObject): Struct__Output {
-  const type = structType.type as unknown as { fromObject(o: unknown): unknown; encode(m: unknown): { finish(): Uint8Array }; decode(b: Uint8Array): unknown; toObject(m: unknown, o: unknown): unknown };
-  const bytes = type.encode(type.fromObject(jsonToStruct(object))).finish();
-  return type.toObject(type.decode(bytes), PROTO_LOADER_OPTIONS) as Struct__Output;
+  const bytes = decide.requestSerialize({ context: jsonToStruct(object) });
+  return decide.requestDeserialize(bytes).context ?? { fields: {} };
 }
 
 describe('Struct ⇄ JSON', () => {

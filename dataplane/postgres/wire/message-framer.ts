@@ -7,6 +7,8 @@
 export interface TypedMessage {
   type: number;
   body: Buffer;
+  /** The whole frame (type, length, body): passed on unchanged when nothing is rewritten. */
+  raw: Buffer;
 }
 
 export class ProtocolViolation extends Error {
@@ -58,7 +60,7 @@ export class MessageFramer {
     }
     if (this.size < length + 1) return undefined;
     const whole = this.take(length + 1);
-    return { type, body: whole.subarray(5) };
+    return { type, body: whole.subarray(5), raw: whole };
   }
 
   /** Everything buffered and not yet returned, e.g. to hand over to a TLS upgrade. */

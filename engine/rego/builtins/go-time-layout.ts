@@ -548,3 +548,25 @@ export function parseGoTime(layout: string, value: string): GoTime {
   }
   return goDate(year, month, day, hour, min, sec, nsec, UTC);
 }
+
+const RFC3339_SIMPLE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Go's own RFC 3339 fast path (time/format_rfc3339.go) for the common shape; anything it does not
+ * accept goes through the general parser, which gives Go's answer for the rest.
+ */
+export function parseRfc3339(value: string): GoTime {
+  const m = RFC3339_SIMPLE.exec(value);
+  if (m) {
+    const [year, month, day, hour, min, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
+    const offsetHours = m[8] === undefined ? 0 : Number(m[9]);
+    const offsetMinutes = m[8] === undefined ? 0 : Number(m[10]);
+    if (month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysIn(month!, year!) && hour! <= 23 && min! <= 59 && sec! <= 59 && offsetHours <= 23 && offsetMinutes <= 59) {
+      const nsec = m[7] === undefined ? 0 : Number(m[7].padEnd(9, '0'));
+      const offset = (m[8] === '-' ? -1 : 1) * (offsetHours * 3600 + offsetMinutes * 60);
+      const t = goDate(year!, month!, day!, hour!, min!, sec!, nsec, UTC);
+      return new GoTime(t.unixSec - offset, nsec, UTC);
+    }
+  }
+  return parseGoTime('2006-01-02T15:04:05Z07:00', value);
+}

@@ -1,5 +1,5 @@
 import { GoTime, UTC, daysIn, loadLocation, safeUnixNano, type GoLocation } from './go-time.ts';
-import { formatGoTime, parseGoTime, weekdayName } from './go-time-layout.ts';
+import { formatGoTime, parseGoTime, parseRfc3339, weekdayName } from './go-time-layout.ts';
 import { parseGoDuration } from './go-duration.ts';
 import {
   BuiltinError,
@@ -124,7 +124,7 @@ function diff(a: GoTime, b: GoTime): number[] {
 export const timeBuiltins: Record<string, HostBuiltin> = {
   'time.now_ns': (_args, context) => integerValue(context.nowNs),
 
-  'time.parse_rfc3339_ns': (args) => nsResult(parseGoTime(NAMED_LAYOUTS.RFC3339!, stringOperand(args, 1))),
+  'time.parse_rfc3339_ns': (args) => nsResult(parseRfc3339(stringOperand(args, 1))),
 
   'time.parse_ns': (args) => {
     const layout = stringOperand(args, 1);
@@ -155,5 +155,6 @@ export const timeBuiltins: Record<string, HostBuiltin> = {
 
 /** The decision clock: input.time (RFC 3339) as nanoseconds, exactly as time.parse_rfc3339_ns reads it. */
 export function clockFromInputTime(time: string): bigint {
-  return safeUnixNano(parseGoTime(NAMED_LAYOUTS.RFC3339!, time));
+  if (typeof time !== 'string') throw new BuiltinError('input.time must be a string');
+  return safeUnixNano(parseRfc3339(time));
 }

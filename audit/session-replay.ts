@@ -1,0 +1,89 @@
+import { isJsonObject, type JsonObject, type JsonValue } from '../engine/model/json.ts';
+import type { AuditEvent } from './audit-event.ts';
+import type { StoredRecord } from './audit-source-reader.ts';
+
+/**
+ * The events of one session, de-duplicated by id and ordered by time, then by source and
+ * sequence (one instance's events keep their chain order). An event belongs to a session when
+ * its subject (the Kafka key) or `data.sessionId` is the session id.
+ */
+export async function sessionEvents(records: AsyncIterable<StoredRecord>, sessionId: string): Promise<AuditEvent[]> {
+  const byId = new Map<string, AuditEvent>();
+  for await (const record of records) {
+    let value: unknown;
+    try {
+      value = JSON.parse(record.line);
+    } catch {
+      continue;
+    }
+    if (!isJsonObject(value) || typeof value.id !== 'string' || !isJsonObject(value.data)) continue;
+    if (value.subject !== sessionId && value.data.sessionId !== sessionId) continue;
+    byId.set(value.id, value as unknown as AuditEvent);
+  }
+  return [...byId.values()].sort(
+    (a, b) => a.time.localeCompare(b.time) || a.source.localeCompare(b.source) || Number(a.sequence ?? 0) - Number(b.sequence ?? 0),
+  );
+}
+
+/** One line per event: time, kind and the essentials. */
+export function describeEvent(event: AuditEvent): string {
+  const data = event.data;
+  const kind = event.type.replace(/^gatehouse\./, '').replace(/\.v\d+$/, '');
+  const parts: string[] = [event.time, kind.padEnd(8)];
+  if (event.type === 'gatehouse.decision.v1') {
+    const input = isJsonObject(data.input) ? data.input : {};
+    const resource = isJsonObject(input.resource) ? `${text(input.resource.type)}:${text(input.resource.id)}` : '';
+    parts.push(`${text(data.effect).padEnd(16)} ${text(input.action)} ${resource}`);
+    const command = commandText(input);
+    if (command) parts.push(`  ${command}`);
+    const reasons = Array.isArray(data.reasons) ? data.reasons.filter((r) => typeof r === 'string') : [];
+    if (reasons.length > 0) parts.push(`  (${reasons.join('; ')})`);
+  } else {
+    const summary = ['kind', 'action', 'status', 'effect', 'command', 'text']
+      .filter((key) => data[key] !== undefined)
+      .map((key) => `${key}=${typeof data[key] === 'string' ? data[key] : JSON.stringify(data[key])}`);
+    parts.push(summary.length > 0 ? summary.join(' ') : JSON.stringify(data));
+  }
+  return parts.join(' ');
+}
+
+/**
+ * asciicast v2 of the session's terminal traffic: session events with `data.kind` "output" or
+ * "input" and `data.text` become "o"/"i" frames at their time offset; a "start" event may give
+ * `width` and `height`.
+ */
+export function toAsciicast(events: AuditEvent[]): string {
+  const session = events.filter((event) => event.type === 'gatehouse.session.v1');
+  const start = session.find((event) => event.data.kind === 'start');
+  const t0 = Date.parse((start ?? session[0] ?? events[0])?.time ?? new Date().toISOString());
+  const header: JsonObject = {
+    version: 2,
+    width: num(start?.data.width, 80),
+    height: num(start?.data.height, 24),
+    timestamp: Math.floor(t0 / 1000),
+  };
+  const lines = [JSON.stringify(header)];
+  for (const event of session) {
+    const code = event.data.kind === 'output' ? 'o' : event.data.kind === 'input' ? 'i' : undefined;
+    if (!code || typeof event.data.text !== 'string') continue;
+    lines.push(JSON.stringify([Math.max(0, (Date.parse(event.time) - t0) / 1000), code, event.data.text]));
+  }
+  return lines.join('\n') + '\n';
+}
+
+function commandText(input: JsonObject): string | undefined {
+  const context = isJsonObject(input.context) ? input.context : {};
+  for (const key of ['sql', 'command']) {
+    const part = context[key];
+    if (isJsonObject(part) && typeof part.text === 'string') return part.text;
+  }
+  return undefined;
+}
+
+function text(value: JsonValue | undefined): string {
+  return typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
+}
+
+function num(value: JsonValue | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+}

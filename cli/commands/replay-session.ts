@@ -1,0 +1,46 @@
+import { parseArgs } from 'node:util';
+import { readAuditSource } from '../../audit/audit-source-reader.ts';
+import { sessionEvents, toAsciicast, describeEvent } from '../../audit/session-replay.ts';
+import { UsageError } from '../cli-error.ts';
+
+const HELP = `usage: gatehouse replay session <session-id> --source file:PATH|kafka://HOST:PORT[,…] [--format text|json|asciicast]
+
+Prints one session's audit events (decisions, tokens, approvals, the proxies' session events) in
+order. --format asciicast writes the session's terminal output as an asciicast v2 recording.`;
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        source: { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        topic: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${HELP}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`give exactly one session id\n${HELP}`);
+  if (!values.source) throw new UsageError(`--source is required\n${HELP}`);
+  const format = values.format;
+  if (format !== 'text' && format !== 'json' && format !== 'asciicast') throw new UsageError('--format must be text, json or asciicast');
+  const events = await sessionEvents(readAuditSource(values.source, { topics: values.topic }), positionals[0]!);
+  if (events.length === 0) {
+    process.stderr.write(`gatehouse: no events for session ${positionals[0]} in ${values.source}\n`);
+    return 1;
+  }
+  if (format === 'json') for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
+  else if (format === 'asciicast') process.stdout.write(toAsciicast(events));
+  else for (const event of events) process.stdout.write(`${describeEvent(event)}\n`);
+  return 0;
+}

