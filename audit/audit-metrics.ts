@@ -8,7 +8,6 @@ export interface AuditMetrics {
   shipErrors: Counter;
   journalBytes: Gauge;
   lagBytes: Gauge;
-  lagEvents: Gauge;
 }
 
 const cache = new WeakMap<Registry, AuditMetrics>();
@@ -32,7 +31,6 @@ export function auditMetrics(registry: Registry = globalRegistry): AuditMetrics 
     shipErrors: counter('gatehouse_audit_ship_errors_total', 'Failed attempts to ship a journal batch to Kafka', []),
     journalBytes: gauge('gatehouse_audit_journal_bytes', 'Bytes of journal segments on disk'),
     lagBytes: gauge('gatehouse_audit_shipper_lag_bytes', 'Journal bytes appended but not yet acknowledged by Kafka'),
-    lagEvents: gauge('gatehouse_audit_shipper_lag_events', 'Events appended by this process but not yet acknowledged by Kafka'),
   };
   cache.set(registry, metrics);
   return metrics;

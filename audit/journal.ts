@@ -90,6 +90,7 @@ export class Journal extends EventEmitter implements LineStore {
         fsyncDelayMs: settings.fsyncDelayMs,
         onSyncError: settings.onSyncError,
       });
+      if (numbers.length === 0) await syncDirectory(full);
       const first = numbers[0] ?? activeNumber;
       const shipped = await readPosition(full, first, activeNumber);
       return new Journal(full, settings, closed, active, activeNumber, shipped);
@@ -135,6 +136,7 @@ export class Journal extends EventEmitter implements LineStore {
       fsyncDelayMs: this.options.fsyncDelayMs,
       onSyncError: this.options.onSyncError,
     });
+    await syncDirectory(this.dir); // the new segment's name must survive a power cut too
     const old = this.#active;
     this.#closed.set(this.#activeNumber, old.size);
     this.#active = next;
@@ -265,6 +267,15 @@ async function readPosition(dir: string, first: number, active: number): Promise
     return { segment: segment!, offset: offset! };
   } catch {
     return start;
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

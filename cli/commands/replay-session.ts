@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readAuditSource } from '../../audit/audit-source-reader.ts';
 import { sessionEvents, toAsciicast, describeEvent } from '../../audit/session-replay.ts';
+import { renderAsciicast } from '../../dataplane/ssh/asciicast.ts';
 import { UsageError } from '../cli-error.ts';
 
 const HELP = `usage: gatehouse replay session <session-id> --source file:PATH|kafka://HOST:PORT[,…] [--format text|json|asciicast]
@@ -40,7 +41,11 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   if (format === 'json') for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
-  else if (format === 'asciicast') process.stdout.write(toAsciicast(events));
+  else if (format === 'asciicast') {
+    // the SSH proxy's recorder keeps its own frame clock and channels: its renderer knows them
+    const ssh = events.some((event) => event.type === 'gatehouse.session.v1' && event.data.protocol === 'ssh');
+    process.stdout.write(ssh ? renderAsciicast(events) : toAsciicast(events));
+  }
   else for (const event of events) process.stdout.write(`${describeEvent(event)}\n`);
   return 0;
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, UsageError } from '../cli-error.ts';
@@ -101,9 +102,9 @@ function asLoadError(error: unknown, dir: string): unknown {
   if (error instanceof CliError) return error;
   if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('GATEHOUSE_')) {
     let message = error.message.replace(/\s*\n\s*/g, ' ');
-    // Bundle errors name files relative to the policy dir; name them as the user can open them.
-    const file = 'file' in error && typeof error.file === 'string' ? error.file : undefined;
-    if (file && !isAbsolute(file) && message.startsWith(file)) message = join(dir, file) + message.slice(file.length);
+    // Loaders name files relative to the policy dir; name them as the user can open them.
+    const located = /^([^\s:]+):(\d+)/.exec(message);
+    if (located && !isAbsolute(located[1]) && existsSync(join(dir, located[1]))) message = join(dir, located[1]) + message.slice(located[1].length);
     return new CliError(message, 2);
   }
   return error;

@@ -147,6 +147,7 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
     active,
     onResult: (result) => {
       metrics.reloaded(result);
+      if (result.outcome === 'unchanged') logger.info({ revision: result.revision }, 'bundle reloaded: same revision, nothing to activate');
       if (result.outcome === 'failed') {
         logger.error({ err: messageOf(result.error), bundle: options.bundleSource.path }, 'bundle reload refused; the active bundle stays');
       }

@@ -119,11 +119,13 @@ export class PostgresStateStore implements StateStore {
       );
       if (redemption.rowCount === 0) {
         await client.query('ROLLBACK');
-        const earlier = await this.query<{ use_number: number }>(
+        // Reads on the same client: taking a second pool connection while holding this one could exhaust the pool.
+        const earlier = await client.query<{ use_number: number | null }>(
           `SELECT use_number FROM gatehouse_token_redemptions WHERE token_id = $1 AND request_id = $2`,
           [request.tokenId, request.requestId],
         );
-        return { ok: true, uses: earlier.rows[0]?.use_number ?? (await this.getTokenUses(request.tokenId)), replayed: true };
+        const uses = earlier.rows[0]?.use_number ?? (await this.usesOn(client, request.tokenId));
+        return { ok: true, uses, replayed: true };
       }
       await client.query(
         `INSERT INTO gatehouse_token_uses (token_id, uses, expires_at) VALUES ($1, 0, $2) ON CONFLICT (token_id) DO NOTHING`,
@@ -139,7 +141,7 @@ export class PostgresStateStore implements StateStore {
       const uses = counted.rows[0]?.uses;
       if (uses === undefined) {
         await client.query('ROLLBACK');
-        return { ok: false, uses: await this.getTokenUses(request.tokenId) };
+        return { ok: false, uses: await this.usesOn(client, request.tokenId) };
       }
       await client.query(`UPDATE gatehouse_token_redemptions SET use_number = $3 WHERE token_id = $1 AND request_id = $2`, [
         request.tokenId,
@@ -154,6 +156,11 @@ export class PostgresStateStore implements StateStore {
     } finally {
       client.release();
     }
+  }
+
+  private async usesOn(client: pg.PoolClient, tokenId: string): Promise<number> {
+    const result = await client.query<{ uses: number }>(`SELECT uses FROM gatehouse_token_uses WHERE token_id = $1`, [tokenId]);
+    return result.rows[0]?.uses ?? 0;
   }
 
   async getTokenUses(tokenId: string): Promise<number> {

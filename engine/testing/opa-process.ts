@@ -28,6 +28,6 @@ export function runOpaProcess(args: string[], cwd: string): OpaOutcome {
 /** The first meaningful line of opa's complaint, e.g. `main.rego:3: rego_parse_error: unexpected ...`. */
 export function opaComplaint(outcome: OpaOutcome): string {
   const lines = `${outcome.stderr}\n${outcome.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
-  const located = lines.find((l) => /\.rego:\d+/.test(l));
+  const located = lines.find((l) => /\.rego:\d+/.test(l))?.replace(/^\d+ errors? occurred[^:]*: /, '');
   return located ?? lines.find((l) => !/^\d+ errors? occurred/.test(l)) ?? `opa exited with status ${outcome.status}`;
 }

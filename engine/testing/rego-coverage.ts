@@ -79,9 +79,14 @@ interface ParsedTerm {
   value: unknown;
 }
 
+interface ParsedRule {
+  head?: { location?: { row?: number; col?: number }; ref?: ParsedTerm[]; name?: string };
+  else?: ParsedRule;
+}
+
 interface ParsedModule {
   package?: { path?: ParsedTerm[] };
-  rules?: { head?: { location?: { row?: number; col?: number }; ref?: ParsedTerm[]; name?: string } }[];
+  rules?: ParsedRule[];
 }
 
 /** Rule definitions of one module, from opa's own parser (so every Rego syntax is understood). */
@@ -90,9 +95,16 @@ export function listRegoRules(root: string, file: string): RegoRule[] {
   if (outcome.status !== 0) throw new RegoToolError(`opa parse failed: ${opaComplaint(outcome)}`);
   const parsed = JSON.parse(outcome.stdout) as ParsedModule;
   const pkg = (parsed.package?.path ?? []).map((t) => String(t.value)).join('.');
-  return (parsed.rules ?? []).map((rule) => {
+  const rules: RegoRule[] = [];
+  for (const rule of parsed.rules ?? []) {
     const ref = rule.head?.ref ?? [{ type: 'var', value: rule.head?.name ?? '?' }];
-    const path = ref.map((t) => (t.type === 'var' || t.type === 'string' ? String(t.value) : '[_]')).join('.');
-    return { file, line: rule.head?.location?.row ?? 0, column: rule.head?.location?.col ?? 1, name: `${pkg}.${path}` };
-  });
+    const name = `${pkg}.${ref.map((t) => (t.type === 'var' || t.type === 'string' ? String(t.value) : '[_]')).join('.')}`;
+    // Each `else` branch is its own value and needs its own case to be exercised.
+    let branch: ParsedRule | undefined = rule;
+    for (let depth = 0; branch; depth++, branch = branch.else) {
+      const location = branch.head?.location;
+      rules.push({ file, line: location?.row ?? 0, column: location?.col ?? 1, name: depth === 0 ? name : `${name} (else)` });
+    }
+  }
+  return rules;
 }

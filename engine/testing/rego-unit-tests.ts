@@ -43,7 +43,7 @@ export function runRegoUnitTests(
     records = JSON.parse(outcome.stdout) as OpaTestRecord[];
     if (!Array.isArray(records)) throw new Error('not a list');
   } catch {
-    throw new RegoToolError(`opa test could not run the Rego unit tests in ${root}: ${opaComplaint(outcome)}`);
+    throw new RegoToolError(`${opaComplaint(outcome)} (while running the Rego unit tests with opa test)`);
   }
   const results = records
     .map((record): RegoUnitTestResult => {
@@ -56,7 +56,9 @@ export function runRegoUnitTests(
         diff.push(`rego unit test ${name} at ${file}:${line} ${record.error ? 'raised an error' : 'was false or undefined'}`);
         const message = typeof record.error === 'string' ? record.error : record.error?.message;
         if (message) diff.push(`  error: ${message}`);
-        if (record.output) diff.push(...record.output.trimEnd().split('\n').map((l) => `  print: ${l}`));
+        // opa's JSON carries print() output as base64 bytes.
+        const printed = record.output ? Buffer.from(record.output, 'base64').toString('utf8').trimEnd() : '';
+        if (printed) diff.push(...printed.split('\n').map((l) => `  print: ${l}`));
       }
       return { file, line, name, passed: !failed, skipped: record.skip === true, diff };
     })

@@ -37,12 +37,13 @@ export async function testPolicyDir(dir: string, options: TestPolicyDirOptions =
   const policy = await readPolicyDir(dir);
   // Parse the test files first: a typo in a YAML file should not wait for a Rego compile.
   const files: DecisionTestFile[] = policy.tests.map((source) => parseDecisionTestFile(source.file, source.text));
-  const regoTests = runRegoUnitTests(policy.root, policy.rego, policy.regoTests, policy.data?.file, options.run);
 
   const work = await mkdtemp(join(tmpdir(), 'gatehouse-test-'));
   try {
     const bundlePath = join(work, 'bundle.tar.gz');
     await buildBundle(dir, bundlePath);
+    // After the build, so that a policy that does not compile is reported by the compiler.
+    const regoTests = runRegoUnitTests(policy.root, policy.rego, policy.regoTests, policy.data?.file, options.run);
     // The bundle's own tests are exactly the cases below; running them twice would only hide
     // the per-case report behind a load error.
     const bundle = await loadBundle(bundlePath, { runOwnTests: false });

@@ -82,7 +82,7 @@ describe('kafka audit sink (real broker)', () => {
     const fromCli = JSON.parse(cli.stdout) as { sources: { source: string; events: number }[]; problems: { source?: string }[] };
     expect(fromCli.sources).toContainEqual(expect.objectContaining({ source, events: 3000 }));
     expect(fromCli.problems.filter((problem) => problem.source === source)).toEqual([]);
-  });
+  }, 240_000);
 
   it('a password in SQL text, a command password and a raw token never appear on the topic', async () => {
     const source = `gatehouse://test/secrets-${Date.now()}`;

@@ -148,3 +148,26 @@ describe('gatehouse replay decisions (real bundles)', () => {
     expect(result.stdout).not.toContain('hunter2');
   });
 });
+
+describe('gatehouse replay session --format asciicast', () => {
+  it('turns a session\'s input and output events into asciicast v2 frames in order', async () => {
+    const path = join(work, 'session.jsonl');
+    const sink = await createAuditSink(`file:${path}`, { source: 'gatehouse://asciicast-test', logger: quiet, registry: new Registry() });
+    await sink.append({ type: 'gatehouse.session.v1', subject: 'tty-1', data: { sessionId: 'tty-1', kind: 'start', width: 100, height: 30 } });
+    await sink.append({ type: 'gatehouse.session.v1', subject: 'tty-1', data: { sessionId: 'tty-1', kind: 'input', text: 'ls\r' } });
+    await sink.append({ type: 'gatehouse.session.v1', subject: 'tty-1', data: { sessionId: 'tty-1', kind: 'output', text: 'a b c\r\n' } });
+    await sink.append({ type: 'gatehouse.session.v1', subject: 'other', data: { sessionId: 'other', kind: 'output', text: 'not mine' } });
+    await sink.close();
+    const result = await gatehouse(['replay', 'session', 'tty-1', '--source', `file:${path}`, '--format', 'asciicast']);
+    expect(result.code).toBe(0);
+    const [header, ...frames] = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(header).toMatchObject({ version: 2, width: 100, height: 30 });
+    expect(frames.map((frame: unknown[]) => frame.slice(1))).toEqual([
+      ['i', 'ls\r'],
+      ['o', 'a b c\r\n'],
+    ]);
+    const missing = await gatehouse(['replay', 'session', 'nope', '--source', `file:${path}`]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no events for session nope/);
+  });
+});

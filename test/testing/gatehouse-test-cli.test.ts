@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-import { basePolicy, FAILING_REGO_UNIT_TEST, gatehouseTest, PASSING_TESTS, writePolicyDir } from './policy-fixture.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { basePolicy, CEDAR_POLICY, FAILING_REGO_UNIT_TEST, gatehouseTest, PASSING_TESTS, removePolicyDirs, writePolicyDir } from './policy-fixture.ts';
 
 // Every test runs the real CLI on a policy directory written here: the bundle is built with
 // the real opa, loaded like the service loads it, and Rego unit tests and coverage use opa too.
@@ -17,6 +17,8 @@ const FAILING_CASE = PASSING_TESTS.replace(
 );
 
 describe('gatehouse test', () => {
+  afterAll(removePolicyDirs);
+
   it('a passing suite prints PASS per case and per Rego unit test, full coverage, and exits 0', async () => {
     const dir = writePolicyDir(basePolicy());
     const result = await gatehouseTest([dir, '--min-coverage', '100']);
@@ -39,7 +41,7 @@ describe('gatehouse test', () => {
     const at = failure.indexOf(`FAIL  ${dir}/tests/db.yaml  intern select expected allowed`);
     expect(at).toBeGreaterThan(-1);
     const diff = failure.slice(at + 1, at + 8).join('\n');
-    expect(diff).toContain(`at ${dir}/tests/db.yaml:61`);
+    expect(diff).toContain(`at ${dir}/tests/db.yaml:44`);
     expect(diff).toContain('effect: expected allow, got deny');
     expect(diff).toMatch(/cedar\s+deny\s+decided by interns-never-touch-prod/);
     expect(diff).toMatch(/rego\s+allow\s+decided by/);
@@ -56,11 +58,11 @@ describe('gatehouse test', () => {
   });
 
   it('an unknown fixture exits 2 naming the fixture, file and line', async () => {
-    const dir = writePolicyDir(basePolicy({ 'tests/db.yaml': PASSING_TESTS.replace('    subject: paula\n', '    subject: pauline\n') }));
+    const dir = writePolicyDir(basePolicy({ 'tests/db.yaml': PASSING_TESTS.replace('    subject: paula\n', '    subject: paola\n') }));
     const result = await gatehouseTest([dir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `gatehouse: ${dir}/tests/db.yaml:22: case "select by a privileged dba is not masked": unknown subject fixture 'pauline'; ` +
+      `gatehouse: ${dir}/tests/db.yaml:20: case "select by a privileged dba is not masked": unknown subject fixture 'paola'; ` +
         `did you mean 'paula'? (known: alice, paula, ivan); define it under fixtures.subjects or write the subject inline\n`,
     );
   });
@@ -70,8 +72,8 @@ describe('gatehouse test', () => {
     const result = await gatehouseTest([dir]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`FAIL  ${dir}/failing_test.rego  data.gatehouse_failing_test.test_select_is_denied_in_the_day`);
-    expect(result.stdout).toContain('gatehouse.decision.effect == "deny"');
-    expect(result.stdout).toContain('"allow"');
+    // opa's --var-values view: the expression that failed, with its location and value.
+    expect(result.stdout).toMatch(/failing_test\.rego:7 was false or undefined\n\s+main\.rego:\d+:\n\s+night\n\s+\|\n\s+undefined/);
     expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('8 passed, 1 failed');
   });
 
@@ -133,6 +135,27 @@ print(json.dumps({'tag': root.tag, 'tests': root.get('tests'), 'failures': root.
       failures: '2',
       failed: ['intern select expected allowed', 'data.gatehouse_failing_test.test_select_is_denied_in_the_day'],
     });
+  });
+
+  it('several policy dirs, one of them Cedar-only, are reported together', async () => {
+    const both = writePolicyDir(basePolicy());
+    const cedarOnly = writePolicyDir({
+      'access.cedar': CEDAR_POLICY,
+      'tests/access.yaml': `now: "2026-11-25T10:00:00Z"
+cases:
+  - name: a dba may query
+    subject: { id: alice, groups: [dba] }
+    action: db.query
+    resource: { type: Database, id: orders }
+    expect: { effect: allow }
+`,
+    });
+    const result = await gatehouseTest([both, cedarOnly]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`PASS  ${cedarOnly}/tests/access.yaml  a dba may query`);
+    expect(result.stdout).toContain('coverage: 92.3% (12/13: rego 9/9 rules, cedar 3/4 policies)');
+    expect(result.stdout).toContain(`not covered  cedar  ${cedarOnly}/access.cedar:4  forbid interns-never-touch-prod`);
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('9 passed, 0 failed');
   });
 
   it('usage errors exit 2 with one line', async () => {

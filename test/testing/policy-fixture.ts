@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -146,15 +146,24 @@ export interface PolicyFiles {
   [relativePath: string]: string;
 }
 
+const written: string[] = [];
+
 /** Writes a policy directory under a fresh temp dir and returns its path. */
 export function writePolicyDir(files: PolicyFiles): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'gatehouse-testing-')), 'policy');
+  const parent = mkdtempSync(join(tmpdir(), 'gatehouse-testing-'));
+  written.push(parent);
+  const dir = join(parent, 'policy');
   for (const [path, text] of Object.entries(files)) {
     const full = join(dir, path);
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, text);
   }
   return dir;
+}
+
+/** Removes every directory writePolicyDir created (call from afterAll). */
+export function removePolicyDirs(): void {
+  for (const dir of written.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export function basePolicy(extra: PolicyFiles = {}): PolicyFiles {

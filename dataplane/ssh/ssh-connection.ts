@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import type { AuthContext, Client, ClientInfo, Connection, PseudoTtyInfo, ServerChannel, Session } from 'ssh2';
+import type { AuditSink } from '../../audit/audit-sink.ts';
+import type { Resource } from '../../engine/model/request.ts';
+import { unenforceableObligations, type DecisionClient } from '../sdk/data-plane-decision.ts';
+import type { ChannelContext, ChannelHandler, SshLog } from './channel-context.ts';
+import { terminalText } from './channel-io.ts';
+import type { CommandGateOptions } from './command-gate.ts';
+import { ExecChannel } from './exec-channel.ts';
+import { SshSessionRecorder } from './session-recorder.ts';
+import { ShellChannel } from './shell-channel.ts';
+import { connectUpstream, type UpstreamConfig } from './upstream-connection.ts';
+
+export interface SshProxyOptions {
+  resource: Resource;
+  upstream: UpstreamConfig;
+  decisions: DecisionClient;
+  audit: AuditSink;
+  /** Default true: a session whose events cannot be written is ended. */
+  auditRequired: boolean;
+  /** How a waiting user is told to approve; `{id}` is replaced by the approval id. */
+  approveHint: string;
+  /** What the upstream runs for an interactive shell; it must not echo or edit lines itself. */
+  upstreamShell: string;
+  /** Environment variable names (or `PREFIX*`) passed upstream from `env` requests; others are refused. */
+  envAllowlist: string[];
+}
+
+const MAX_AUTH_FAILURES = 3;
+const MAX_TOKEN_LENGTH = 16_384;
+
+/**
+ * One client connection: login with a token (password or keyboard-interactive) decided as
+ * `ssh.connect`, one upstream connection with the proxy's own key, and the session channels
+ * (exec, shell). Port forwarding, agent and X11 forwarding and subsystems (sftp) are refused.
+ * The connection is recorded from login to close; it ends when a required recording fails.
+ */
+export class SshConnection {
+  readonly id = randomUUID();
+  private token = '';
+  private sshUser = '';
+  private failures = 0;
+  private upstreamClient: Promise<Client> | undefined;
+  private readonly aborter = new AbortController();
+  private readonly recorder: SshSessionRecorder;
+  private readonly channels = new Set<ServerChannel>();
+  private nextChannel = 0;
+  private closed = false;
+  private ready = false;
+
+  constructor(
+    private readonly client: Connection,
+    private readonly info: ClientInfo,
+    private readonly o: SshProxyOptions,
+    private readonly log: SshLog,
+  ) {
+    this.recorder = new SshSessionRecorder({
+      sink: o.audit,
+      sessionId: this.id,
+      resource: o.resource,
+      required: o.auditRequired,
+      onFailure: (error) => this.recordingFailed(error),
+    });
+    client.on('authentication', (ctx) => void this.authenticate(ctx));
+    client.on('ready', () => this.onReady());
+    client.on('session', (accept) => this.onSession(accept()));
+    client.on('tcpip', (_accept, reject, forward) => {
+      this.log('info', 'port forwarding refused', { sessionId: this.id, to: `${forward.destIP}:${forward.destPort}` });
+      reject();
+    });
+    client.on('openssh.streamlocal', (_accept, reject) => reject());
+    client.on('request', (_accept, reject, name) => {
+      // ssh2 also routes OpenSSH's harmless no-more-sessions@openssh.com here.
+      if ((name as string) !== 'no-more-sessions@openssh.com') this.log('info', 'forwarding request refused', { sessionId: this.id, request: name });
+      reject?.();
+    });
+    client.on('error', (error: Error) => this.close(`client connection error: ${error.message}`));
+    client.on('close', () => this.close('client disconnected'));
+  }
+
+  private async authenticate(ctx: AuthContext): Promise<void> {
+    if (ctx.method === 'password') return this.decideLogin(ctx, ctx.password);
+    if (ctx.method === 'keyboard-interactive') {
+      ctx.prompt([{ prompt: 'Gatehouse token: ', echo: false }], 'Gatehouse', (answers) => void this.decideLogin(ctx, answers[0] ?? ''));
+      return;
+    }
+    ctx.reject(['password', 'keyboard-interactive']);
+  }
+
+  private async decideLogin(ctx: AuthContext, token: string): Promise<void> {
+    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return this.loginFailed(ctx, 'the password must be a Gatehouse token or an OIDC JWT');
+    const decision = await this.o.decisions.decide({
+      action: 'ssh.connect',
+      resource: this.o.resource,
+      context: { ssh: { user: ctx.username, method: ctx.method, clientAddress: this.info.ip } },
+      token,
+      sessionId: this.id,
+    });
+    if (this.closed) return;
+    const unenforceable = unenforceableObligations(decision.obligations, []);
+    if (decision.effect !== 'allow' || unenforceable.length > 0) {
+      const why = decision.effect !== 'allow' ? decision.reasons.join('; ') || decision.effect : `unenforceable obligations ${unenforceable.join(', ')}`;
+      return this.loginFailed(ctx, why);
+    }
+    this.token = token;
+    this.sshUser = ctx.username;
+    this.connectDecisionId = decision.decisionId;
+    ctx.accept();
+  }
+
+  private connectDecisionId = '';
+
+  private loginFailed(ctx: AuthContext, why: string): void {
+    this.failures++;
+    this.log('info', 'ssh login refused', { sessionId: this.id, user: ctx.username, client: this.info.ip, reason: why });
+    ctx.reject(['password', 'keyboard-interactive']);
+    if (this.failures >= MAX_AUTH_FAILURES) this.client.end();
+  }
+
+  private onReady(): void {
+    this.ready = true;
+    void this.recorder
+      .start({ user: this.sshUser, clientAddress: this.info.ip, connectDecisionId: this.connectDecisionId })
+      .catch(() => undefined);
+    // Connect early so the first command does not wait for the upstream handshake.
+    void this.upstream().catch(() => undefined);
+  }
+
+  private upstream(): Promise<Client> {
+    if (!this.upstreamClient) {
+      const connecting = connectUpstream(this.o.upstream);
+      this.upstreamClient = connecting;
+      connecting.then(
+        (client) => {
+          const lost = (): void => {
+            if (this.upstreamClient === connecting) this.upstreamClient = undefined;
+          };
+          client.on('close', lost);
+          client.on('error', (error: Error) => {
+            this.log('warn', 'upstream connection failed', { sessionId: this.id, error: error.message });
+            lost();
+          });
+          if (this.closed) client.end();
+        },
+        (error: Error) => {
+          this.log('warn', 'upstream unavailable', { sessionId: this.id, error: error.message });
+          // The next channel tries again.
+          if (this.upstreamClient === connecting) this.upstreamClient = undefined;
+        },
+      );
+    }
+    return this.upstreamClient;
+  }
+
+  private onSession(session: Session): void {
+    let pty: PseudoTtyInfo | undefined;
+    const env: Record<string, string> = {};
+    let handler: ChannelHandler | undefined;
+    const context = (): ChannelContext => ({
+      channel: this.nextChannel++,
+      gate: this.gateOptions(),
+      recorder: this.recorder,
+      upstream: () => this.upstream(),
+      signal: this.aborter.signal,
+      pty,
+      env,
+      log: this.log,
+    });
+    session.on('pty', (accept, _reject, info) => {
+      pty = info;
+      accept?.();
+    });
+    session.on('env', (accept, reject, info) => {
+      if (this.envAllowed(info.key)) {
+        env[info.key] = info.val;
+        accept?.();
+      } else reject?.();
+    });
+    session.on('window-change', (accept, _reject, info) => {
+      if (pty) Object.assign(pty, { cols: info.cols, rows: info.rows, width: info.width, height: info.height });
+      handler?.resize(info);
+      accept?.();
+    });
+    session.on('signal', (accept, _reject, info) => {
+      handler?.signal(info.name);
+      accept?.();
+    });
+    session.on('exec', (accept, _reject, info) => {
+      const ctx = context();
+      const channel = this.track(accept());
+      if (pty) this.recorder.pty(ctx.channel, pty);
+      handler = new ExecChannel(ctx, channel, info.command);
+    });
+    session.on('shell', (accept) => {
+      const ctx = context();
+      const channel = this.track(accept());
+      if (pty) this.recorder.pty(ctx.channel, pty);
+      handler = new ShellChannel(ctx, channel, this.o.upstreamShell);
+    });
+    // No listeners for x11, auth-agent, subsystem or sftp: ssh2 refuses those requests.
+  }
+
+  private track(channel: ServerChannel): ServerChannel {
+    this.channels.add(channel);
+    channel.on('close', () => this.channels.delete(channel));
+    return channel;
+  }
+
+  private gateOptions(): CommandGateOptions {
+    return {
+      decisions: this.o.decisions,
+      resource: this.o.resource,
+      token: this.token,
+      sessionId: this.id,
+      sshUser: this.sshUser,
+      approveHint: this.o.approveHint,
+    };
+  }
+
+  private envAllowed(name: string): boolean {
+    return this.o.envAllowlist.some((allowed) => (allowed.endsWith('*') ? name.startsWith(allowed.slice(0, -1)) : name === allowed));
+  }
+
+  private recordingFailed(error: unknown): void {
+    this.log('warn', 'session recording failed; ending the session', { sessionId: this.id, error: error instanceof Error ? error.message : String(error) });
+    for (const channel of this.channels) {
+      const message = terminalText('gatehouse: this session cannot be recorded (audit is required); it is closed', true);
+      try {
+        channel.stderr.write(message);
+        channel.exit(UPSTREAM_UNAVAILABLE);
+        channel.end();
+      } catch {
+        // already closing
+      }
+    }
+    this.close('recording failed');
+    this.client.end();
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.aborter.abort();
+    const upstream = this.upstreamClient;
+    this.upstreamClient = undefined;
+    void upstream?.then((client) => client.end()).catch(() => undefined);
+    if (this.ready) void this.recorder.end(reason).catch(() => undefined);
+  }
+
+  /** Ends the client connection (proxy shutdown). */
+  shutdown(): void {
+    this.close('proxy shutting down');
+    this.client.end();
+  }
+}
+
+const UPSTREAM_UNAVAILABLE = 255;
