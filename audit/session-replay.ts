@@ -47,30 +47,6 @@ export function describeEvent(event: AuditEvent): string {
   return parts.join(' ');
 }
 
-/**
- * asciicast v2 of the session's terminal traffic: session events with `data.kind` "output" or
- * "input" and `data.text` become "o"/"i" frames at their time offset; a "start" event may give
- * `width` and `height`.
- */
-export function toAsciicast(events: AuditEvent[]): string {
-  const session = events.filter((event) => event.type === 'gatehouse.session.v1');
-  const start = session.find((event) => event.data.kind === 'start');
-  const t0 = Date.parse((start ?? session[0] ?? events[0])?.time ?? new Date().toISOString());
-  const header: JsonObject = {
-    version: 2,
-    width: num(start?.data.width, 80),
-    height: num(start?.data.height, 24),
-    timestamp: Math.floor(t0 / 1000),
-  };
-  const lines = [JSON.stringify(header)];
-  for (const event of session) {
-    const code = event.data.kind === 'output' ? 'o' : event.data.kind === 'input' ? 'i' : undefined;
-    if (!code || typeof event.data.text !== 'string') continue;
-    lines.push(JSON.stringify([Math.max(0, (Date.parse(event.time) - t0) / 1000), code, event.data.text]));
-  }
-  return lines.join('\n') + '\n';
-}
-
 function commandText(input: JsonObject): string | undefined {
   const context = isJsonObject(input.context) ? input.context : {};
   for (const key of ['sql', 'command']) {

@@ -9,7 +9,7 @@ import type { PreparedBundle } from './prepared-bundle.ts';
  * evaluate every required engine and combine. Facts that cannot be computed deny, because a
  * policy that cannot see what a command does must not allow it. Never throws.
  */
-export function evaluateRequest(bundle: PreparedBundle, input: DecisionInput): Decision {
+export function evaluateRequest(bundle: Pick<PreparedBundle, 'evaluate'>, input: DecisionInput): Decision {
   try {
     const facts = computeFacts(input.context);
     if (facts.errors.length > 0) {

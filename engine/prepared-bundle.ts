@@ -1,4 +1,5 @@
 import { combineDecisions } from './combine-decisions.ts';
+import { checkMaskUsage } from './masking/check-mask-usage.ts';
 import type { BundleManifest } from './bundle/bundle-manifest.ts';
 import type { Decision, EngineDecision, EngineName } from './model/decision.ts';
 import type { DecisionInput } from './model/request.ts';
@@ -37,10 +38,13 @@ export function createPreparedBundle(parts: PreparedBundleParts): PreparedBundle
     decisionTests: parts.decisionTests,
     evaluate(input: DecisionInput): Decision {
       if (closed) return combineDecisions([], parts.requiredEngines);
-      return combineDecisions(
+      const combined = combineDecisions(
         parts.evaluators.map((evaluator) => evaluateSafely(evaluator, input)),
         parts.requiredEngines,
       );
+      // A mask can only be enforced on plain output columns: every caller (service, eval,
+      // test, replay) gets the same fail-closed check, not only the PostgreSQL proxy.
+      return checkMaskUsage(combined, input.context);
     },
     close(): void {
       if (closed) return;

@@ -31,6 +31,8 @@ const LOG_FILE = join(DIR, 'sshd.log');
 
 async function ensureInstalled(): Promise<void> {
   if (!existsSync(SSHD)) await aptInstall('sshd', ['openssh-server']);
+  // The SSH proxy tests drive the real OpenSSH client with the token as its password.
+  if (!existsSync('/usr/bin/sshpass')) await aptInstall('sshpass', ['sshpass', 'openssh-client']);
   if (!existsSync(SSHD)) throw new ServiceError('sshd', `${SSHD} not found after installing openssh-server`);
   try {
     await run('id', ['-u', SSH_TEST_USER]);

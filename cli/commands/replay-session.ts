@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { readAuditSource } from '../../audit/audit-source-reader.ts';
-import { sessionEvents, toAsciicast, describeEvent } from '../../audit/session-replay.ts';
+import { sessionEvents, describeEvent } from '../../audit/session-replay.ts';
 import { renderAsciicast } from '../../dataplane/ssh/asciicast.ts';
 import { UsageError } from '../cli-error.ts';
 
@@ -42,9 +42,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (format === 'json') for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
   else if (format === 'asciicast') {
-    // the SSH proxy's recorder keeps its own frame clock and channels: its renderer knows them
+    // Only terminal sessions (the SSH proxy's) have a screen to replay; its recorder keeps its
+    // own frame clock and channels, and its renderer knows them.
     const ssh = events.some((event) => event.type === 'gatehouse.session.v1' && event.data.protocol === 'ssh');
-    process.stdout.write(ssh ? renderAsciicast(events) : toAsciicast(events));
+    if (!ssh) {
+      process.stderr.write(`gatehouse: session ${positionals[0]} has no terminal recording (asciicast is for SSH sessions); use --format text\n`);
+      return 1;
+    }
+    process.stdout.write(renderAsciicast(events));
   }
   else for (const event of events) process.stdout.write(`${describeEvent(event)}\n`);
   return 0;

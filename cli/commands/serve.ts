@@ -10,9 +10,12 @@ import type { ApprovalGate, TokenGate } from '../../engine/decision-hooks.ts';
 import { initFactExtractors } from '../../engine/facts/compute-facts.ts';
 import { bundleFileSource, policyDirSource, type BundleSource } from '../../engine/service/bundle-source.ts';
 import { startDecisionServer, type ServiceRegistrar, type TlsFiles } from '../../engine/service/decision-server.ts';
-import type { IdempotencyStore } from '../../engine/service/idempotency-store.ts';
+import { MemoryIdempotencyStore, type IdempotencyStore } from '../../engine/service/idempotency-store.ts';
 import { ServiceMetrics } from '../../engine/service/service-metrics.ts';
 import { createStateStore } from '../../engine/state/create-state-store.ts';
+import { evaluateRequest } from '../../engine/evaluate-request.ts';
+import { ActiveBundle } from '../../engine/service/active-bundle.ts';
+import { openTokenSubsystem } from '../../engine/tokens/token-subsystem.ts';
 import { CliError, UsageError } from '../cli-error.ts';
 
 const HELP = `usage: gatehouse serve [--bundle B] [flags]
@@ -28,7 +31,11 @@ const HELP = `usage: gatehouse serve [--bundle B] [flags]
   --tls-cert F --tls-key F [--client-ca F]   TLS; with --client-ca, clients need a certificate (mTLS)
   --state SPEC            memory | postgres://… (default memory)
   --oidc-issuer URL --oidc-audience AUD [--oidc-jwks URL|FILE] [--oidc-groups-claim groups]
+  --kek-file F            key-encryption key for signing keys at rest (32 bytes: hex, base64 or raw);
+                          also GATEHOUSE_KEK; required with --state postgres://…
   --log-level LEVEL       trace | debug | info | warn | error (default info)
+
+SIGHUP reloads the bundle now; SIGTERM/SIGINT shut down gracefully.
 
 Every flag can also be set as GATEHOUSE_<FLAG> (e.g. GATEHOUSE_LISTEN=127.0.0.1:50051); flags win.`;
 
@@ -48,6 +55,7 @@ const FLAGS = {
   'oidc-audience': { type: 'string' },
   'oidc-jwks': { type: 'string' },
   'oidc-groups-claim': { type: 'string' },
+  'kek-file': { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 
@@ -85,6 +93,8 @@ export async function run(argv: string[]): Promise<number> {
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    // SIGHUP reloads the bundle now, as a file change would (and with the same checks).
+    process.on('SIGHUP', () => void server.reload());
   });
 }
 
@@ -121,6 +131,7 @@ export interface ServeConfig {
   tls?: { cert: string; key: string; clientCa?: string };
   state: string;
   oidc?: { issuer: string; audience: string; jwks?: string; groupsClaim: string };
+  kekFile?: string;
   logLevel: string;
 }
 
@@ -173,6 +184,7 @@ export function checkFlags(flags: Flags): ServeConfig {
     config.tls = { cert: flags['tls-cert'], key: flags['tls-key'] };
     if (flags['client-ca'] !== undefined) config.tls.clientCa = flags['client-ca'];
   }
+  if (flags['kek-file'] !== undefined) config.kekFile = flags['kek-file'];
   if (flags['oidc-issuer'] !== undefined && flags['oidc-audience'] !== undefined) {
     config.oidc = { issuer: flags['oidc-issuer'], audience: flags['oidc-audience'], groupsClaim: flags['oidc-groups-claim'] ?? 'groups' };
     if (flags['oidc-jwks'] !== undefined) config.oidc.jwks = flags['oidc-jwks'];
@@ -180,22 +192,52 @@ export function checkFlags(flags: Flags): ServeConfig {
   return config;
 }
 
-/** The parts chosen by --state and --oidc-*: the token and approval subsystems plug in here. */
+/** The parts chosen by --state, --oidc-* and --kek-file: tokens, identity and approvals. */
 interface StateWiring {
   idempotency: IdempotencyStore;
-  tokenGate?: TokenGate;
-  approvalGate?: ApprovalGate;
-  extraServices?: (registrar: ServiceRegistrar) => void | Promise<void>;
+  active: ActiveBundle;
+  tokenGate: TokenGate;
+  approvalGate: ApprovalGate;
+  extraServices: (registrar: ServiceRegistrar) => void | Promise<void>;
   close(): Promise<void>;
 }
 
-async function wireState(config: ServeConfig, logger: Logger): Promise<StateWiring> {
+async function wireState(config: ServeConfig, auditSink: AuditSink, logger: Logger): Promise<StateWiring> {
   const store = await createStateStore(config.state);
-  if (store.kind === 'memory') logger.info('state in memory: approvals, token uses and signing keys last only as long as this process');
-  if (config.oidc) logger.warn('OIDC tokens are accepted only once the token service is wired into serve');
-  // TokenGate (engine/tokens), ApprovalGate (engine/approvals) and their gRPC services are
-  // created from `store` here by the token/approval subsystem.
-  return { idempotency: store, close: () => store.close() };
+  // The approval manager decides approval.review with the active bundle, which exists only
+  // once the server has activated it: both share this holder.
+  const active = new ActiveBundle();
+  try {
+    const tokens = await openTokenSubsystem({
+      store,
+      auditSink,
+      logger,
+      env: process.env,
+      ...(config.oidc ? { oidc: config.oidc } : {}),
+      ...(config.kekFile ? { kekFile: config.kekFile } : {}),
+      decide: async (input) => {
+        const bundle = active.current();
+        return bundle ? evaluateRequest(bundle, input) : { effect: 'deny', reasons: ['service: no active policy bundle'], obligations: {}, engines: [] };
+      },
+      revision: () => active.current()?.revision ?? '',
+    });
+    // One process needs no shared retry memory: the bounded LRU keeps memory flat under load.
+    const idempotency = store.kind === 'memory' ? new MemoryIdempotencyStore() : store;
+    return {
+      idempotency,
+      active,
+      tokenGate: tokens.tokenGate,
+      approvalGate: tokens.approvalGate,
+      extraServices: (registrar) => tokens.extraServices(registrar),
+      close: async () => {
+        tokens.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 /**
@@ -222,7 +264,7 @@ async function start(config: ServeConfig, logger: Logger) {
   }
   let state: StateWiring;
   try {
-    state = await wireState(config, logger);
+    state = await wireState(config, auditSink, logger);
   } catch (error) {
     await auditSink.close().catch(() => undefined);
     throw new CliError(`state ${redactUrl(config.state)} cannot be used: ${firstLine(error)}`);
@@ -236,6 +278,7 @@ async function start(config: ServeConfig, logger: Logger) {
       metricsListen: config.metrics,
       tls,
       idempotency: state.idempotency,
+      active: state.active,
       tokenGate: state.tokenGate,
       approvalGate: state.approvalGate,
       extraServices: state.extraServices,
@@ -243,6 +286,7 @@ async function start(config: ServeConfig, logger: Logger) {
       metrics,
     });
     return {
+      reload: () => server.reload(),
       close: async () => {
         await server.close();
         await state.close();

@@ -262,7 +262,8 @@ export class PostgresSession {
     const known = error instanceof ProtocolViolation || error instanceof StartupRefused;
     const code = known ? error.sqlState : 'XX000';
     const message = known ? error.message : `gatehouse proxy: ${error instanceof Error ? error.message : 'internal error'}`;
-    this.log('warn', 'session failed', { sessionId: this.id, error: error instanceof Error ? error.message : String(error) });
+    // A client's own mistake is routine (info); anything else is worth a warning.
+    this.log(known ? 'info' : 'warn', 'session failed', { sessionId: this.id, error: error instanceof Error ? error.message : String(error) });
     if (!this.socket.destroyed) this.socket.end(errorResponse({ severity: 'FATAL', code, message }));
     this.close(message);
   }

@@ -70,7 +70,9 @@ export class StatementRunner {
   async onMessage(message: FrontendMessage): Promise<void> {
     switch (message.type) {
       case 'Query':
-        if (this.batch.length > 0) await this.flushBatch('none');
+        // Unsynced extended messages before a Query: close them with a Sync of our own (its
+        // ReadyForQuery swallowed), or an error in them would make PostgreSQL discard the Query.
+        if (this.batch.length > 0) await this.flushBatch('sync', true);
         return this.runQuery(message.sql);
       case 'Parse':
       case 'Bind':
@@ -114,7 +116,7 @@ export class StatementRunner {
     this.copying = false;
   }
 
-  private async flushBatch(end: 'sync' | 'flush' | 'none'): Promise<void> {
+  private async flushBatch(end: 'sync' | 'flush', implicitSync = false): Promise<void> {
     const messages = this.batch;
     this.batch = [];
     const relay = this.o.relay;
@@ -175,14 +177,14 @@ export class StatementRunner {
       }
     }
     if (end === 'sync') {
-      relay.expect({ kind: 'sync' });
+      relay.expect({ kind: 'sync', swallow: implicitSync });
       out.push(encodeSync());
     } else if (end === 'flush') {
       out.push(encodeFlush());
     }
     if (out.length > 0) this.o.upstream.write(out.length === 1 ? out[0]! : Buffer.concat(out));
     // The next batch is decided on confirmed state, so wait for this one's replies.
-    if (end !== 'none') await relay.whenIdle();
+    await relay.whenIdle();
   }
 
   private async prepareExecute(portal: PortalEntry | undefined, portalName: string, maxRows: number): Promise<Buffer[]> {

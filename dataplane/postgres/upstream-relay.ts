@@ -28,7 +28,8 @@ export type Expectation =
   | { kind: 'query'; statement: StatementRun }
   /** A deliberately unparseable Parse standing where a denied Execute was; its error becomes the denial. */
   | { kind: 'denial'; marker: string; error: Buffer; statement: StatementRun }
-  | { kind: 'sync' };
+  /** `swallow`: a Sync the proxy added itself; its ReadyForQuery is not the client's. */
+  | { kind: 'sync'; swallow?: boolean };
 
 /** One decided statement while it runs upstream. */
 export interface StatementRun {
@@ -193,7 +194,7 @@ export class UpstreamRelay {
           this.hooks.simpleQueryDone();
           head.statement.done({ rows: head.statement.rows, error: head.statement.errored ? 'error' : undefined });
         }
-        this.write(message.raw);
+        if (!(head.kind === 'sync' && head.swallow)) this.write(message.raw);
         return undefined;
       }
       case 'G':

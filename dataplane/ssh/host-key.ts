@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { fingerprintOf } from './known-hosts.ts';
 import { SshProxyError } from './ssh-proxy-error.ts';
 
@@ -25,7 +25,7 @@ export async function loadHostKey(explicitPath: string | undefined): Promise<Hos
   const path = explicitPath ?? DEFAULT_HOST_KEY_PATH;
   let generated = false;
   if (explicitPath === undefined && !existsSync(path)) {
-    const pair = utils.generateKeyPairSync('ed25519', { comment: 'gatehouse-ssh-proxy' });
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'gatehouse-ssh-proxy' });
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await writeFile(path, pair.private, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
       // Another proxy generated it first; use that one.
@@ -41,7 +41,7 @@ export async function loadHostKey(explicitPath: string | undefined): Promise<Hos
     throw new SshProxyError(`--host-key ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   if (explicitPath === undefined) await chmod(path, 0o600).catch(() => undefined);
-  const parsed = utils.parseKey(privateKey);
+  const parsed = ssh2.utils.parseKey(privateKey);
   if (parsed instanceof Error) throw new SshProxyError(`--host-key ${path} is not a private key ssh2 can use: ${parsed.message}`);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || !key.isPrivateKey()) throw new SshProxyError(`--host-key ${path} holds no private key`);

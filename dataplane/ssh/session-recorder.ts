@@ -129,7 +129,7 @@ export class SshSessionRecorder {
   }
 
   private frame(code: FrameCode, channel: number, text: string): void {
-    const max = this.o.maxChunkChars ?? 16_384;
+    const max = this.o.maxChunkChars ?? 65_536;
     const pending = this.pending;
     if (pending && pending.code === code && pending.channel === channel && code !== 'r' && pending.text.length + text.length <= max) {
       pending.text += text;

@@ -7,6 +7,8 @@ import { LineEditor, type EditorAction } from './line-editor.ts';
 
 /** Input held while a line is being decided; past it the client channel is paused. */
 const MAX_QUEUED_INPUT = 64 * 1024;
+/** Queued in place of data when the client sends EOF. */
+const END_OF_INPUT = Buffer.alloc(0);
 
 /**
  * An interactive shell decided line by line. The proxy keeps the line editor (line-editor.ts)
@@ -87,7 +89,8 @@ export class ShellChannel implements ChannelHandler {
         else this.end(exit);
       });
       this.channel.on('data', (chunk: Buffer) => this.onInput(chunk));
-      this.channel.on('end', () => stream.end());
+      // End of the client's input is handled in order, after the lines typed before it.
+      this.channel.on('end', () => this.onInput(END_OF_INPUT));
     });
   }
 
@@ -105,6 +108,11 @@ export class ShellChannel implements ChannelHandler {
       while (this.queue.length > 0 && !this.ended) {
         const chunk = this.queue.shift()!;
         this.queuedBytes -= chunk.length;
+        if (chunk === END_OF_INPUT) {
+          // Like Ctrl-D at the prompt: the upstream shell (or the program reading) sees EOF.
+          this.upstream?.write('\x04');
+          continue;
+        }
         for (const action of this.editor.feed(chunk)) {
           if (this.ended) return;
           await this.apply(action);

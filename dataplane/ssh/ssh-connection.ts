@@ -61,6 +61,8 @@ export class SshConnection {
       required: o.auditRequired,
       onFailure: (error) => this.recordingFailed(error),
     });
+    // Interactive traffic is many small packets: Nagle's delay would add ~40 ms per command.
+    (client as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
     client.on('authentication', (ctx) => void this.authenticate(ctx));
     client.on('ready', () => this.onReady());
     client.on('session', (accept) => this.onSession(accept()));
@@ -81,7 +83,7 @@ export class SshConnection {
   private async authenticate(ctx: AuthContext): Promise<void> {
     if (ctx.method === 'password') return this.decideLogin(ctx, ctx.password);
     if (ctx.method === 'keyboard-interactive') {
-      ctx.prompt([{ prompt: 'Gatehouse token: ', echo: false }], 'Gatehouse', (answers) => void this.decideLogin(ctx, answers[0] ?? ''));
+      ctx.prompt([{ prompt: 'Password (Gatehouse token): ', echo: false }], 'Gatehouse', (answers) => void this.decideLogin(ctx, answers[0] ?? ''));
       return;
     }
     ctx.reject(['password', 'keyboard-interactive']);

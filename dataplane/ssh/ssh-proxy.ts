@@ -1,4 +1,4 @@
-import { Server } from 'ssh2';
+import ssh2 from 'ssh2';
 import type { SshLog } from './channel-context.ts';
 import { SshConnection, type SshProxyOptions } from './ssh-connection.ts';
 
@@ -17,7 +17,7 @@ export async function startSshProxy(
   log: SshLog,
 ): Promise<RunningSshProxy> {
   const connections = new Set<SshConnection>();
-  const server = new Server({ hostKeys: [options.hostKey], ident: 'Gatehouse' }, (client, info) => {
+  const server = new ssh2.Server({ hostKeys: [options.hostKey], ident: 'Gatehouse' }, (client, info) => {
     const connection = new SshConnection(client, info, options, log);
     connections.add(connection);
     client.on('close', () => connections.delete(connection));

@@ -1,4 +1,4 @@
-import { Client, type ConnectConfig } from 'ssh2';
+import ssh2, { type Client, type ConnectConfig } from 'ssh2';
 import type { KnownHosts } from './known-hosts.ts';
 import { SshProxyError, UpstreamUnavailableError } from './ssh-proxy-error.ts';
 
@@ -42,7 +42,7 @@ export function connectUpstream(config: UpstreamConfig): Promise<Client> {
   const { target, knownHosts } = config;
   const keyTypes = knownHosts.keyTypes(target.host, target.port);
   return new Promise((resolve, reject) => {
-    const client = new Client();
+    const client = new ssh2.Client();
     let hostKeyProblem: string | undefined;
     let settled = false;
     const fail = (message: string, cause?: unknown): void => {
@@ -80,6 +80,7 @@ export function connectUpstream(config: UpstreamConfig): Promise<Client> {
     client.once('close', () => fail(`${target.host}:${target.port} closed the connection during login`));
     try {
       client.connect(options);
+      client.setNoDelay(true);
     } catch (error) {
       fail(`${target.host}:${target.port}: ${error instanceof Error ? error.message : String(error)}`, error);
     }

@@ -1,37 +1,46 @@
 import type { AuditEventDraft } from '../../audit/audit-event.ts';
+import { redactText } from '../../audit/redact-secrets.ts';
 import type { JsonObject } from '../model/json.ts';
 import type { ApprovalRecord } from '../state/state-store.ts';
 
 export type ApprovalEventName = 'requested' | 'approved' | 'denied' | 'expired';
 
 /**
- * One `gatehouse.approval.v1` event per state change. It names the binding by its hash and
- * parts but not the raw text (the decision event that required the approval holds the
- * redacted input); minted token claims are never included.
+ * One `gatehouse.approval.v1` event per state change, shaped as audit.proto's
+ * ApprovalEventData (kind, approvalId, binding with the raw text redacted, reviewer, comment,
+ * windowSeconds, expiresAt) plus the status, binding hash and the ids linking it to its
+ * decision and token. Minted token claims never appear.
  */
-export function approvalEventDraft(event: ApprovalEventName, record: ApprovalRecord): AuditEventDraft {
+export function approvalEventDraft(kind: ApprovalEventName, record: ApprovalRecord): AuditEventDraft {
+  const { binding } = record;
+  const windowSeconds =
+    record.windowUntil && record.resolvedAt ? Math.round((Date.parse(record.windowUntil) - Date.parse(record.resolvedAt)) / 1000) : 0;
   const data: JsonObject = {
-    event,
+    kind,
     approvalId: record.id,
-    kind: record.kind,
+    approvalKind: record.kind,
     status: record.status,
+    binding: {
+      subject: binding.subject,
+      executor: binding.executor ?? '',
+      action: binding.action,
+      resource: { type: binding.resource.type, id: binding.resource.id },
+      text: redactText(binding.text),
+    },
     bindingHash: record.bindingHash,
-    subject: record.binding.subject,
-    executor: record.binding.executor ?? '',
-    action: record.binding.action,
-    resource: { type: record.binding.resource.type, id: record.binding.resource.id },
+    reviewer: record.reviewer ?? '',
+    comment: record.comment ?? '',
+    windowSeconds,
+    expiresAt: record.expiresAt,
     requestedBy: record.requestedBy,
     requestId: record.requestId ?? '',
     decisionId: record.decisionId ?? '',
     reasons: record.reasons,
-    createdAt: record.createdAt,
-    expiresAt: record.expiresAt,
   };
   if (record.resolvedAt) data.resolvedAt = record.resolvedAt;
-  if (record.reviewer) data.reviewer = record.reviewer;
-  if (record.comment) data.comment = record.comment;
   if (record.windowUntil) data.windowUntil = record.windowUntil;
   if (record.resolutionReason) data.resolutionReason = record.resolutionReason;
   if (record.token) data.tokenId = record.token.id;
-  return { type: 'gatehouse.approval.v1', subject: record.sessionId || record.binding.subject, data };
+  if (record.mintedClaims && typeof record.mintedClaims.jti === 'string') data.mintedTokenId = record.mintedClaims.jti;
+  return { type: 'gatehouse.approval.v1', subject: record.sessionId || binding.subject, data };
 }

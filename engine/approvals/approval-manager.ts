@@ -144,6 +144,17 @@ export class ApprovalManager implements ApprovalGate {
     return filter.status ? current.filter((r) => r.status === filter.status) : current;
   }
 
+  /**
+   * Whether `caller` may see an approval: the parties of the held request may, and so may
+   * anyone policy allows `approval.review` on it (verdict `view`).
+   */
+  async mayView(record: ApprovalRecord, caller: Subject): Promise<boolean> {
+    const { binding } = record;
+    if (caller.id === record.requestedBy || caller.id === binding.subject || caller.id === binding.executor) return true;
+    const decision = await this.options.decide(this.reviewInput(record, caller, { verdict: 'view' }, this.clock()));
+    return decision.effect === 'allow';
+  }
+
   async approve(id: string, reviewer: Subject, options: { comment?: string; windowSeconds?: number } = {}): Promise<ApprovalRecord> {
     const windowSeconds = options.windowSeconds ?? 0;
     if (!Number.isInteger(windowSeconds) || windowSeconds < 0 || windowSeconds > this.maxWindowSeconds) {
@@ -212,12 +223,23 @@ export class ApprovalManager implements ApprovalGate {
       const role = reviewer.id === binding.subject ? 'subject' : 'executor';
       throw new ApprovalError('GATEHOUSE_APPROVAL_SELF', 'permission_denied', `${reviewer.id} is the ${role} of approval ${id} and cannot review it`);
     }
-    const decision = await this.options.decide({
+    const decision = await this.options.decide(this.reviewInput(record, reviewer, { verdict, windowSeconds, ...(comment ? { comment } : {}) }, now));
+    if (decision.effect !== 'allow') {
+      const why = decision.reasons.length > 0 ? decision.reasons.join('; ') : 'policy did not allow approval.review';
+      throw new ApprovalError('GATEHOUSE_APPROVAL_FORBIDDEN', 'permission_denied', `${reviewer.id} may not review approval ${id}: ${why}`);
+    }
+    return { record, now };
+  }
+
+  /** The `approval.review` request of DESIGN.md: resource `{type: "Approval", id, attributes: {action, resource, subject, executor}}`. */
+  private reviewInput(record: ApprovalRecord, reviewer: Subject, context: JsonObject, now: Date): DecisionInput {
+    const { binding } = record;
+    return {
       subject: reviewer,
       action: 'approval.review',
       resource: {
         type: 'Approval',
-        id,
+        id: record.id,
         attributes: {
           action: binding.action,
           resource: formatResourceRef(binding.resource),
@@ -225,14 +247,9 @@ export class ApprovalManager implements ApprovalGate {
           executor: binding.executor ?? '',
         },
       },
-      context: { verdict, windowSeconds, ...(comment ? { comment } : {}) },
+      context,
       time: now.toISOString(),
-    });
-    if (decision.effect !== 'allow') {
-      const why = decision.reasons.length > 0 ? decision.reasons.join('; ') : 'policy did not allow approval.review';
-      throw new ApprovalError('GATEHOUSE_APPROVAL_FORBIDDEN', 'permission_denied', `${reviewer.id} may not review approval ${id}: ${why}`);
-    }
-    return { record, now };
+    };
   }
 
   private async mintClaims(record: ApprovalRecord, now: Date): Promise<ScopedTokenClaims> {

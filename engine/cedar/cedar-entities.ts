@@ -50,7 +50,8 @@ export function uidKey(uid: EntityUidJson): string {
   return `${type}\u0000${id}`;
 }
 
-function mergeEntity(base: EntityJson, addition: EntityJson): EntityJson {
+/** An addition merged over a static entity: parents unioned, request attributes win. */
+export function mergeEntity(base: EntityJson, addition: EntityJson): EntityJson {
   const attrs: Record<string, CedarValueJson> = { ...(base.attrs ?? {}), ...addition.attrs };
   const parents = [...(base.parents ?? [])];
   const seen = new Set(parents.map(uidKey));

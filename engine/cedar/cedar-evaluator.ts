@@ -4,7 +4,8 @@ import type { EngineDecision } from '../model/decision.ts';
 import type { DecisionInput } from '../model/request.ts';
 import type { PolicyEvaluator } from '../policy-evaluator.ts';
 import { diagnosticsFromCedarErrors } from './cedar-diagnostics.ts';
-import { CedarEntityStore } from './cedar-entities.ts';
+import { policyReferences } from './cedar-policy-references.ts';
+import { CedarScopedEntities } from './cedar-scoped-entities.ts';
 import { cedarFailure, decisionFromCedarAnswer } from './cedar-outcome.ts';
 import { CedarPolicyError } from './cedar-policy-error.ts';
 import { type CedarPolicyInfo, type CedarSource, parseCedarSources } from './cedar-policy-set.ts';
@@ -61,7 +62,10 @@ export function prepareCedarEvaluator(options: CedarEvaluatorOptions): CedarEval
   }
 
   const byId = new Map(policies.map((p) => [p.id, p]));
-  const entities = new CedarEntityStore(entityList);
+  // Cedar re-parses context and entities on every call: send only what the policies can observe.
+  const references = policyReferences(policies.map((p) => p.text));
+  const entities = new CedarScopedEntities(entityList, references);
+  const contextKeys = references.contextKeys;
   let closed = false;
 
   return {
@@ -70,7 +74,7 @@ export function prepareCedarEvaluator(options: CedarEvaluatorOptions): CedarEval
     evaluate(input: DecisionInput): EngineDecision {
       if (closed) return cedarFailure('the Cedar evaluator of this revision is closed');
       try {
-        const answer = statefulIsAuthorized(buildCedarRequest(input, entities, policySetId));
+        const answer = statefulIsAuthorized(buildCedarRequest(input, entities, policySetId, contextKeys));
         return decisionFromCedarAnswer(answer, byId);
       } catch (error) {
         return cedarFailure(error instanceof Error ? error.message : String(error));

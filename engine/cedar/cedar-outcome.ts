@@ -24,7 +24,8 @@ export function decisionFromCedarAnswer(answer: AuthorizationAnswer, policies: R
   if (answer.type === 'failure') {
     return cedarFailure(answer.errors.map((e) => e.message).join('; ') || 'Cedar returned a failure without errors');
   }
-  const { decision, diagnostics } = answer.response;
+  const { decision } = answer.response;
+  const diagnostics = inPolicyOrder(answer.response.diagnostics, policies);
   const annotationsOf = (id: string): Record<string, string> => policies.get(id)?.annotations ?? {};
 
   if (diagnostics.errors.length > 0) {
@@ -64,6 +65,31 @@ export function decisionFromCedarAnswer(answer: AuthorizationAnswer, policies: R
     obligations,
     determining: [...diagnostics.reason],
     errors: [],
+  };
+}
+
+type Diagnostics = Extract<AuthorizationAnswer, { type: 'success' }>['response']['diagnostics'];
+
+/** Policy position in its bundle, per policy map (maps are built once per revision). */
+const ranks = new WeakMap<ReadonlyMap<string, CedarPolicyInfo>, Map<string, number>>();
+
+/**
+ * Cedar reports determining policies from a hash set whose iteration order depends on the
+ * wasm instance's history (its hash seeds advance per map created), so the same request can
+ * list them differently from call to call. Policy-file order makes reasons and masks stable.
+ */
+function inPolicyOrder(diagnostics: Diagnostics, policies: ReadonlyMap<string, CedarPolicyInfo>): Diagnostics {
+  if (diagnostics.reason.length < 2 && diagnostics.errors.length < 2) return diagnostics;
+  let rank = ranks.get(policies);
+  if (!rank) {
+    rank = new Map([...policies.keys()].map((id, index) => [id, index]));
+    ranks.set(policies, rank);
+  }
+  const position = (id: string): number => rank.get(id) ?? Number.MAX_SAFE_INTEGER;
+  return {
+    ...diagnostics,
+    reason: [...diagnostics.reason].sort((a, b) => position(a) - position(b)),
+    errors: [...diagnostics.errors].sort((a, b) => position(a.policyId) - position(b.policyId)),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { CedarValueJson, EntityJson, StatefulAuthorizationCall, TypeAndId } from '@cedar-policy/cedar-wasm/nodejs';
 import type { DecisionInput } from '../model/request.ts';
 import type { CedarEntityStore } from './cedar-entities.ts';
+import type { CedarScopedEntities } from './cedar-scoped-entities.ts';
 import { cedarDatetime, toCedarRecord } from './cedar-values.ts';
 
 export const DEFAULT_PRINCIPAL_TYPE = 'User';
@@ -16,34 +17,53 @@ export const ACTION_TYPE = 'Action';
  * - context: the request context plus `time`, a Cedar `datetime` set from `input.time`
  *   (a caller's own `context.time` is replaced: the clock is the service's).
  * Static entities with the same uid are merged (parents unioned, request attributes win).
+ *
+ * With CedarScopedEntities and `contextKeys` (PolicyReferences), only what the policies can
+ * observe is sent: the answer is the same, Cedar just parses less.
  */
 export function buildCedarRequest(
   input: DecisionInput,
-  entities: CedarEntityStore,
+  entities: CedarEntityStore | CedarScopedEntities,
   preparsedPolicySetId: string,
+  contextKeys?: ReadonlySet<string>,
 ): StatefulAuthorizationCall {
   const principal: TypeAndId = { type: input.subject.type ?? DEFAULT_PRINCIPAL_TYPE, id: input.subject.id };
   const resource: TypeAndId = { type: input.resource.type, id: input.resource.id };
   const groups: TypeAndId[] = (input.subject.groups ?? []).map((g) => ({ type: GROUP_TYPE, id: g }));
 
-  const principalAttrs: Record<string, CedarValueJson> = {};
+  const scoped = 'attributes' in entities ? entities : undefined;
+  let principalAttrs: Record<string, CedarValueJson> = {};
   if (input.subject.claims && Object.keys(input.subject.claims).length > 0) {
     principalAttrs.claims = toCedarRecord(input.subject.claims);
   }
+  let resourceAttrs = toCedarRecord(input.resource.attributes);
+  if (scoped) {
+    principalAttrs = scoped.attributes(principalAttrs);
+    resourceAttrs = scoped.attributes(resourceAttrs);
+  }
   const requestEntities: EntityJson[] = [
     { uid: principal, attrs: principalAttrs, parents: groups },
-    { uid: resource, attrs: toCedarRecord(input.resource.attributes), parents: [] },
+    { uid: resource, attrs: resourceAttrs, parents: [] },
   ];
-  const context = toCedarRecord(input.context);
-  context.time = cedarDatetime(input.time);
+  // Always converted, so a bad clock fails the request whether or not a policy reads it.
+  const time = cedarDatetime(input.time);
+  const context = toCedarRecord(contextKeys ? pick(input.context, contextKeys) : input.context);
+  if (!contextKeys || contextKeys.has('time')) context.time = time;
+  const action: TypeAndId = { type: ACTION_TYPE, id: input.action };
 
   return {
     principal,
-    action: { type: ACTION_TYPE, id: input.action },
+    action,
     resource,
     context,
-    entities: entities.withRequestEntities(requestEntities, groups),
+    entities: 'attributes' in entities ? entities.withRequestEntities(requestEntities, groups, action) : entities.withRequestEntities(requestEntities, groups),
     preparsedPolicySetId,
     validateRequest: false,
   };
+}
+
+function pick(object: Readonly<Record<string, unknown>>, keys: ReadonlySet<string>): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const key of keys) if (Object.hasOwn(object, key)) picked[key] = object[key];
+  return picked;
 }

@@ -30,5 +30,9 @@ export function classifyJoseError(error: unknown): { check: string; reason: stri
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JOSENotSupported) {
     return { check: 'format', reason: `the token is malformed: ${error.message}` };
   }
+  // fetch() failures (issuer down, DNS, TLS) surface as TypeError from the remote JWKS.
+  if (error instanceof TypeError || (error instanceof Error && error.name === 'AbortError')) {
+    return { check: 'jwks', reason: `cannot load the issuer's keys: ${error.message}` };
+  }
   return { check: 'signature', reason: `the token did not verify: ${error instanceof Error ? error.message : String(error)}` };
 }

@@ -138,7 +138,12 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
   health.addToServer(server);
   const healthDefinition = protoLoader.loadSync(healthProtoPath, PROTO_LOADER_OPTIONS);
   new ReflectionService({ ...protos.packageDefinition, ...healthDefinition }).addToServer(server);
-  await options.extraServices?.({ server, protos, health, pipeline, active, logger });
+  try {
+    await options.extraServices?.({ server, protos, health, pipeline, active, logger });
+  } catch (error) {
+    await active.close();
+    throw new ServiceStartError(`extra gRPC services could not be registered: ${messageOf(error)}`, { cause: error });
+  }
 
   const reloader = new BundleReloader({
     path: options.bundleSource.path,

@@ -72,7 +72,7 @@ describe('approvals', () => {
     const id = await held('req-1');
     expect(await held('req-1')).toBe(id);
     expect((await manager.get(id)).status).toBe('pending');
-    expect(audit.events.map((e) => [e.type, e.data.event])).toEqual([['gatehouse.approval.v1', 'requested']]);
+    expect(audit.events.map((e) => [e.type, e.data.kind])).toEqual([['gatehouse.approval.v1', 'requested']]);
   });
 
   it('approve by a reviewer releases the waiting party and is audited', async () => {
@@ -84,7 +84,7 @@ describe('approvals', () => {
     const updates = await waiting;
     expect(updates.map((u) => u.approval.status)).toEqual(['pending', 'approved']);
     expect(updates.at(-1)!.final).toBe(true);
-    expect(audit.events.map((e) => e.data.event)).toEqual(['requested', 'approved']);
+    expect(audit.events.map((e) => e.data.kind)).toEqual(['requested', 'approved']);
   });
 
   it('deny resolves it denied; it resolves only once', async () => {
@@ -92,7 +92,7 @@ describe('approvals', () => {
     await manager.deny(id, reviewer, { comment: 'not today' });
     expect((await manager.get(id)).status).toBe('denied');
     expect((await refusal(manager.approve(id, reviewer))).code).toBe('GATEHOUSE_APPROVAL_RESOLVED');
-    expect(audit.events.map((e) => e.data.event)).toEqual(['requested', 'denied']);
+    expect(audit.events.map((e) => e.data.kind)).toEqual(['requested', 'denied']);
   });
 
   it('an approval nobody decides expires after 10 minutes and the waiter gets expired', async () => {
@@ -105,7 +105,7 @@ describe('approvals', () => {
     const updates = await waiting;
     expect(updates.at(-1)!.approval.status).toBe('expired');
     expect((await refusal(manager.approve(id, reviewer))).code).toBe('GATEHOUSE_APPROVAL_RESOLVED');
-    expect(audit.events.map((e) => e.data.event)).toEqual(['requested', 'expired']);
+    expect(audit.events.map((e) => e.data.kind)).toEqual(['requested', 'expired']);
   });
 
   it('a window lets the same binding through until it closes, naming the approval; another text is not covered', async () => {

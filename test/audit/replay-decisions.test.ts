@@ -150,22 +150,31 @@ describe('gatehouse replay decisions (real bundles)', () => {
 });
 
 describe('gatehouse replay session --format asciicast', () => {
-  it('turns a session\'s input and output events into asciicast v2 frames in order', async () => {
+  it("turns an SSH session's input and output events into asciicast v2 frames in order", async () => {
     const path = join(work, 'session.jsonl');
     const sink = await createAuditSink(`file:${path}`, { source: 'gatehouse://asciicast-test', logger: quiet, registry: new Registry() });
-    await sink.append({ type: 'gatehouse.session.v1', subject: 'tty-1', data: { sessionId: 'tty-1', kind: 'start', width: 100, height: 30 } });
-    await sink.append({ type: 'gatehouse.session.v1', subject: 'tty-1', data: { sessionId: 'tty-1', kind: 'input', text: 'ls\r' } });
-    await sink.append({ type: 'gatehouse.session.v1', subject: 'tty-1', data: { sessionId: 'tty-1', kind: 'output', text: 'a b c\r\n' } });
-    await sink.append({ type: 'gatehouse.session.v1', subject: 'other', data: { sessionId: 'other', kind: 'output', text: 'not mine' } });
+    const ssh = (sequence: number, t: number, data: Record<string, string | number>) => ({
+      type: 'gatehouse.session.v1' as const,
+      subject: 'tty-1',
+      data: { sessionId: 'tty-1', protocol: 'ssh', resource: { type: 'Host', id: 'web-1' }, sequence, t, ...data },
+    });
+    await sink.append(ssh(1, 0, { kind: 'start', width: 100, height: 30 }));
+    await sink.append(ssh(2, 0.5, { kind: 'input', channel: 0, text: 'ls\r' }));
+    await sink.append(ssh(3, 0.75, { kind: 'output', channel: 0, text: 'a b c\r\n' }));
+    await sink.append({ type: 'gatehouse.session.v1', subject: 'other', data: { sessionId: 'other', protocol: 'ssh', sequence: 1, t: 0, kind: 'output', channel: 0, text: 'not mine' } });
+    await sink.append({ type: 'gatehouse.session.v1', subject: 'pg-1', data: { sessionId: 'pg-1', protocol: 'postgres', event: 'start' } });
     await sink.close();
     const result = await gatehouse(['replay', 'session', 'tty-1', '--source', `file:${path}`, '--format', 'asciicast']);
     expect(result.code).toBe(0);
     const [header, ...frames] = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(header).toMatchObject({ version: 2, width: 100, height: 30 });
-    expect(frames.map((frame: unknown[]) => frame.slice(1))).toEqual([
+    expect(frames.filter((frame: unknown[]) => frame[1] !== 'm').map((frame: unknown[]) => frame.slice(1))).toEqual([
       ['i', 'ls\r'],
       ['o', 'a b c\r\n'],
     ]);
+    const notTerminal = await gatehouse(['replay', 'session', 'pg-1', '--source', `file:${path}`, '--format', 'asciicast']);
+    expect(notTerminal.code).toBe(1);
+    expect(notTerminal.stderr).toMatch(/no terminal recording/);
     const missing = await gatehouse(['replay', 'session', 'nope', '--source', `file:${path}`]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no events for session nope/);

@@ -1,9 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonToStruct } from '../../engine/service/struct-json.ts';
 import { BASE_POLICY, buildFixtureBundle, decide, decisionClient, query } from './service-fixture.ts';
 
 // `gatehouse serve` as a user runs it: the real bin/gatehouse in a child process.
@@ -63,35 +64,67 @@ describe('gatehouse serve', () => {
 
   it('serves decisions, and on SIGTERM finishes, flushes the audit file and exits 0', async () => {
     const audit = join(work, 'served.jsonl');
-    const child: ChildProcess = spawn(BIN, ['serve', '--bundle', bundle, '--metrics', 'off'], {
-      cwd: work,
-      env: { ...process.env, GATEHOUSE_LISTEN: '127.0.0.1:0', GATEHOUSE_AUDIT: `file:${audit}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const serve = await spawnServe(['--bundle', bundle, '--metrics', 'off'], work, { GATEHOUSE_LISTEN: '127.0.0.1:0', GATEHOUSE_AUDIT: `file:${audit}` });
     try {
-      // pino writes JSON lines; the "listening" line carries the bound address.
-      const address = await new Promise<string>((resolve, reject) => {
-        const lines = createInterface({ input: child.stdout! });
-        lines.on('line', (line) => {
-          const record = JSON.parse(line) as { msg?: string; address?: string };
-          if (record.msg === 'decision service listening' && record.address) resolve(record.address);
-        });
-        child.on('exit', () => reject(new Error(`serve exited before listening: ${stderr}`)));
-      });
-      const client = decisionClient(address);
+      const client = decisionClient(serve.address);
       const response = await decide(client, query('dev', { request_id: 'cli-1' }));
       client.close();
       expect(response.effect).toBe('EFFECT_ALLOW');
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await serve.stop()).toBe(0);
       const events = readFileSync(audit, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
       expect(events.map((event) => event.data.decisionId)).toContain(response.decision_id);
-      expect(stderr).toBe('');
+      expect(serve.stderr()).toBe('');
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      serve.kill();
+    }
+  });
+
+  it('without --bundle (npm start) it builds the shipped policy/ into var/bundle.tar.gz and serves it', async () => {
+    const cwd = mkdtempSync(join(work, 'npm-start-'));
+    const serve = await spawnServe(['--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0'], cwd);
+    try {
+      expect(existsSync(join(cwd, 'var', 'bundle.tar.gz'))).toBe(true);
+      const client = decisionClient(serve.address);
+      const connect = (id: string, groups: string[]) =>
+        decide(client, {
+          subject: { id, groups },
+          action: 'db.connect',
+          resource: { type: 'Database', id: 'orders', attributes: jsonToStruct({ env: 'prod' }) },
+        });
+      expect((await connect('planner-payments', ['payments'])).effect).toBe('EFFECT_ALLOW');
+      expect((await connect('planner-web', ['web'])).effect).toBe('EFFECT_DENY');
+      client.close();
+      expect(await serve.stop()).toBe(0);
+      expect(readFileSync(join(cwd, 'var', 'audit.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    } finally {
+      serve.kill();
     }
   });
 });
+
+/** Starts `gatehouse serve` and waits for its "listening" log line (pino JSON on stdout), which carries the bound address. */
+async function spawnServe(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const child: ChildProcess = spawn(BIN, ['serve', ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const address = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const record = JSON.parse(line) as { msg?: string; address?: string };
+      if (record.msg === 'decision service listening' && record.address) resolve(record.address);
+    });
+    child.on('exit', () => reject(new Error(`serve exited before listening: ${stderr}`)));
+  });
+  return {
+    address,
+    stderr: () => stderr,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}

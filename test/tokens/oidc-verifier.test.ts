@@ -133,3 +133,14 @@ describe('OIDC verifier (discovery + JWKS over HTTP)', () => {
     expect(['jwks', 'discovery']).toContain(error.check);
   });
 });
+
+describe('OIDC verifier with --oidc-jwks URL', () => {
+  it('an unreachable JWKS URL is refused as jwks, never accepted', async () => {
+    const down = new OidcVerifier({ issuer: idp.issuer, audience: idp.audience, jwks: 'http://127.0.0.1:9/jwks', fetchTimeoutMs: 2000 });
+    const error = await down.verify(await idp.token('alice')).then(
+      () => undefined,
+      (e: unknown) => e as OidcVerificationError,
+    );
+    expect(error?.check).toBe('jwks');
+  });
+});

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SecureContext } from 'node:tls';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createAuditSink } from '../../../audit/create-audit-sink.ts';
@@ -171,7 +172,9 @@ function withApprovals(client: GrpcDecisionClient, approvals: ApprovalManager): 
   };
 }
 
-export async function startProxyHarness(options: { policyRego?: string; resource?: string; maxMessageBytes?: number; decisionTimeoutMs?: number } = {}): Promise<ProxyHarness> {
+export async function startProxyHarness(
+  options: { policyRego?: string; resource?: string; maxMessageBytes?: number; decisionTimeoutMs?: number; tls?: SecureContext } = {},
+): Promise<ProxyHarness> {
   await initFactExtractors();
   const work = await mkdtemp(join(tmpdir(), 'gatehouse-pgproxy-'));
   const policyDir = join(work, 'policy');
@@ -230,6 +233,7 @@ export async function startProxyHarness(options: { policyRego?: string; resource
       origins,
       maxMessageBytes: options.maxMessageBytes ?? 1024 * 1024,
       approveHint: 'gatehouse approvals approve {id}',
+      tls: options.tls,
     },
     () => undefined,
   );

@@ -55,8 +55,9 @@ export interface DecideRequest {
   /**
    * Idempotency key, up to 128 printable ASCII characters (a UUID is recommended). Optional on
    * `Decide` and `DecideBatch`, required on `DecideStream`. A retry with the same `request_id` and
-   * the same request returns the same `DecideResponse` (same `decision_id`) for at least 10 minutes,
-   * consumes no extra token use and creates no second approval. The same `request_id` with a
+   * the same request returns the same `DecideResponse` (same `decision_id`) for 10 minutes (with
+   * `--state memory`, for the newest 100,000 request ids within that time), consumes no extra token
+   * use and creates no second approval. The same `request_id` with a
    * different request fails with `FAILED_PRECONDITION`. Answers that were denies caused by a
    * service failure (audit unavailable, internal error, deadline) are not remembered, so a retry
    * is decided afresh.
@@ -115,8 +116,9 @@ export interface DecideRequest__Output {
   /**
    * Idempotency key, up to 128 printable ASCII characters (a UUID is recommended). Optional on
    * `Decide` and `DecideBatch`, required on `DecideStream`. A retry with the same `request_id` and
-   * the same request returns the same `DecideResponse` (same `decision_id`) for at least 10 minutes,
-   * consumes no extra token use and creates no second approval. The same `request_id` with a
+   * the same request returns the same `DecideResponse` (same `decision_id`) for 10 minutes (with
+   * `--state memory`, for the newest 100,000 request ids within that time), consumes no extra token
+   * use and creates no second approval. The same `request_id` with a
    * different request fails with `FAILED_PRECONDITION`. Answers that were denies caused by a
    * service failure (audit unavailable, internal error, deadline) are not remembered, so a retry
    * is decided afresh.

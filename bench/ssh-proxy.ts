@@ -1,0 +1,214 @@
+/**
+ * The SSH proxy against direct ssh to the same Debian sshd:
+ *  - command round trip on an open connection (ssh2 client: channel open, exec `true`, exit
+ *    status), where the proxy adds a decision (gRPC DecideStream), a recorded command event and
+ *    the upstream exec;
+ *  - one-shot OpenSSH `ssh host true` (handshake + login + command), where the proxy adds the
+ *    `ssh.connect` decision and its upstream login;
+ *  - throughput of a large `cat` (MB/s) and the ratio, with the proxy recording every byte.
+ * The decision service (with scoped tokens) and the proxy run in this process; the ssh clients
+ * and sshd are their own processes.
+ *
+ *   node --import tsx bench/ssh-proxy.ts      (GATEHOUSE_BENCH_SECONDS=5 per latency case)
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import ssh2, { type Client, type ConnectConfig } from 'ssh2';
+import { openFileAuditSink } from '../audit/file-audit-sink.ts';
+import { buildBundle } from '../engine/bundle/build-bundle.ts';
+import { bundleFileSource } from '../engine/service/bundle-source.ts';
+import { startDecisionServer } from '../engine/service/decision-server.ts';
+import { ServiceMetrics } from '../engine/service/service-metrics.ts';
+import { MemoryStateStore } from '../engine/state/memory-state-store.ts';
+import { openTokenAuthority } from '../engine/tokens/token-authority.ts';
+import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
+import { KnownHosts } from '../dataplane/ssh/known-hosts.ts';
+import { startSshProxy } from '../dataplane/ssh/ssh-proxy.ts';
+import { parseUpstreamUrl } from '../dataplane/ssh/upstream-connection.ts';
+import { fmt, measure, printTable, summarize, type TableRow } from './bench-table.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SECONDS = Number(process.env.GATEHOUSE_BENCH_SECONDS ?? 5);
+const CAT_MIB = Number(process.env.GATEHOUSE_BENCH_SSH_CAT_MIB ?? 64);
+const ONE_SHOT_RUNS = Number(process.env.GATEHOUSE_BENCH_SSH_ONE_SHOT ?? 30);
+
+const BENCH_POLICY = `package gatehouse
+
+import rego.v1
+
+decision := {"effect": "allow", "reasons": ["login"]} if {
+	input.action == "ssh.connect"
+} else := {"effect": "allow", "reasons": ["plain commands"]} if {
+	input.action == "ssh.exec"
+	count(input.context.command.commands) > 0
+	every c in input.context.command.commands { not c.dynamic }
+} else := {"effect": "deny", "reasons": ["not allowed in the benchmark"]}
+`;
+
+/** Starts (or reuses) the real sshd and reads its address, key and known_hosts. */
+async function servicesEnv(): Promise<Record<string, string>> {
+  execFileSync(join(ROOT, 'scripts/services'), ['up', 'sshd'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const env: Record<string, string> = {};
+  for (const line of (await readFile(join(ROOT, 'var/services.env'), 'utf8')).split('\n')) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]!] = match[2]!;
+  }
+  return env;
+}
+
+function connect(config: ConnectConfig): Promise<Client> {
+  return new Promise((resolveClient, reject) => {
+    const client = new ssh2.Client();
+    client.once('ready', () => resolveClient(client));
+    client.once('error', reject);
+    client.connect({ readyTimeout: 20_000, ...config });
+  });
+}
+
+/** Runs a command; resolves with the number of stdout bytes once the channel closes. */
+function execute(client: Client, command: string): Promise<number> {
+  return new Promise((resolveRun, reject) => {
+    client.exec(command, (error, stream) => {
+      if (error) return reject(error);
+      let bytes = 0;
+      let code: number | null = null;
+      stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      stream.stderr.resume();
+      stream.on('exit', (exitCode: number | null) => (code = exitCode));
+      stream.on('close', () => (code === 0 ? resolveRun(bytes) : reject(new Error(`'${command}' exited ${code}`))));
+    });
+  });
+}
+
+function oneShot(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    execFile(args[0]!, args.slice(1), { env, timeout: 30_000 }, (error) => (error ? reject(error) : resolveRun()));
+  });
+}
+
+export async function run(): Promise<string> {
+  const env = await servicesEnv();
+  const target = parseUpstreamUrl(env.GATEHOUSE_SSH_TARGET!);
+  const keyPath = env.GATEHOUSE_SSH_KEY!;
+  const knownHostsPath = env.GATEHOUSE_SSH_KNOWN_HOSTS!;
+  const key = await readFile(keyPath);
+  const knownHosts = KnownHosts.parse(await readFile(knownHostsPath, 'utf8'), knownHostsPath);
+  const work = await mkdtemp(join(tmpdir(), 'gatehouse-bench-ssh-'));
+  const policyDir = join(work, 'policy');
+  await mkdir(policyDir, { recursive: true });
+  await writeFile(join(policyDir, 'policy.rego'), BENCH_POLICY);
+  await writeFile(join(policyDir, 'gatehouse.yaml'), 'name: ssh-bench\nengines: [rego]\n');
+  await buildBundle(policyDir, join(work, 'bundle.tar.gz'));
+  const decisionAudit = await openFileAuditSink(join(work, 'decisions.jsonl'), { source: 'bench/serve', registry: new Registry() });
+  const authority = await openTokenAuthority({ store: new MemoryStateStore() });
+  const server = await startDecisionServer({
+    bundleSource: bundleFileSource(join(work, 'bundle.tar.gz')),
+    auditSink: decisionAudit,
+    listen: '127.0.0.1:0',
+    logger: pino({ level: 'silent' }),
+    metrics: new ServiceMetrics({ defaultMetrics: false }),
+    tokenGate: authority.gate,
+  });
+  const proxyAudit = await openFileAuditSink(join(work, 'sessions.jsonl'), { source: 'bench/proxy-ssh', registry: new Registry() });
+  const decisions = new GrpcDecisionClient({ address: server.address });
+  const proxy = await startSshProxy(
+    {
+      listen: { host: '127.0.0.1', port: 0 },
+      hostKey: Buffer.from(ssh2.utils.generateKeyPairSync('ed25519').private),
+      resource: { type: 'Host', id: 'bench-1' },
+      upstream: { target, privateKey: key, knownHosts },
+      decisions,
+      audit: proxyAudit,
+      auditRequired: true,
+      approveHint: 'gatehouse approvals approve {id}',
+      upstreamShell: 'exec bash --noediting -i',
+      envAllowlist: [],
+    },
+    () => undefined,
+  );
+  const issued = await authority.issuer.issue({
+    subject: { id: 'bench', groups: [] },
+    actions: ['ssh.connect', 'ssh.exec'],
+    resource: { type: 'Host', id: 'bench-1' },
+    ttlSeconds: 3600,
+    now: new Date(),
+  });
+  const direct = await connect({ host: target.host, port: target.port, username: target.user, privateKey: key });
+  const proxied = await connect({ host: '127.0.0.1', port: proxy.address.port, username: 'bench', password: issued.token });
+  const sections: string[] = [];
+  try {
+    const roundTrip: TableRow[] = [
+      { name: 'direct ssh (ssh2, open connection)', summary: await measure(() => execute(direct, 'true'), { concurrency: 1, durationMs: SECONDS * 1000 }) },
+      { name: 'through the proxy (ssh2, open connection)', summary: await measure(() => execute(proxied, 'true'), { concurrency: 1, durationMs: SECONDS * 1000 }) },
+    ];
+    sections.push(printTable('SSH command round trip: exec `true` on an open connection', 'direct ssh (ssh2, open connection)', roundTrip));
+
+    const sshBase = ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=no'];
+    const oneShotRows: TableRow[] = [];
+    for (const [name, args, childEnv] of [
+      ['direct: ssh host true', ['ssh', ...sshBase, '-i', keyPath, '-p', String(target.port), `${target.user}@${target.host}`, 'true'], process.env],
+      ['proxy: sshpass ssh host true', ['sshpass', '-e', 'ssh', ...sshBase, '-o', 'PubkeyAuthentication=no', '-p', String(proxy.address.port), 'bench@127.0.0.1', 'true'], { ...process.env, SSHPASS: issued.token }],
+    ] as [string, string[], NodeJS.ProcessEnv][]) {
+      const latencies: number[] = [];
+      const started = Date.now();
+      for (let i = 0; i < ONE_SHOT_RUNS; i++) {
+        const t0 = process.hrtime.bigint();
+        await oneShot(args, childEnv);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1000);
+      }
+      oneShotRows.push({ name, summary: summarize(latencies, Date.now() - started) });
+    }
+    sections.push(printTable(`One-shot OpenSSH command (connect, log in, run \`true\`; ${ONE_SHOT_RUNS} runs each)`, 'direct: ssh host true', oneShotRows));
+
+    const file = `/tmp/gatehouse-bench-cat-${process.pid}.txt`;
+    await execute(direct, `head -c ${Math.floor((CAT_MIB * 1024 * 1024 * 3) / 4)} /dev/urandom | base64 -w 76 > ${file}`);
+    const throughput: { name: string; mbps: number; bytes: number }[] = [];
+    for (const [name, client] of [
+      ['direct ssh', direct],
+      ['through the proxy (recorded)', proxied],
+    ] as [string, Client][]) {
+      await execute(client, `cat ${file}`); // warm the page cache and the path
+      const t0 = process.hrtime.bigint();
+      const bytes = await execute(client, `cat ${file}`);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      throughput.push({ name, mbps: bytes / 1e6 / seconds, bytes });
+    }
+    await execute(direct, `rm -f ${file}`);
+    const base = throughput[0]!.mbps;
+    const lines = [
+      `### SSH throughput: \`cat\` of a ${CAT_MIB} MiB text file`,
+      '',
+      '| case | MB/s | bytes | ratio to direct |',
+      '| --- | ---: | ---: | ---: |',
+      ...throughput.map((row) => `| ${row.name} | ${fmt(row.mbps, 1)} | ${row.bytes} | ${fmt(row.mbps / base, 2)}x |`),
+      '',
+    ];
+    const table = lines.join('\n');
+    process.stdout.write(table + '\n');
+    sections.push(table);
+  } finally {
+    direct.end();
+    proxied.end();
+    await proxy.close();
+    decisions.close();
+    await proxyAudit.close();
+    await server.close();
+    authority.close();
+    await rm(work, { recursive: true, force: true });
+  }
+  return sections.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  run().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`bench ssh: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,112 @@
+import type { Logger } from 'pino';
+import type { AuditSink } from '../../audit/audit-sink.ts';
+import { ApprovalManager } from '../approvals/approval-manager.ts';
+import { OidcVerifier, type OidcVerifierOptions } from '../identity/oidc-verifier.ts';
+import type { Decision } from '../model/decision.ts';
+import type { DecisionInput } from '../model/request.ts';
+import { APPROVAL_SERVICE_NAME, approvalServiceHandlers } from '../service/approval-service.ts';
+import type { ServiceRegistrar } from '../service/decision-server.ts';
+import { TOKEN_SERVICE_NAME, tokenServiceHandlers } from '../service/token-service.ts';
+import type { StateStore } from '../state/state-store.ts';
+import type { ApprovalGate, TokenGate } from '../decision-hooks.ts';
+import type { TokenServiceDefinition } from '../../proto/generated/gatehouse/v1/TokenService.ts';
+import type { ApprovalServiceDefinition } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
+import { KeyEncryptionKey } from './key-encryption-key.ts';
+import { openTokenAuthority, type TokenAuthority } from './token-authority.ts';
+
+export interface TokenSubsystemOptions {
+  store: StateStore;
+  auditSink: AuditSink;
+  /** Evaluates `token.issue`, `token.revoke` and `approval.review` with the active bundle. */
+  decide: (input: DecisionInput) => Promise<Decision>;
+  /** The active bundle's revision, for the token.issue decision events. */
+  revision?: () => string;
+  /** `--oidc-*`; without it TokenService/ApprovalService answer UNAUTHENTICATED. */
+  oidc?: OidcVerifierOptions;
+  /** `--kek-file`; else GATEHOUSE_KEK from `env`; required with a PostgreSQL store. */
+  kekFile?: string;
+  env?: NodeJS.ProcessEnv;
+  /** `iss` of scoped tokens; default `gatehouse`. */
+  issuer?: string;
+  approvalTtlMs?: number;
+  logger?: Logger;
+  clock?: () => Date;
+}
+
+export interface TokenSubsystem {
+  tokenGate: TokenGate;
+  approvalGate: ApprovalGate;
+  authority: TokenAuthority;
+  approvals: ApprovalManager;
+  /** Pass as startDecisionServer's `extraServices`: registers TokenService and ApprovalService. */
+  extraServices(registrar: ServiceRegistrar): void;
+  close(): void;
+}
+
+/**
+ * Builds tokens, identity and approvals from one state store and registers their gRPC services:
+ * what `gatehouse serve` wires (cli/commands/serve.ts wireState).
+ */
+export async function openTokenSubsystem(options: TokenSubsystemOptions): Promise<TokenSubsystem> {
+  const log = options.logger;
+  const oidc = options.oidc ? new OidcVerifier(options.oidc) : undefined;
+  const kek = await KeyEncryptionKey.fromConfig({ ...(options.kekFile ? { file: options.kekFile } : {}), env: options.env ?? process.env });
+  const authority = await openTokenAuthority({
+    store: options.store,
+    ...(kek ? { kek } : {}),
+    ...(oidc ? { oidc } : {}),
+    ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    log: (message) => log?.warn(message),
+  });
+  if (kek) log?.info({ kek: kek.origin }, 'signing keys encrypted at rest with the key-encryption key');
+  const approvals = new ApprovalManager({
+    store: options.store,
+    audit: options.auditSink,
+    decide: options.decide,
+    recheckToken: (token, now) => authority.gate.recheck(token, now),
+    tokenIssuer: authority.issuer,
+    ...(options.approvalTtlMs ? { ttlMs: options.approvalTtlMs } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    onError: (stage, error) => log?.warn({ stage, err: error instanceof Error ? error.message : String(error) }, 'approval housekeeping failed'),
+  });
+  approvals.startSweeper();
+  // Keys past their verification period are dropped (rotation itself happens when signing).
+  const retirer = setInterval(() => void authority.ring.retireExpired().catch(() => undefined), 10 * 60_000);
+  retirer.unref();
+  const onError = (error: unknown) => log?.error({ err: error instanceof Error ? error.stack : String(error) }, 'token/approval handler failed');
+  return {
+    tokenGate: authority.gate,
+    approvalGate: approvals,
+    authority,
+    approvals,
+    extraServices({ server, protos, health }) {
+      const v1 = (protos.grpcObject as unknown as { gatehouse: { v1: Record<string, { service: unknown }> } }).gatehouse.v1;
+      server.addService(
+        v1.TokenService!.service as TokenServiceDefinition,
+        tokenServiceHandlers({
+          authority,
+          store: options.store,
+          approvals,
+          audit: options.auditSink,
+          oidc,
+          decide: options.decide,
+          ...(options.revision ? { revision: options.revision } : {}),
+          ...(options.clock ? { clock: options.clock } : {}),
+          onError,
+        }),
+      );
+      server.addService(
+        v1.ApprovalService!.service as ApprovalServiceDefinition,
+        approvalServiceHandlers({ approvals, oidc, ...(options.clock ? { clock: options.clock } : {}), onError }),
+      );
+      health.setStatus(TOKEN_SERVICE_NAME, 'SERVING');
+      health.setStatus(APPROVAL_SERVICE_NAME, 'SERVING');
+    },
+    close() {
+      clearInterval(retirer);
+      approvals.close();
+      authority.close();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectClient, execOn, removeDir, sshCommand, startDecisionFixture, startProxyFixture, tempDir, type DecisionFixture, type ProxyFixture } from './ssh-proxy-fixture.ts';
+import ssh2, { type Client } from 'ssh2';
+
+let work: string;
+let decision: DecisionFixture;
+let proxy: ProxyFixture;
+let token: string;
+
+beforeAll(async () => {
+  work = tempDir('gatehouse-ssh-login-');
+  decision = await startDecisionFixture(work);
+  proxy = await startProxyFixture(work, decision.server.address);
+  token = await decision.token();
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await decision?.close();
+  removeDir(work);
+});
+
+async function loginError(password: string): Promise<string> {
+  try {
+    const client = await connectClient(proxy.port, password);
+    client.end();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the login to be refused');
+}
+
+describe('login: the password is a scoped token, decided as ssh.connect', () => {
+  it('a valid token logs in with the password method', async () => {
+    const client = await connectClient(proxy.port, token);
+    client.end();
+  });
+
+  it('a valid token logs in with keyboard-interactive (the prompt says Password, so sshpass works)', async () => {
+    const prompts: string[] = [];
+    const client = await new Promise<Client>((resolve, reject) => {
+      const c = new ssh2.Client();
+      c.once('ready', () => resolve(c));
+      c.once('error', reject);
+      c.on('keyboard-interactive', (_name, _instructions, _lang, asked, finish) => {
+        prompts.push(...asked.map((p) => p.prompt));
+        finish([token]);
+      });
+      c.connect({ host: '127.0.0.1', port: proxy.port, username: 'executor', tryKeyboard: true, readyTimeout: 15_000 });
+    });
+    try {
+      expect(prompts).toEqual(['Password (Gatehouse token): ']);
+      expect((await execOn(client, 'echo kbd-ok')).stdout).toBe('kbd-ok\n');
+    } finally {
+      client.end();
+    }
+  });
+
+  it('an expired token is refused at login', async () => {
+    const issued = await decision.authority.issuer.issue({
+      subject: { id: 'planner-1', groups: ['ops'] },
+      actions: ['ssh.connect', 'ssh.exec'],
+      resource: { type: 'Host', id: 'web-1' },
+      ttlSeconds: 60,
+      executor: 'agent-7',
+      now: new Date(Date.now() - 3_600_000),
+    });
+    expect(await loginError(issued.token)).toMatch(/authentication methods failed/);
+  });
+
+  it('an expired token is refused by the real ssh client too (exit 255, permission denied)', async () => {
+    const issued = await decision.authority.issuer.issue({
+      subject: { id: 'planner-1', groups: ['ops'] },
+      actions: ['ssh.connect', 'ssh.exec'],
+      resource: { type: 'Host', id: 'web-1' },
+      ttlSeconds: 60,
+      now: new Date(Date.now() - 3_600_000),
+    });
+    const result = await sshCommand(proxy.port, issued.token, ['uname']);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+  });
+
+  it('a token for another host is refused', async () => {
+    expect(await loginError(await decision.token({ resourceId: 'db-9' }))).toMatch(/authentication methods failed/);
+  });
+
+  it('a password that is not a token is refused', async () => {
+    expect(await loginError('hunter2')).toMatch(/authentication methods failed/);
+  });
+});
+
+describe('requests other than exec and shell are refused', () => {
+  let client: Client;
+  beforeAll(async () => {
+    client = await connectClient(proxy.port, token);
+  });
+  afterAll(() => client?.end());
+
+  it('local port forwarding (direct-tcpip) is refused', async () => {
+    const error = await new Promise<Error | undefined>((resolve) => client.forwardOut('127.0.0.1', 0, '127.0.0.1', 22, (e) => resolve(e ?? undefined)));
+    expect(error?.message).toMatch(/Channel open failure/);
+  });
+
+  it('remote port forwarding (tcpip-forward) is refused', async () => {
+    const error = await new Promise<Error | undefined>((resolve) => client.forwardIn('127.0.0.1', 0, (e) => resolve(e ?? undefined)));
+    expect(error?.message).toMatch(/Unable to bind|failure/i);
+  });
+
+  it('the sftp subsystem is refused', async () => {
+    const error = await new Promise<Error | undefined>((resolve) => client.sftp((e) => resolve(e ?? undefined)));
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it('the real ssh client: -R with ExitOnForwardFailure exits 255 with "remote port forwarding failed"', async () => {
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        'sshpass',
+        ['-e', 'ssh', '-N', '-p', String(proxy.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+          '-o', 'PubkeyAuthentication=no', '-o', 'ExitOnForwardFailure=yes', '-R', '127.0.0.1:0:127.0.0.1:22', 'executor@127.0.0.1'],
+        { env: { ...process.env, SSHPASS: token }, timeout: 20_000 },
+        (error, _stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
+      );
+    });
+    expect(result.code).toBe(255);
+    expect(result.stderr).toMatch(/remote port forwarding failed/);
+  });
+});

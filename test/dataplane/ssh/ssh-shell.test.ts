@@ -1,0 +1,144 @@
+import { execFile } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderAsciicast } from '../../../dataplane/ssh/asciicast.ts';
+import { connectClient, removeDir, startDecisionFixture, startProxyFixture, tempDir, type DecisionFixture, type ProxyFixture } from './ssh-proxy-fixture.ts';
+import { ShellSession } from './shell-session.ts';
+
+let work: string;
+let decision: DecisionFixture;
+let proxy: ProxyFixture;
+let token: string;
+
+beforeAll(async () => {
+  work = tempDir('gatehouse-ssh-shell-');
+  decision = await startDecisionFixture(work);
+  proxy = await startProxyFixture(work, decision.server.address);
+  token = await decision.token();
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await decision?.close();
+  removeDir(work);
+});
+
+const PROMPT = /\$ $/;
+
+async function settle(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+describe('interactive pty shell, decided line by line', () => {
+  it('a denied line is not run and the user keeps the shell; the next allowed line runs; exit ends it with status 0', async () => {
+    const client = await connectClient(proxy.port, token);
+    try {
+      const shell = await ShellSession.open(client);
+      await shell.waitFor(PROMPT);
+      let mark = shell.output.length;
+      shell.type('rm -rf /tmp/gatehouse-victim\r');
+      const afterDenied = await shell.waitFor(/command denied: .*recursive rm is not allowed[\s\S]*\$ $/, mark);
+      expect(afterDenied.startsWith('rm -rf /tmp/gatehouse-victim\r\n')).toBe(true);
+      mark = shell.output.length;
+      shell.type('expr 6 + 36\r');
+      const afterAllowed = await shell.waitFor(/\r\n42\r\n[\s\S]*\$ $/, mark);
+      // Echo is the proxy's alone: the line appears exactly once.
+      expect(afterAllowed.split('expr 6 + 36').length - 1).toBe(1);
+      shell.type('exit\r');
+      expect(await shell.closedWith()).toBe(0);
+    } finally {
+      client.end();
+    }
+  });
+
+  it('line editing: backspace, Ctrl-U and Ctrl-C shape the decided line; arrow keys ring the bell and are dropped', async () => {
+    const client = await connectClient(proxy.port, token);
+    try {
+      const shell = await ShellSession.open(client);
+      await shell.waitFor(PROMPT);
+      let mark = shell.output.length;
+      // "rm -rf /" typed, then erased with Ctrl-U; then "echo aX" with X erased by DEL, an up-arrow in between.
+      shell.type('rm -rf /\x15echo aX\x7f\x1b[Ab\r');
+      await shell.waitFor(/\r\nab\r\n[\s\S]*\$ $/, mark);
+      expect(shell.output.slice(mark)).toContain('\x07');
+      mark = shell.output.length;
+      shell.type('rm -rf /\x03');
+      await shell.waitFor(/\^C\r\n[\s\S]*\$ $/, mark);
+      mark = shell.output.length;
+      shell.type('echo still-here\r');
+      await shell.waitFor(/still-here\r\n[\s\S]*\$ $/, mark);
+      const commands = proxy.events().filter((e) => e.data.kind === 'command' && e.data.mode === 'shell');
+      expect(commands.some((e) => e.data.text === 'echo ab')).toBe(true);
+      shell.type('\x04');
+      expect(await shell.closedWith()).toBe(0);
+    } finally {
+      client.end();
+    }
+  });
+
+  it('a multi-line construct typed on several lines is refused (it does not parse line by line)', async () => {
+    const client = await connectClient(proxy.port, token);
+    try {
+      const shell = await ShellSession.open(client);
+      await shell.waitFor(PROMPT);
+      const mark = shell.output.length;
+      shell.type('for i in 1 2; do\r');
+      await shell.waitFor(/command denied: .*syntax error[\s\S]*\$ $/, mark);
+      shell.type('exit\r');
+      await shell.closedWith();
+    } finally {
+      client.end();
+    }
+  });
+
+  it('the recording replays to the same terminal output the client saw (asciicast v2)', async () => {
+    const client = await connectClient(proxy.port, token);
+    let seen = '';
+    try {
+      const shell = await ShellSession.open(client, { cols: 120, rows: 40 });
+      await shell.waitFor(PROMPT);
+      let mark = shell.output.length;
+      shell.type('rm -rf /\r');
+      await shell.waitFor(/denied[\s\S]*\$ $/, mark);
+      mark = shell.output.length;
+      shell.type('uname -s\r');
+      await shell.waitFor(/Linux\r\n[\s\S]*\$ $/, mark);
+      shell.type('exit\r');
+      await shell.closedWith();
+      seen = shell.output;
+    } finally {
+      client.end();
+    }
+    await settle();
+    const events = proxy.events();
+    const start = events.filter((e) => e.data.kind === 'command' && e.data.text === 'uname -s').at(-1);
+    const sessionId = start?.data.sessionId;
+    const session = events.filter((e) => e.data.sessionId === sessionId);
+    const cast = renderAsciicast(session).trimEnd().split('\n');
+    const header = JSON.parse(cast[0]!) as Record<string, unknown>;
+    expect(header).toMatchObject({ version: 2, width: 120, height: 40 });
+    const frames = cast.slice(1).map((line) => JSON.parse(line) as [number, string, string]);
+    const times = frames.map((f) => f[0]);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    const replayed = frames.filter((f) => f[1] === 'o').map((f) => f[2]).join('');
+    expect(replayed).toBe(seen);
+    expect(frames.some((f) => f[1] === 'm' && f[2].startsWith('deny'))).toBe(true);
+    const sequences = session.map((e) => e.data.sequence as number);
+    expect(sequences).toEqual(sequences.map((_, i) => sequences[0]! + i));
+  });
+
+  it('the real ssh client with a forced pty (-tt): a denied line, then an allowed one, then exit', async () => {
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(
+        'sshpass',
+        ['-e', 'ssh', '-tt', '-p', String(proxy.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
+          '-o', 'PubkeyAuthentication=no', 'executor@127.0.0.1'],
+        { env: { ...process.env, SSHPASS: token }, timeout: 30_000 },
+        (error, stdout) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout }),
+      );
+      child.stdin!.end('rm -rf /\nuname -s\nexit 7\n');
+    });
+    expect(result.stdout).toContain('gatehouse: command denied');
+    expect(result.stdout).toMatch(/Linux\r?\n/);
+    expect(result.code).toBe(7);
+  });
+});
