@@ -162,6 +162,10 @@ function replayOne(event: ParsedEvent, bundle: PreparedBundle): ReplayChange | u
     return { ...base, detail: `unknown decision schema version ${JSON.stringify(data.schemaVersion ?? null)} (this replay reads ${DECISION_SCHEMA_VERSION})` };
   }
   if (!isRequest(input)) return { ...base, detail: 'the recorded input is not a decision request' };
+  // An empty revision means the service decided before any policy ran (a refused token, text
+  // the fact extractors could not parse, no active bundle): no candidate is consulted for such
+  // a request, so its outcome cannot change. Re-evaluating it would report a spurious change.
+  if (data.policyRevision === '' && base.oldEffect === 'deny') return undefined;
   const decision = bundle.evaluate(input);
   const result = { ...base, newEffect: decision.effect, newReasons: decision.reasons };
 

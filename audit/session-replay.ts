@@ -39,8 +39,9 @@ export function describeEvent(event: AuditEvent): string {
     const reasons = Array.isArray(data.reasons) ? data.reasons.filter((r) => typeof r === 'string') : [];
     if (reasons.length > 0) parts.push(`  (${reasons.join('; ')})`);
   } else {
-    const summary = ['kind', 'action', 'status', 'effect', 'command', 'text']
-      .filter((key) => data[key] !== undefined)
+    // `kind` is the SSH recorder's name for the event, `event` the PostgreSQL recorder's.
+    const summary = ['kind', 'event', 'action', 'status', 'effect', 'outcome', 'rows', 'reason', 'reasons', 'command', 'text']
+      .filter((key) => data[key] !== undefined && !(Array.isArray(data[key]) && data[key].length === 0))
       .map((key) => `${key}=${typeof data[key] === 'string' ? data[key] : JSON.stringify(data[key])}`);
     parts.push(summary.length > 0 ? summary.join(' ') : JSON.stringify(data));
   }

@@ -4,10 +4,11 @@ import { sessionEvents, describeEvent } from '../../audit/session-replay.ts';
 import { renderAsciicast } from '../../dataplane/ssh/asciicast.ts';
 import { UsageError } from '../cli-error.ts';
 
-const HELP = `usage: gatehouse replay session <session-id> --source file:PATH|kafka://HOST:PORT[,…] [--format text|json|asciicast]
+const HELP = `usage: gatehouse replay session <session-id> --source file:PATH|kafka://HOST:PORT[,…] [--source …] [--format text|json|asciicast]
 
 Prints one session's audit events (decisions, tokens, approvals, the proxies' session events) in
-order. --format asciicast writes the session's terminal output as an asciicast v2 recording.`;
+order. Repeat --source to join several audit files (e.g. the service's and a proxy's).
+--format asciicast writes the session's terminal output as an asciicast v2 recording.`;
 
 export async function run(argv: string[]): Promise<number> {
   let parsed;
@@ -15,7 +16,7 @@ export async function run(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       options: {
-        source: { type: 'string' },
+        source: { type: 'string', multiple: true },
         format: { type: 'string', default: 'text' },
         topic: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
@@ -32,12 +33,17 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError(`give exactly one session id\n${HELP}`);
-  if (!values.source) throw new UsageError(`--source is required\n${HELP}`);
+  if (!values.source?.length) throw new UsageError(`--source is required\n${HELP}`);
   const format = values.format;
   if (format !== 'text' && format !== 'json' && format !== 'asciicast') throw new UsageError('--format must be text, json or asciicast');
-  const events = await sessionEvents(readAuditSource(values.source, { topics: values.topic }), positionals[0]!);
+  const sources = values.source;
+  const topics = values.topic;
+  async function* readAll() {
+    for (const source of sources) yield* readAuditSource(source, { topics });
+  }
+  const events = await sessionEvents(readAll(), positionals[0]!);
   if (events.length === 0) {
-    process.stderr.write(`gatehouse: no events for session ${positionals[0]} in ${values.source}\n`);
+    process.stderr.write(`gatehouse: no events for session ${positionals[0]} in ${sources.join(', ')}\n`);
     return 1;
   }
   if (format === 'json') for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);

@@ -26,6 +26,8 @@ const HELP = `usage: gatehouse serve [--bundle B] [flags]
   --metrics HOST:PORT     /metrics, /healthz, /readyz over HTTP (default 127.0.0.1:9464; "off" for none)
   --audit SPEC            file:PATH | kafka://HOST:PORT[,HOST:PORT] (default file:var/audit.jsonl)
   --journal DIR           audit journal for kafka:// (default var/journal)
+  --journal-max-bytes N   size bound of the journal in bytes (default 1073741824, 1 GiB); when it is
+                          full, decisions are denied unless --audit-required=false
   --audit-required B      true | false (default true: a decision that cannot be audited is denied)
   --verification-key F    PEM public key; only bundles signed with it are activated
   --tls-cert F --tls-key F [--client-ca F]   TLS; with --client-ca, clients need a certificate (mTLS)
@@ -45,6 +47,7 @@ const FLAGS = {
   metrics: { type: 'string' },
   audit: { type: 'string' },
   journal: { type: 'string' },
+  'journal-max-bytes': { type: 'string' },
   'audit-required': { type: 'string' },
   'verification-key': { type: 'string' },
   'tls-cert': { type: 'string' },
@@ -126,6 +129,8 @@ export interface ServeConfig {
   metrics?: string;
   audit: string;
   journal: string;
+  /** Journal size bound for kafka://; the sink's default (1 GiB) when absent. */
+  journalMaxBytes?: number;
   auditRequired: boolean;
   verificationKey?: string;
   tls?: { cert: string; key: string; clientCa?: string };
@@ -150,6 +155,10 @@ export function checkFlags(flags: Flags): ServeConfig {
   const audit = flags.audit ?? 'file:var/audit.jsonl';
   if (!/^file:.+/.test(audit) && !/^kafka:\/\/.+/.test(audit)) {
     throw new UsageError(`serve: --audit must be file:PATH or kafka://HOST:PORT[,HOST:PORT], got '${audit}'`);
+  }
+  const journalMaxBytes = flags['journal-max-bytes'];
+  if (journalMaxBytes !== undefined && (!/^[1-9]\d*$/.test(journalMaxBytes) || !Number.isSafeInteger(Number(journalMaxBytes)))) {
+    throw new UsageError(`serve: --journal-max-bytes must be a positive whole number of bytes, got '${journalMaxBytes}'`);
   }
   const state = flags.state ?? 'memory';
   if (state !== 'memory' && !/^postgres(ql)?:\/\/.+/.test(state)) {
@@ -179,6 +188,7 @@ export function checkFlags(flags: Flags): ServeConfig {
   };
   if (flags.metrics !== 'off') config.metrics = address('metrics', '127.0.0.1:9464');
   if (flags.bundle !== undefined) config.bundle = flags.bundle;
+  if (journalMaxBytes !== undefined) config.journalMaxBytes = Number(journalMaxBytes);
   if (flags['verification-key'] !== undefined) config.verificationKey = flags['verification-key'];
   if (flags['tls-cert'] !== undefined && flags['tls-key'] !== undefined) {
     config.tls = { cert: flags['tls-cert'], key: flags['tls-key'] };
@@ -255,6 +265,7 @@ async function start(config: ServeConfig, logger: Logger) {
     auditSink = await createAuditSink(config.audit, {
       source: `gatehouse://${hostname()}/serve`,
       journalDir: config.journal,
+      ...(config.journalMaxBytes !== undefined ? { journalMaxBytes: config.journalMaxBytes } : {}),
       required: config.auditRequired,
       registry: metrics.registry,
       logger,

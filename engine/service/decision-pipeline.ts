@@ -18,6 +18,8 @@ import { requestFingerprint } from './request-fingerprint.ts';
 export interface DecidingBundle {
   readonly revision: string;
   evaluate(input: DecisionInput): Decision;
+  /** The same evaluation on an evaluation worker (engine/service/evaluation-pool); preferred when present. */
+  evaluateOffThread?(input: DecisionInput): Promise<Decision>;
 }
 
 /** The active bundle at this instant (swapped atomically on hot reload). */
@@ -175,7 +177,8 @@ export class DecisionPipeline {
       if (!bundle) return await this.#failure(input, decisionId, 'service: no active policy bundle', engineMicros, '', started);
       revision = bundle.revision;
       const evalStart = performance.now();
-      const decision = normalise(bundle.evaluate(input));
+      // A worker that crashes or hangs rejects: the catch below turns that into a deny.
+      const decision = normalise(bundle.evaluateOffThread ? await bundle.evaluateOffThread(input) : bundle.evaluate(input));
       engineMicros += (performance.now() - evalStart) * 1000;
 
       let approvalId: string | undefined;

@@ -6,11 +6,14 @@ import { pino, type Logger } from 'pino';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import { computeFacts } from '../facts/compute-facts.ts';
 import type { ApprovalGate, TokenGate } from '../decision-hooks.ts';
+import { stat } from 'node:fs/promises';
 import { ActiveBundle, type ActivatableBundle } from './active-bundle.ts';
 import type { BundleSource } from './bundle-source.ts';
 import { BundleReloader, type ReloadResult } from './bundle-reloader.ts';
 import { decisionServiceHandlers, StreamRegistry } from './decision-grpc-service.ts';
 import { DecisionPipeline, type FactComputer } from './decision-pipeline.ts';
+import { EvaluationPool } from './evaluation-pool/evaluation-pool.ts';
+import { pooledBundleSource } from './evaluation-pool/pooled-bundle-source.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { loadGatehouseProtos, PROTO_LOADER_OPTIONS, type GatehouseProtos } from './proto-package.ts';
@@ -71,6 +74,15 @@ export interface DecisionServerOptions {
   metrics?: ServiceMetrics;
   /** Time close() lets in-flight calls finish before cancelling them; default 10 s. */
   shutdownGraceMs?: number;
+  /**
+   * Worker threads that run the policy engines (facts, tokens, approvals, audit and gRPC stay
+   * on the service thread); each loads the active bundle, and a reload activates only when
+   * all of them hold the new revision. 0 (the default) evaluates on the service thread;
+   * docs/performance.md "Decision service" has the measurements behind the default.
+   */
+  evaluationWorkers?: number;
+  /** An evaluation a worker has not answered in this time is denied and the worker replaced; default 10 s. */
+  evaluationTimeoutMs?: number;
 }
 
 export interface RunningDecisionServer {
@@ -97,13 +109,24 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
   const metrics = options.metrics ?? new ServiceMetrics();
   const protos = loadGatehouseProtos();
 
+  const active = options.active ?? new ActiveBundle();
+  const pool = await startEvaluationPool(options, logger);
+  const bundleSource = pool
+    ? pooledBundleSource(options.bundleSource, pool.pool, { bundleFile: pool.bundleFile, activeRevision: () => active.current()?.revision })
+    : options.bundleSource;
+  // Everything started so far, in the order a failed start must stop it.
+  const release = async () => {
+    await active.close();
+    await pool?.pool.close();
+  };
+
   let initial: ActivatableBundle;
   try {
-    initial = await options.bundleSource.load();
+    initial = await bundleSource.load();
   } catch (error) {
+    await pool?.pool.close();
     throw new ServiceStartError(`bundle ${options.bundleSource.path} not activated: ${messageOf(error)}`, { cause: error });
   }
-  const active = options.active ?? new ActiveBundle();
   await active.swap(initial);
   metrics.activated(initial.revision);
   active.onSwap((bundle) => {
@@ -141,13 +164,13 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
   try {
     await options.extraServices?.({ server, protos, health, pipeline, active, logger });
   } catch (error) {
-    await active.close();
+    await release();
     throw new ServiceStartError(`extra gRPC services could not be registered: ${messageOf(error)}`, { cause: error });
   }
 
   const reloader = new BundleReloader({
     path: options.bundleSource.path,
-    load: options.bundleSource.load,
+    load: bundleSource.load,
     relevant: options.bundleSource.relevant,
     active,
     onResult: (result) => {
@@ -164,7 +187,7 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
   try {
     port = await bind(server, listen, credentialsOf(options.tls));
   } catch (error) {
-    await active.close();
+    await release();
     throw new ServiceStartError(`cannot listen on ${listen}: ${messageOf(error)}`, { cause: error });
   }
   const address = `${hostOf(listen)}:${port}`;
@@ -179,7 +202,7 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
       });
     } catch (error) {
       server.forceShutdown();
-      await active.close();
+      await release();
       throw new ServiceStartError(`cannot serve metrics on ${options.metricsListen}: ${messageOf(error)}`, { cause: error });
     }
   }
@@ -209,7 +232,7 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
     } catch (error) {
       logger.error({ err: messageOf(error) }, 'audit sink did not close cleanly');
     }
-    await active.close();
+    await release();
     await metricsServer?.close();
     logger.info('decision service stopped');
   };
@@ -224,6 +247,37 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
     reload: () => reloader.reload(),
     close: () => (closing ??= close()),
   };
+}
+
+/**
+ * The evaluation pool, when workers are asked for and the source names a bundle file the
+ * workers can load (a policy directory source must say which file it builds to).
+ */
+async function startEvaluationPool(options: DecisionServerOptions, logger: Logger): Promise<{ pool: EvaluationPool; bundleFile: string } | undefined> {
+  const size = options.evaluationWorkers ?? 0;
+  if (size === 0) return undefined;
+  const bundleFile = await bundleFileOf(options.bundleSource);
+  if (!bundleFile) {
+    logger.warn({ bundle: options.bundleSource.path }, 'evaluation workers need a bundle file; evaluating on the service thread');
+    return undefined;
+  }
+  const pool = EvaluationPool.start({
+    size,
+    timeoutMs: options.evaluationTimeoutMs,
+    onWorkerFailure: (message) => logger.error(message),
+  });
+  logger.info({ workers: size }, 'evaluation workers started');
+  return { pool, bundleFile };
+}
+
+async function bundleFileOf(source: BundleSource): Promise<string | undefined> {
+  const named = (source as { bundleFile?: unknown }).bundleFile;
+  if (typeof named === 'string') return named;
+  try {
+    return (await stat(source.path)).isFile() ? source.path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function credentialsOf(tls: TlsFiles | undefined): grpc.ServerCredentials {

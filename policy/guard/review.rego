@@ -1,5 +1,6 @@
 # approval.review: reviewers (Cedar: group `reviewers`) approve others' requests only, and
-# grant windows no longer than data.approvals.max_window_seconds.
+# grant windows no longer than data.approvals.max_window_seconds. The verdict is `approve`,
+# `deny`, or `view` (listing and showing pending approvals); any other verdict is denied.
 package gatehouse.guard
 
 import data.gatehouse.inventory
@@ -24,4 +25,10 @@ deny contains reason.make("review/window", sprintf("an approval window may last 
 deny contains reason.make("review/resource", "approval.review applies to Approval resources only") if {
 	review
 	input.resource.type != "Approval"
+}
+
+deny contains reason.make("review/verdict", concat("", ["unknown review verdict ", sprintf("%v", [verdict]), ": use approve, deny or view"])) if {
+	review
+	verdict := object.get(input.context, "verdict", "")
+	not verdict in {"approve", "deny", "view"}
 }
