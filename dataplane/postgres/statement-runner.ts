@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { JsonObject } from '../../engine/model/json.ts';
 import type { Resource } from '../../engine/model/request.ts';
 import { unenforceableObligations, type DataPlaneDecision, type DecisionClient } from '../sdk/data-plane-decision.ts';
-import { maskedColumns } from '../../engine/masking/mask-names.ts';
+import { maskedColumns } from '../../engine/model/mask-obligation.ts';
 import { mentionsReservedName, ProtocolObjects, type PortalEntry } from './protocol-objects.ts';
 import type { SessionRecorder } from './session-recorder.ts';
 import type { StatementRun, UpstreamRelay } from './upstream-relay.ts';

@@ -1,7 +1,7 @@
 import type { Decision } from '../model/decision.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.ts';
 import { findMaskedAliasUse } from './masked-alias-use.ts';
-import { maskedColumns } from './mask-names.ts';
+import { maskedColumns } from '../model/mask-obligation.ts';
 
 /**
  * Masking fails closed (issue 6): a proxy can only replace values in result rows, so a

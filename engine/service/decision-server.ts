@@ -16,7 +16,7 @@ import { EvaluationPool } from './evaluation-pool/evaluation-pool.ts';
 import { pooledBundleSource } from './evaluation-pool/pooled-bundle-source.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
-import { loadGatehouseProtos, PROTO_LOADER_OPTIONS, type GatehouseProtos } from './proto-package.ts';
+import { loadGatehouseProtos, PROTO_LOADER_OPTIONS, type GatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { ServiceMetrics } from './service-metrics.ts';
 import { ServiceStartError } from './service-start-error.ts';
 

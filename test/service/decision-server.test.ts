@@ -7,7 +7,7 @@ import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DecideStreamResponse__Output } from '../../proto/generated/gatehouse/v1/DecideStreamResponse.ts';
 import type { DecideBatchResponse__Output } from '../../proto/generated/gatehouse/v1/DecideBatchResponse.ts';
-import { PROTO_LOADER_OPTIONS } from '../../engine/service/proto-package.ts';
+import { PROTO_LOADER_OPTIONS } from '../../proto/gatehouse-protos.ts';
 import { structToJson } from '../../engine/service/struct-json.ts';
 import { ServiceStartError } from '../../engine/service/service-start-error.ts';
 import { policyDirSource } from '../../engine/service/bundle-source.ts';

@@ -12,7 +12,7 @@ import type { DecideResponse__Output } from '../../proto/generated/gatehouse/v1/
 import type { DecisionServiceClient } from '../../proto/generated/gatehouse/v1/DecisionService.ts';
 import { bundleFileSource } from '../../engine/service/bundle-source.ts';
 import { startDecisionServer, type DecisionServerOptions, type RunningDecisionServer } from '../../engine/service/decision-server.ts';
-import { loadGatehouseProtos } from '../../engine/service/proto-package.ts';
+import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { ServiceMetrics } from '../../engine/service/service-metrics.ts';
 import { jsonToStruct } from '../../engine/service/struct-json.ts';
 import type { JsonObject } from '../../engine/model/json.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Struct__Output } from '../../proto/generated/google/protobuf/Struct.ts';
-import { loadGatehouseProtos } from '../../engine/service/proto-package.ts';
+import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { InvalidRequestError } from '../../engine/service/request-errors.ts';
 import { jsonToStruct, structToJson } from '../../engine/service/struct-json.ts';
 import type { JsonObject } from '../../engine/model/json.ts';

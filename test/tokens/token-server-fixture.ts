@@ -10,7 +10,7 @@ import type { PreparedBundle } from '../../engine/prepared-bundle.ts';
 import { ActiveBundle } from '../../engine/service/active-bundle.ts';
 import { bundleFileSource } from '../../engine/service/bundle-source.ts';
 import { startDecisionServer, type RunningDecisionServer } from '../../engine/service/decision-server.ts';
-import { loadGatehouseProtos } from '../../engine/service/proto-package.ts';
+import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { ServiceMetrics } from '../../engine/service/service-metrics.ts';
 import type { StateStore } from '../../engine/state/state-store.ts';
 import { openTokenSubsystem, type TokenSubsystem } from '../../engine/tokens/token-subsystem.ts';

@@ -232,8 +232,14 @@ class PoolWorker {
       this.#deathReason = `evaluation worker crashed: ${error.message}`;
     });
     this.#worker.on('exit', () => this.#died());
-    // A worker must never keep the process alive on its own: the pool is closed explicitly.
     this.#worker.unref();
+  }
+
+  /** Referenced only while something waits on it: an idle pool never keeps the process alive. */
+  #updateRef(): void {
+    if (this.#dead) return;
+    if (this.#inFlight.size > 0 || this.#loads.size > 0) this.#worker.ref();
+    else this.#worker.unref();
   }
 
   get ready(): boolean {
@@ -262,10 +268,12 @@ class PoolWorker {
         reject,
       });
       this.post({ type: 'load', generation: state.id, path: state.path, revision: state.revision });
+      this.#updateRef();
     });
   }
 
   send(pending: Pending): void {
+    if (this.#inFlight.size === 0) this.#worker.ref();
     this.#inFlight.set(pending.item.id, pending);
     this.#outbox.push(pending.item);
     if (!this.#flushScheduled) {
@@ -305,6 +313,7 @@ class PoolWorker {
     if (message.type === 'loaded') {
       const waiter = this.#loads.get(message.generation);
       this.#loads.delete(message.generation);
+      this.#updateRef();
       if (message.error === undefined) waiter?.resolve();
       else waiter?.reject(new EvaluationWorkerError(message.error));
       return;
@@ -315,6 +324,7 @@ class PoolWorker {
       this.#inFlight.delete(id);
       pending.resolve(decision);
     }
+    if (this.#inFlight.size === 0) this.#worker.unref();
   }
 
   #died(): void {

@@ -1,4 +1,4 @@
-import type { Obligations } from '../model/decision.ts';
+import type { Obligations } from './decision.ts';
 
 /**
  * The column names a decision's `mask` obligation lists, lower-cased. A `table.column` entry
