@@ -14,6 +14,15 @@ export interface JournalOptions {
   segmentBytes?: number;
   fsyncDelayMs?: number;
   onSyncError?: (error: unknown) => void;
+  /**
+   * `shipped.json` is rewritten at most this often (default 100 ms) and on close. It only ever
+   * holds an acknowledged position, so a crash re-sends at most this window (duplicates, never loss).
+   */
+  positionWriteMs?: number;
+  /** Called when `shipped.json` cannot be written; the write is tried again at the next commit. */
+  onPositionError?: (error: unknown) => void;
+  /** Recently appended bytes kept in memory so the shipper reads them without file I/O (default 4 MiB). */
+  tailCacheBytes?: number;
 }
 
 /** A byte position in the journal: segment number and offset within it. */
@@ -27,6 +36,16 @@ export interface JournalChunk {
   lines: string[];
   /** The position just after the last line returned. */
   next: JournalPosition;
+  /** Journal bytes the lines cover (with their newlines). */
+  bytes: number;
+}
+
+/** Bytes appended to the active segment, in append order, covering `[start, start + bytes)`. */
+interface TailCache {
+  segment: number;
+  start: number;
+  bytes: number;
+  chunks: Buffer[];
 }
 
 const SEGMENT = /^(\d{20})\.jsonl$/;
@@ -50,10 +69,17 @@ export class Journal extends EventEmitter implements LineStore {
   #activeNumber: number;
   #shipped: JournalPosition;
   #readHandle: { segment: number; handle: import('node:fs/promises').FileHandle } | undefined;
+  #tail: TailCache;
+  /** The position last written to shipped.json (or read from it at open). */
+  #persisted: JournalPosition;
+  #positionWrite: Promise<void> = Promise.resolve();
+  #positionTimer: NodeJS.Timeout | undefined;
+  #lastPositionWrite = 0;
 
   private constructor(
     readonly dir: string,
-    readonly options: Required<Pick<JournalOptions, 'maxBytes' | 'segmentBytes' | 'fsyncDelayMs'>> & JournalOptions,
+    readonly options: Required<Pick<JournalOptions, 'maxBytes' | 'segmentBytes' | 'fsyncDelayMs' | 'positionWriteMs' | 'tailCacheBytes'>> &
+      JournalOptions,
     closed: Map<number, number>,
     active: AppendOnlyFile,
     activeNumber: number,
@@ -65,11 +91,21 @@ export class Journal extends EventEmitter implements LineStore {
     this.#active = active;
     this.#activeNumber = activeNumber;
     this.#shipped = shipped;
+    this.#persisted = { ...shipped };
+    this.#tail = { segment: activeNumber, start: active.size, bytes: 0, chunks: [] };
   }
 
   static async open(dir: string, options: JournalOptions = {}): Promise<Journal> {
     const full = resolve(dir);
-    const settings = { maxBytes: 1024 ** 3, segmentBytes: 16 * 1024 ** 2, fsyncDelayMs: 20, ...options };
+    const settings: Journal['options'] = {
+      maxBytes: 1024 ** 3,
+      segmentBytes: 16 * 1024 ** 2,
+      fsyncDelayMs: 20,
+      positionWriteMs: 100,
+      tailCacheBytes: 4 * 1024 ** 2,
+      // an option passed as `undefined` (as the sink passes unset flags) keeps its default
+      ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+    };
     try {
       await mkdir(full, { recursive: true, mode: 0o750 });
       await claimJournalLock(full);
@@ -115,6 +151,18 @@ export class Journal extends EventEmitter implements LineStore {
     return total - this.#shipped.offset;
   }
 
+  /** Bytes appended after `position` (what a reader at `position` has not read yet). */
+  bytesAfter(position: JournalPosition): number {
+    let total = 0;
+    for (const [n, size] of this.#closed) {
+      if (n > position.segment) total += size;
+      else if (n === position.segment) total += size - position.offset;
+    }
+    if (this.#activeNumber > position.segment) total += this.#active.size;
+    else if (this.#activeNumber === position.segment) total += this.#active.size - position.offset;
+    return total;
+  }
+
   get shippedPosition(): JournalPosition {
     return { ...this.#shipped };
   }
@@ -127,8 +175,34 @@ export class Journal extends EventEmitter implements LineStore {
         throw new AuditUnavailableError(`audit journal full (${this.options.maxBytes} bytes)`);
       }
     }
-    await this.#active.append(data);
-    this.emit('appended');
+    const file = this.#active;
+    const offset = file.size;
+    await file.append(data);
+    this.#remember(file, offset, data);
+    this.emit('appended', data.length);
+  }
+
+  /** Keeps `data`, just written at `offset` of `file`, in the tail cache, within its bound. */
+  #remember(file: AppendOnlyFile, offset: number, data: Buffer): void {
+    // Appends are not expected to overlap (ChainedAppender writes one group at a time); if they
+    // ever do, `offset` may be stale, so the cache restarts empty rather than risk wrong bytes.
+    if (file !== this.#active || file.size !== offset + data.length || data.length > this.options.tailCacheBytes) {
+      this.#tail = { segment: this.#activeNumber, start: this.#active.size, bytes: 0, chunks: [] };
+      return;
+    }
+    const tail = this.#tail;
+    if (tail.segment !== this.#activeNumber || tail.start + tail.bytes !== offset) {
+      this.#tail = { segment: this.#activeNumber, start: offset, bytes: 0, chunks: [] };
+    }
+    this.#tail.chunks.push(data);
+    this.#tail.bytes += data.length;
+    while (this.#tail.bytes > this.options.tailCacheBytes) this.#dropTailChunk();
+  }
+
+  #dropTailChunk(): void {
+    const dropped = this.#tail.chunks.shift()!;
+    this.#tail.start += dropped.length;
+    this.#tail.bytes -= dropped.length;
   }
 
   async #rotate(): Promise<void> {
@@ -160,15 +234,17 @@ export class Journal extends EventEmitter implements LineStore {
       if (size === undefined) {
         // the segment is gone (deleted after shipping) or not yet there: move to the next existing one
         const later = [...this.#closed.keys(), this.#activeNumber].filter((n) => n > position.segment).sort((a, b) => a - b)[0];
-        if (later === undefined) return { lines: [], next: position };
+        if (later === undefined) return { lines: [], next: position, bytes: 0 };
         position = { segment: later, offset: 0 };
         continue;
       }
       if (position.offset < size) break;
-      if (position.segment === this.#activeNumber) return { lines: [], next: position };
+      if (position.segment === this.#activeNumber) return { lines: [], next: position, bytes: 0 };
       position = { segment: position.segment + 1, offset: 0 };
     }
     const size = this.#sizeOf(position.segment)!;
+    const cached = this.#readTail(position, maxBytes);
+    if (cached) return cached;
     const handle = await this.#handleFor(position.segment);
     let want = Math.min(maxBytes, size - position.offset);
     for (;;) {
@@ -177,20 +253,76 @@ export class Journal extends EventEmitter implements LineStore {
       const end = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
       if (end >= 0) {
         const lines = buffer.subarray(0, end).toString('utf8').split('\n').filter((line) => line.length > 0);
-        return { lines, next: { segment: position.segment, offset: position.offset + end + 1 } };
+        return { lines, next: { segment: position.segment, offset: position.offset + end + 1 }, bytes: end + 1 };
       }
-      if (want >= size - position.offset) return { lines: [], next: position };
+      if (want >= size - position.offset) return { lines: [], next: position, bytes: 0 };
       want = Math.min(want * 2, size - position.offset);
     }
   }
 
-  /** Records that everything before `position` is acknowledged, and deletes shipped segments. */
+  /**
+   * Whole appended chunks from the memory tail, starting at `from` (a line boundary). Chunks are
+   * whole lines, so no partial line can come from here; undefined when `from` is not cached.
+   */
+  #readTail(from: JournalPosition, maxBytes: number): JournalChunk | undefined {
+    const tail = this.#tail;
+    if (tail.segment !== from.segment || from.offset < tail.start || from.offset >= tail.start + tail.bytes) return undefined;
+    let at = tail.start;
+    let i = 0;
+    while (at + tail.chunks[i]!.length <= from.offset) at += tail.chunks[i++]!.length;
+    // the first chunk alone may pass maxBytes (one large group write): then the file path cuts it by lines
+    const parts = [tail.chunks[i]!.subarray(from.offset - at)];
+    let bytes = parts[0]!.length;
+    if (bytes > maxBytes) return undefined;
+    for (i += 1; i < tail.chunks.length && bytes + tail.chunks[i]!.length <= maxBytes; i++) {
+      parts.push(tail.chunks[i]!);
+      bytes += tail.chunks[i]!.length;
+    }
+    const text = (parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes)).toString('utf8');
+    const lines = text.split('\n');
+    lines.pop(); // the text ends with a newline
+    return { lines: lines.filter((line) => line.length > 0), next: { segment: from.segment, offset: from.offset + bytes }, bytes };
+  }
+
+  /**
+   * Records that everything before `position` is acknowledged, and deletes shipped segments.
+   * `shipped.json` follows within `positionWriteMs` (and on close): until then a restart resumes
+   * from an earlier acknowledged position and re-sends, which the design allows (duplicates, no loss).
+   */
   async commit(position: JournalPosition): Promise<void> {
     this.#shipped = { ...position };
-    const temporary = join(this.dir, `${POSITION_FILE}.tmp`);
-    await writeFile(temporary, JSON.stringify(position) + '\n');
-    await rename(temporary, join(this.dir, POSITION_FILE));
+    while (this.#tail.bytes > 0 && this.#tail.segment === position.segment && this.#tail.start + this.#tail.chunks[0]!.length <= position.offset) {
+      this.#dropTailChunk();
+    }
+    this.#schedulePositionWrite();
     await this.#deleteShipped();
+  }
+
+  #schedulePositionWrite(): void {
+    if (this.#positionTimer !== undefined) return;
+    const wait = Math.max(0, this.#lastPositionWrite + this.options.positionWriteMs - Date.now());
+    this.#positionTimer = setTimeout(() => {
+      this.#positionTimer = undefined;
+      void this.#writePosition();
+    }, wait);
+  }
+
+  /** Writes the current acknowledged position to shipped.json (one write at a time, in order). */
+  #writePosition(): Promise<void> {
+    this.#positionWrite = this.#positionWrite.then(async () => {
+      const position = { ...this.#shipped };
+      if (position.segment === this.#persisted.segment && position.offset === this.#persisted.offset) return;
+      this.#lastPositionWrite = Date.now();
+      try {
+        const temporary = join(this.dir, `${POSITION_FILE}.tmp`);
+        await writeFile(temporary, JSON.stringify(position) + '\n');
+        await rename(temporary, join(this.dir, POSITION_FILE));
+        this.#persisted = position;
+      } catch (error) {
+        this.options.onPositionError?.(error);
+      }
+    });
+    return this.#positionWrite;
   }
 
   async #deleteShipped(): Promise<void> {
@@ -240,9 +372,13 @@ export class Journal extends EventEmitter implements LineStore {
   }
 
   async close(): Promise<void> {
+    if (this.#positionTimer !== undefined) clearTimeout(this.#positionTimer);
+    this.#positionTimer = undefined;
     await this.#readHandle?.handle.close();
     this.#readHandle = undefined;
+    this.#tail = { segment: this.#activeNumber, start: this.#active.size, bytes: 0, chunks: [] };
     try {
+      await this.#writePosition();
       await this.#active.close();
     } finally {
       await releaseJournalLock(this.dir);

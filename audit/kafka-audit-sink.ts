@@ -18,6 +18,14 @@ export interface KafkaAuditSinkOptions {
   fsyncDelayMs?: number;
   /** How long `close` tries to ship what is left before leaving it in the journal (default 2000 ms). */
   closeDrainMs?: number;
+  /** Shipper linger: how long a batch may wait for more events after an idle spell (default 20 ms; 0 = none). */
+  lingerMs?: number;
+  /** With gzip, batches under this many journal bytes go uncompressed (default 256 KiB). */
+  compressMinBytes?: number;
+  /** Journal bytes per Kafka batch (default 1 MiB). */
+  batchBytes?: number;
+  /** How often at most `shipped.json` is rewritten (default 100 ms; always on close). */
+  positionWriteMs?: number;
   logger?: AuditLogger;
   registry?: Registry;
 }
@@ -39,9 +47,19 @@ export async function openKafkaAuditSink(options: KafkaAuditSinkOptions): Promis
     segmentBytes: options.journalSegmentBytes,
     fsyncDelayMs: options.fsyncDelayMs,
     onSyncError: (error) => logger.error({ err: String(error), dir: options.journalDir }, 'audit journal fsync failed; further appends refused'),
+    positionWriteMs: options.positionWriteMs,
+    onPositionError: (error) =>
+      logger.warn({ err: String(error), dir: options.journalDir }, 'audit journal: shipped.json not written; a restart would re-send more (duplicates, no loss)'),
   });
   const state = (await journal.findLastLine((line) => chainStateAfter(line, options.source))) ?? GENESIS_STATE;
-  const shipper = new KafkaShipper(journal, { kafka: options.kafka, logger, metrics });
+  const shipper = new KafkaShipper(journal, {
+    kafka: options.kafka,
+    logger,
+    metrics,
+    lingerMs: options.lingerMs,
+    compressMinBytes: options.compressMinBytes,
+    batchBytes: options.batchBytes,
+  });
   metrics.journalBytes.set(journal.totalBytes);
   const appender = new ChainedAppender(
     journal,

@@ -172,7 +172,9 @@ function replayOne(event: ParsedEvent, bundle: PreparedBundle): ReplayChange | u
   const hidden = strings(data.redactions);
   if (hidden.length > 0) {
     const perturbed = bundle.evaluate(perturb(input, hidden));
-    if (!sameOutcome(decision, perturbed, true)) {
+    // Effect and obligations only: a reason that merely quotes the redacted text (a policy
+    // naming the command it judged) differs with every stand-in without the decision depending on it.
+    if (!sameOutcome(decision, perturbed, false)) {
       return {
         ...result,
         policies: responsible(base.oldReasons, decision),

@@ -1,46 +1,103 @@
 /**
  * Issue 2's benchmark: the example policy in-process (Rego alone, Cedar alone, both), then
- * through gRPC with 1, 8 and 64 concurrent callers (unary Decide and one DecideStream side by
- * side), and the same Rego in the real `opa run --server` over REST with the same callers.
- * Baselines: the in-process engine for the service rows, the opa server for throughput.
+ * through gRPC with 1, 8 and 64 concurrent callers (unary Decide and DecideStream side by side,
+ * with 0, 1 and 2 evaluation workers), and the same Rego in the real `opa run --server` over REST
+ * with the same callers. The load comes from a separate process (bench/decision-load-client.ts)
+ * for the service and for opa alike, and the cases run in interleaved slices so that the load of
+ * the shared machine falls on all of them. Besides throughput, it reports the server's CPU time
+ * per decision (from /proc), which other processes' load does not inflate as much.
+ *
+ *   GATEHOUSE_BENCH_MS (default 3000): measured time per case and caller count, in 3 slices
+ *   GATEHOUSE_BENCH_WORKERS (default 0,1,2): evaluation worker settings to compare
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
+import { createInterface } from 'node:readline';
+import { statefulIsAuthorized, preparsePolicySet } from '@cedar-policy/cedar-wasm/nodejs';
+import { pino } from 'pino';
 import type { AuditEvent, AuditEventDraft } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/audit-sink.ts';
 import { readBundleArchive } from '../engine/bundle/bundle-archive.ts';
 import { buildBundle } from '../engine/bundle/build-bundle.ts';
 import { loadBundle } from '../engine/bundle/load-bundle.ts';
 import { prepareCedarEvaluator } from '../engine/cedar/index.ts';
+import { CedarEntityStore } from '../engine/cedar/cedar-entities.ts';
+import { decisionFromCedarAnswer } from '../engine/cedar/cedar-outcome.ts';
+import { parseCedarSources } from '../engine/cedar/cedar-policy-set.ts';
+import { buildCedarRequest } from '../engine/cedar/cedar-request.ts';
+import { staticPolicyRecord } from '../engine/cedar/validate-cedar-policies.ts';
+import { evaluateRequest } from '../engine/evaluate-request.ts';
 import { computeFacts, initFactExtractors } from '../engine/facts/compute-facts.ts';
 import { isJsonObject } from '../engine/model/json.ts';
 import type { DecisionInput } from '../engine/model/request.ts';
-import { evaluateRequest } from '../engine/evaluate-request.ts';
 import { prepareRegoEvaluator } from '../engine/rego/wasm-rego-evaluator.ts';
 import { bundleFileSource } from '../engine/service/bundle-source.ts';
-import { startDecisionServer } from '../engine/service/decision-server.ts';
+import { startDecisionServer, type RunningDecisionServer } from '../engine/service/decision-server.ts';
 import { findOpa } from '../engine/toolchain/opa-cli.ts';
-import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
-import { jsonToStruct } from '../dataplane/sdk/struct-codec.ts';
-import { loadGatehouseProtos } from '../proto/gatehouse-protos.ts';
-import { pino } from 'pino';
 import { BENCH_REQUESTS } from './bench-requests.ts';
-import { measure, measureSync, printTable, type TableRow } from './bench-table.ts';
+import { fmt, measureSync, printTable, summarize, type TableRow } from './bench-table.ts';
+import type { LoadJob, LoadResult } from './decision-load-client.ts';
+import { threadCpu, type ThreadCpu } from './thread-cpu.ts';
 
 const DURATION_MS = Number(process.env.GATEHOUSE_BENCH_MS ?? 3000);
 const CALLERS = [1, 8, 64];
+const WORKERS = (process.env.GATEHOUSE_BENCH_WORKERS ?? '0,1,2').split(',').map(Number);
+const SLICES = 3;
+const SLICE_WARMUP_MS = 300;
+const TICK_MS = 10;
 
-/** Accepts every event at once: the "no sink" row isolates the service from audit I/O. */
-class DiscardingAuditSink implements AuditSink {
+/** Accepts every event at once (no audit I/O) and counts decisions, for CPU per decision. */
+class CountingAuditSink implements AuditSink {
+  count = 0;
   async append(draft: AuditEventDraft): Promise<AuditEvent> {
+    this.count++;
     return { specversion: '1.0', id: '', source: 'bench', type: draft.type, time: '', subject: draft.subject, datacontenttype: 'application/json', prevHash: '', data: draft.data };
   }
   async close(): Promise<void> {}
+}
+
+/** The load generator process: one job at a time over stdin/stdout lines. */
+class LoadClient {
+  readonly #child: ChildProcess;
+  readonly #answers: ((line: string) => void)[] = [];
+
+  constructor() {
+    this.#child = spawn(process.execPath, ['--import', 'tsx', 'bench/decision-load-client.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    createInterface({ input: this.#child.stdout! }).on('line', (line) => this.#answers.shift()?.(line));
+  }
+
+  run(job: LoadJob): Promise<LoadResult> {
+    return new Promise((resolve) => {
+      this.#answers.push((line) => resolve(JSON.parse(line) as LoadResult));
+      this.#child.stdin!.write(`${JSON.stringify(job)}\n`);
+    });
+  }
+
+  close(): void {
+    this.#child.stdin!.end();
+  }
+}
+
+interface ServiceCase {
+  name: string;
+  mode: LoadJob['mode'];
+  uniqueSubjects?: boolean;
+  address: string;
+  /** Decisions answered so far (the service's sink), or undefined for opa. */
+  decisions: () => number;
+  /** CPU ms so far: the service thread (or the opa process) and the other threads. */
+  cpu: () => ThreadCpu | undefined;
+}
+
+interface CaseTotals {
+  latencies: number[];
+  elapsedMs: number;
+  decisions: number;
+  mainMs: number;
+  otherMs: number;
 }
 
 function freePort(): Promise<number> {
@@ -53,25 +110,43 @@ function freePort(): Promise<number> {
   });
 }
 
+/** CPU ms of another process (all its threads), from /proc. */
+function processCpu(pid: number): ThreadCpu | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { mainMs: (Number(fields[11]) + Number(fields[12])) * TICK_MS, otherMs: 0 };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function run(): Promise<string> {
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const out: string[] = [];
   let opa: ChildProcess | undefined;
+  const servers: RunningDecisionServer[] = [];
+  let load: LoadClient | undefined;
   try {
     const bundlePath = join(work, 'bundle.tar.gz');
     await buildBundle('policy', bundlePath);
     await initFactExtractors();
     const bundle = await loadBundle(bundlePath);
-    const files = readBundleArchive(new Uint8Array(await import('node:fs').then((fs) => fs.readFileSync(bundlePath))));
-    const data = JSON.parse(new TextDecoder().decode(files.get('data.json')));
+    const files = readBundleArchive(new Uint8Array(readFileSync(bundlePath)));
+    const decoder = new TextDecoder();
+    const data = JSON.parse(decoder.decode(files.get('data.json')));
     if (!isJsonObject(data)) throw new Error('bundle data.json is not an object');
     const rego = await prepareRegoEvaluator({ wasm: files.get('policy.wasm')!, data, entrypoint: bundle.manifest.metadata.gatehouse.entrypoint });
-    const cedarFiles = [...files.keys()].filter((n) => n.startsWith('cedar/') && n.endsWith('.cedar'));
-    const cedar = prepareCedarEvaluator({
-      revision: 'bench',
-      policies: cedarFiles.map((n) => ({ file: n.slice(6), text: new TextDecoder().decode(files.get(n)) })),
-      entities: files.has('cedar/entities.json') ? JSON.parse(new TextDecoder().decode(files.get('cedar/entities.json'))) : [],
-    });
+    const cedarSources = [...files.keys()].filter((n) => n.startsWith('cedar/') && n.endsWith('.cedar')).map((n) => ({ file: n.slice(6), text: decoder.decode(files.get(n)) }));
+    const entities = files.has('cedar/entities.json') ? JSON.parse(decoder.decode(files.get('cedar/entities.json'))) : [];
+    const cedar = prepareCedarEvaluator({ revision: 'bench', policies: cedarSources, entities });
+    const cedarUncached = prepareCedarEvaluator({ revision: 'bench-uncached', policies: cedarSources, entities, answerCacheSize: 0 });
+    // The call as made before request scoping: every static entity and the whole context.
+    const { policies } = parseCedarSources(cedarSources);
+    preparsePolicySet('bench-unscoped', { staticPolicies: staticPolicyRecord(policies) });
+    const byId = new Map(policies.map((p) => [p.id, p]));
+    const allEntities = new CedarEntityStore(entities);
+    const unscopedCedar = (input: DecisionInput) => decisionFromCedarAnswer(statefulIsAuthorized(buildCedarRequest(input, allEntities, 'bench-unscoped')), byId);
 
     // Inputs with facts computed once: the engine rows time evaluation only.
     const now = new Date().toISOString();
@@ -79,91 +154,106 @@ export async function run(): Promise<string> {
     let i = 0;
     const next = (): DecisionInput => inputs[i++ % inputs.length];
     const raw = (): DecisionInput => ({ ...BENCH_REQUESTS[i++ % BENCH_REQUESTS.length], time: now });
+    const load0 = loadavg()[0];
     const inProcess: TableRow[] = [
       { name: 'Rego (WASM) alone', summary: measureSync(() => rego.evaluate(next()), DURATION_MS) },
-      { name: 'Cedar alone', summary: measureSync(() => cedar.evaluate(next()), DURATION_MS) },
+      { name: 'Cedar alone (answer cache: the 4-request mix always hits)', summary: measureSync(() => cedar.evaluate(next()), DURATION_MS) },
+      { name: 'Cedar alone, answer cache off', summary: measureSync(() => cedarUncached.evaluate(next()), DURATION_MS) },
+      { name: 'Cedar alone, unscoped call (every entity, whole context: before)', summary: measureSync(() => unscopedCedar(next()), DURATION_MS) },
       { name: 'both, combined', summary: measureSync(() => bundle.evaluate(next()), DURATION_MS) },
       { name: 'both + facts (cached parse)', summary: measureSync(() => evaluateRequest(bundle, raw()), DURATION_MS) },
     ];
-    out.push(printTable('In-process engine, example policy (one core)', 'both + facts (cached parse)', inProcess));
+    out.push(printTable(`In-process engine, example policy (one core; load average ${load0.toFixed(1)})`, 'both + facts (cached parse)', inProcess));
     rego.close();
     cedar.close();
+    cedarUncached.close();
+    preparsePolicySet('bench-unscoped', { staticPolicies: {} });
+    const inProcessRate = inProcess[inProcess.length - 1].summary.perSecond;
 
-    // gRPC: unary Decide vs one DecideStream, no audit I/O.
-    const server = await startDecisionServer({
-      bundleSource: { ...bundleFileSource(bundlePath), watch: false },
-      auditSink: new DiscardingAuditSink(),
-      listen: '127.0.0.1:0',
-      logger: pino({ level: 'silent' }),
-    });
-    const protos = loadGatehouseProtos();
-    const unary = new protos.decision.gatehouse.v1.DecisionService(server.address, grpc.credentials.createInsecure());
-    const stream = new GrpcDecisionClient({ address: server.address, deadlineMs: 10_000 });
-    let n = 0;
-    const unaryCall = (): Promise<void> =>
-      new Promise((resolve, reject) => {
-        const r = BENCH_REQUESTS[n++ % BENCH_REQUESTS.length];
-        unary.Decide(
-          {
-            subject: { id: r.subject.id, groups: r.subject.groups ?? [] },
-            action: r.action,
-            resource: { type: r.resource.type, id: r.resource.id, attributes: jsonToStruct(r.resource.attributes ?? {}) },
-            context: jsonToStruct(r.context),
-          },
-          { deadline: Date.now() + 10_000 },
-          (error) => (error ? reject(error) : resolve()),
-        );
+    // One service per worker setting (idle ones cost nothing), and the opa server.
+    const cases: ServiceCase[] = [];
+    for (const workers of WORKERS) {
+      const sink = new CountingAuditSink();
+      const server = await startDecisionServer({
+        bundleSource: { ...bundleFileSource(bundlePath), watch: false },
+        auditSink: sink,
+        listen: '127.0.0.1:0',
+        logger: pino({ level: 'silent' }),
+        evaluationWorkers: workers,
       });
-    const streamCall = async (): Promise<void> => {
-      const r = BENCH_REQUESTS[n++ % BENCH_REQUESTS.length];
-      await stream.decide({ subject: r.subject, action: r.action, resource: r.resource, context: r.context, sessionId: 'bench' });
-    };
-    const service: TableRow[] = [{ name: 'in-process (both + facts)', summary: inProcess[3].summary }];
-    for (const callers of CALLERS) {
-      service.push({ name: `gRPC unary, ${callers} callers`, summary: await measure(unaryCall, { concurrency: callers, durationMs: DURATION_MS }) });
-      service.push({ name: `gRPC DecideStream, ${callers} callers`, summary: await measure(streamCall, { concurrency: callers, durationMs: DURATION_MS }) });
+      servers.push(server);
+      const service = { address: server.address, decisions: () => sink.count, cpu: threadCpu };
+      if (workers === WORKERS[0] || workers === WORKERS[WORKERS.length - 1]) cases.push({ name: `gRPC unary, ${workers} workers`, mode: 'unary', ...service });
+      cases.push({ name: `gRPC DecideStream, ${workers} workers`, mode: 'stream', ...service });
+      if (workers === WORKERS[0] || workers === WORKERS[WORKERS.length - 1]) {
+        cases.push({ name: `gRPC DecideStream, ${workers} workers, every subject new`, mode: 'stream', uniqueSubjects: true, ...service });
+      }
     }
-
-    // The same Rego in the real opa server, over REST with a keep-alive agent.
     const port = await freePort();
     const regoFiles = readdirSync('policy', { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.rego') && !f.endsWith('_test.rego'))
       .map((f) => join('policy', f));
     opa = spawn(findOpa(), ['run', '--server', '--addr', `127.0.0.1:${port}`, '--log-level', 'error', ...regoFiles, 'policy/data.json'], { stdio: 'ignore' });
-    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-    const opaCall = (): Promise<void> =>
-      new Promise((resolve, reject) => {
-        const input = inputs[n++ % inputs.length];
-        const body = JSON.stringify({ input });
-        const req = request(
-          { host: '127.0.0.1', port, path: '/v1/data/gatehouse/decision', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-          (res) => {
-            res.resume();
-            res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`opa answered ${res.statusCode}`))));
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
+    const opaPid = opa.pid!;
+    cases.push({ name: 'opa server REST (Rego only)', mode: 'opa', address: `127.0.0.1:${port}`, decisions: () => 0, cpu: () => processCpu(opaPid) });
+
+    load = new LoadClient();
     for (let attempt = 0; ; attempt++) {
-      try {
-        await opaCall();
-        break;
-      } catch (error) {
-        if (attempt > 50) throw new Error(`opa server did not start: ${(error as Error).message}`);
-        await new Promise((r) => setTimeout(r, 100));
+      const probe = await load.run({ mode: 'opa', address: `127.0.0.1:${port}`, callers: 1, durationMs: 50, warmupMs: 0 });
+      if (!probe.error) break;
+      if (attempt > 50) throw new Error(`opa server did not start: ${probe.error}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    const rows: string[] = [];
+    for (const callers of CALLERS) {
+      const totals = new Map<ServiceCase, CaseTotals>(cases.map((c) => [c, { latencies: [], elapsedMs: 0, decisions: 0, mainMs: 0, otherMs: 0 }]));
+      for (let slice = 0; slice < SLICES; slice++) {
+        for (const c of cases) {
+          const cpu0 = c.cpu();
+          const decided0 = c.decisions();
+          const result = await load.run({ mode: c.mode, uniqueSubjects: c.uniqueSubjects, address: c.address, callers, durationMs: DURATION_MS / SLICES, warmupMs: SLICE_WARMUP_MS });
+          if (result.error) throw new Error(`${c.name}, ${callers} callers: ${result.error}`);
+          const cpu1 = c.cpu();
+          const t = totals.get(c)!;
+          for (const latency of result.latencies) t.latencies.push(latency);
+          t.elapsedMs += result.elapsedMs;
+          // opa decisions are counted by the client (warmup included, as for the service's sink).
+          const warmupShare = 1 + SLICE_WARMUP_MS / (DURATION_MS / SLICES);
+          t.decisions += c.mode === 'opa' ? Math.round(result.latencies.length * warmupShare) : c.decisions() - decided0;
+          if (cpu0 && cpu1) {
+            t.mainMs += cpu1.mainMs - cpu0.mainMs;
+            t.otherMs += cpu1.otherMs - cpu0.otherMs;
+          }
+        }
+      }
+      const opaCase = cases[cases.length - 1];
+      const opaRate = summarize(totals.get(opaCase)!.latencies, totals.get(opaCase)!.elapsedMs).perSecond;
+      for (const c of cases) {
+        const t = totals.get(c)!;
+        const summary = summarize(t.latencies, t.elapsedMs);
+        const perDecision = (ms: number) => (t.decisions > 0 ? fmt((ms * 1000) / t.decisions, 0) : 'n/a');
+        const cpu = c.mode === 'opa' ? `${perDecision(t.mainMs)} (whole process)` : `${perDecision(t.mainMs)} / ${perDecision(t.otherMs)}`;
+        rows.push(
+          `| ${c.name}, ${callers} callers | ${fmt(summary.perSecond, 0)} | ${fmt(summary.p50Micros, 0)} | ${fmt(summary.p99Micros, 0)} | ${fmt(summary.perSecond / inProcessRate, 2)}x | ${fmt(summary.perSecond / opaRate, 2)}x | ${cpu} |`,
+        );
       }
     }
-    for (const callers of CALLERS) {
-      service.push({ name: `opa server REST (Rego only), ${callers} callers`, summary: await measure(opaCall, { concurrency: callers, durationMs: DURATION_MS }) });
-    }
-    out.push(printTable('Decision service over gRPC vs in-process and the opa server', 'in-process (both + facts)', service));
-    agent.destroy();
-    unary.close();
-    stream.close();
-    await server.close();
+    const load1 = loadavg()[0];
+    const table = [
+      `### Decision service over gRPC vs in-process and the opa server (${SLICES} interleaved slices per case; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}; ${availableParallelism()} CPUs)`,
+      '',
+      '| case | ops/s | p50 µs | p99 µs | vs in-process (both + facts) | vs opa, same callers | server CPU µs/decision: service thread / other threads |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...rows,
+      '',
+    ].join('\n');
+    process.stdout.write(`${table}\n`);
+    out.push(table);
     bundle.close();
   } finally {
+    load?.close();
+    for (const server of servers) await server.close();
     opa?.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
   }

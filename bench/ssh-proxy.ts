@@ -5,13 +5,14 @@
  *    the upstream exec;
  *  - one-shot OpenSSH `ssh host true` (handshake + login + command), where the proxy adds the
  *    `ssh.connect` decision and its upstream login;
- *  - throughput of a large `cat` (MB/s) and the ratio, with the proxy recording every byte.
+ *  - throughput of a large `cat` (MB/s) and the ratio, with the proxy recording every byte,
+ *    measured with the OpenSSH client (its own process) including its login.
  * The decision service (with scoped tokens) and the proxy run in this process; the ssh clients
  * and sshd are their own processes.
  *
  *   node --import tsx bench/ssh-proxy.ts      (GATEHOUSE_BENCH_SECONDS=5 per latency case)
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -84,6 +85,17 @@ function execute(client: Client, command: string): Promise<number> {
   });
 }
 
+/** Runs an ssh command with its stdout discarded (as a pipe drained without keeping it). */
+function catToNull(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(args[0]!, args.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolveRun() : reject(new Error(`${args[0]} exited ${code}: ${stderr.trim()}`))));
+  });
+}
+
 function oneShot(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolveRun, reject) => {
     execFile(args[0]!, args.slice(1), { env, timeout: 30_000 }, (error) => (error ? reject(error) : resolveRun()));
@@ -147,7 +159,7 @@ export async function run(): Promise<string> {
     ];
     sections.push(printTable('SSH command round trip: exec `true` on an open connection', 'direct ssh (ssh2, open connection)', roundTrip));
 
-    const sshBase = ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=no'];
+    const sshBase: string[] = ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=no'];
     const oneShotRows: TableRow[] = [];
     for (const [name, args, childEnv] of [
       ['direct: ssh host true', ['ssh', ...sshBase, '-i', keyPath, '-p', String(target.port), `${target.user}@${target.host}`, 'true'], process.env],
@@ -166,14 +178,17 @@ export async function run(): Promise<string> {
 
     const file = `/tmp/gatehouse-bench-cat-${process.pid}.txt`;
     await execute(direct, `head -c ${Math.floor((CAT_MIB * 1024 * 1024 * 3) / 4)} /dev/urandom | base64 -w 76 > ${file}`);
+    // Measured with the OpenSSH client in its own process (stdout to /dev/null), so the proxy's
+    // crypto does not share this process with a client's; each run includes the login.
     const throughput: { name: string; mbps: number; bytes: number }[] = [];
-    for (const [name, client] of [
-      ['direct ssh', direct],
-      ['through the proxy (recorded)', proxied],
-    ] as [string, Client][]) {
-      await execute(client, `cat ${file}`); // warm the page cache and the path
+    const bytes = Number((await new Promise<string>((ok, fail) => execFile('stat', ['-c', '%s', file], (e, out) => (e ? fail(e) : ok(out))))).trim());
+    for (const [name, args, childEnv] of [
+      ['direct ssh', ['ssh', ...sshBase, '-i', keyPath, '-p', String(target.port), `${target.user}@${target.host}`, `cat ${file}`], process.env],
+      ['through the proxy (recorded)', ['sshpass', '-e', 'ssh', ...sshBase, '-o', 'PubkeyAuthentication=no', '-p', String(proxy.address.port), 'bench@127.0.0.1', `cat ${file}`], { ...process.env, SSHPASS: issued.token }],
+    ] as [string, string[], NodeJS.ProcessEnv][]) {
+      await catToNull(args, childEnv); // warm the page cache and the path
       const t0 = process.hrtime.bigint();
-      const bytes = await execute(client, `cat ${file}`);
+      await catToNull(args, childEnv);
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       throughput.push({ name, mbps: bytes / 1e6 / seconds, bytes });
     }

@@ -35,6 +35,7 @@ const HELP = `usage: gatehouse serve [--bundle B] [flags]
   --oidc-issuer URL --oidc-audience AUD [--oidc-jwks URL|FILE] [--oidc-groups-claim groups]
   --kek-file F            key-encryption key for signing keys at rest (32 bytes: hex, base64 or raw);
                           also GATEHOUSE_KEK; required with --state postgres://…
+  --workers N             evaluation worker threads (default 0: evaluate on the service thread)
   --log-level LEVEL       trace | debug | info | warn | error (default info)
 
 SIGHUP reloads the bundle now; SIGTERM/SIGINT shut down gracefully.
@@ -59,6 +60,7 @@ const FLAGS = {
   'oidc-jwks': { type: 'string' },
   'oidc-groups-claim': { type: 'string' },
   'kek-file': { type: 'string' },
+  workers: { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 
@@ -137,6 +139,7 @@ export interface ServeConfig {
   state: string;
   oidc?: { issuer: string; audience: string; jwks?: string; groupsClaim: string };
   kekFile?: string;
+  workers: number;
   logLevel: string;
 }
 
@@ -178,7 +181,12 @@ export function checkFlags(flags: Flags): ServeConfig {
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
     throw new UsageError(`serve: --log-level must be trace, debug, info, warn or error, got '${logLevel}'`);
   }
+  const workers = flags.workers ?? '0';
+  if (!/^\d{1,2}$/.test(workers) || Number(workers) > 64) {
+    throw new UsageError(`serve: --workers must be a whole number from 0 to 64, got '${workers}'`);
+  }
   const config: ServeConfig = {
+    workers: Number(workers),
     listen: address('listen', '127.0.0.1:50051'),
     audit,
     journal: flags.journal ?? 'var/journal',
@@ -290,6 +298,7 @@ async function start(config: ServeConfig, logger: Logger) {
       tls,
       idempotency: state.idempotency,
       active: state.active,
+      evaluationWorkers: config.workers,
       tokenGate: state.tokenGate,
       approvalGate: state.approvalGate,
       extraServices: state.extraServices,

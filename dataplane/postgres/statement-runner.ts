@@ -256,8 +256,8 @@ export class StatementRunner {
       }),
     );
     const outcome = await this.o.decisions.awaitApproval(approvalId, this.o.token, this.aborter.signal);
-    if (outcome.status === 'approved') return { ...decision, effect: 'allow', reasons: [...decision.reasons, `approval ${approvalId} approved: ${outcome.reason}`] };
-    return { ...decision, effect: 'deny', reasons: [`approval ${approvalId} ${outcome.status}: ${outcome.reason}`] };
+    if (outcome.status === 'approved') return { ...decision, effect: 'allow', reasons: [...decision.reasons, outcome.reason] };
+    return { ...decision, effect: 'deny', reasons: [outcome.reason] };
   }
 
   private statementRun(decision: DataPlaneDecision | undefined, sql: string, started: bigint): StatementRun {

@@ -36,7 +36,7 @@ export function awaitApprovalOverGrpc(
       resolve(outcome);
     };
     const call = client.AwaitApproval({ approval_id: approvalId });
-    const onAbort = (): void => finish({ status: 'unavailable', approvalId, reason: 'the waiting client went away' });
+    const onAbort = (): void => finish({ status: 'unavailable', approvalId, reason: `approval:${approvalId}: no longer awaited (the client went away)` });
     if (signal?.aborted) {
       queueMicrotask(onAbort);
     } else {
@@ -46,17 +46,18 @@ export function awaitApprovalOverGrpc(
       if (!message.final) return;
       const status = OUTCOMES[message.approval?.status ?? ''] ?? 'unavailable';
       const reviewer = message.approval ? describeResolution(message) : '';
-      finish(
-        status === 'approved'
-          ? { status, approvalId, reason: `approval:${approvalId}: approved${reviewer}` }
-          : { status, approvalId, reason: `approval ${status}${reviewer}` },
-      );
+      finish({ status, approvalId, reason: `approval:${approvalId}: ${status}${reviewer}` });
     });
     call.on('error', (error: grpc.ServiceError) => {
-      finish({ status: 'unavailable', approvalId, reason: `approval service: ${error.details || error.message}` });
+      finish({ status: 'unavailable', approvalId, reason: `approval:${approvalId}: approval service unavailable (${grpcDetail(error)})` });
     });
-    call.on('end', () => finish({ status: 'unavailable', approvalId, reason: 'approval stream ended before the approval resolved' }));
+    call.on('end', () => finish({ status: 'unavailable', approvalId, reason: `approval:${approvalId}: the approval stream ended before it resolved` }));
   });
+}
+
+/** grpc-js appends an empty "Resolution note: " to connection failures; keep the useful part. */
+export function grpcDetail(error: grpc.ServiceError): string {
+  return (error.details || error.message).replace(/\.?\s*Resolution note:\s*$/, '');
 }
 
 function describeResolution(message: AwaitApprovalResponse__Output): string {

@@ -26,6 +26,7 @@ export interface DataPlaneDecision {
   policyRevision: string;
 }
 
+/** `reason` is a complete reason line, `approval:<id>: <status> [by <reviewer>] [(<comment>)]`. */
 export type ApprovalOutcome =
   | { status: 'approved'; approvalId: string; reason: string }
   | { status: 'denied' | 'expired' | 'unavailable'; approvalId: string; reason: string };

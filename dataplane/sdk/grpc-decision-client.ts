@@ -8,7 +8,7 @@ import type { DecideStreamRequest } from '../../proto/generated/gatehouse/v1/Dec
 import type { DecideStreamResponse__Output } from '../../proto/generated/gatehouse/v1/DecideStreamResponse.ts';
 import type { DecisionServiceClient } from '../../proto/generated/gatehouse/v1/DecisionService.ts';
 import type { ApprovalOutcome, DataPlaneDecision, DecisionAsk, DecisionClient } from './data-plane-decision.ts';
-import { awaitApprovalOverGrpc } from './approval-waiter.ts';
+import { awaitApprovalOverGrpc, grpcDetail } from './approval-waiter.ts';
 import { jsonToStruct, structToJson } from './struct-codec.ts';
 
 export interface GrpcDecisionClientOptions {
@@ -25,6 +25,8 @@ const EFFECTS: Record<string, Effect> = {
   EFFECT_DENY: 'deny',
   EFFECT_REQUIRE_APPROVAL: 'require_approval',
 };
+
+const MAX_ATTEMPTS = 3;
 
 interface Pending {
   resolve: (response: DecideResponse__Output) => void;
@@ -70,8 +72,10 @@ export class GrpcDecisionClient implements DecisionClient {
     };
     const deadline = Date.now() + this.deadlineMs;
     let lastFailure = 'no answer';
-    // A broken stream is re-opened and the same request re-sent while time remains.
-    while (Date.now() < deadline) {
+    // A broken stream is re-opened and the same request re-sent, a few times while time
+    // remains: enough to ride over a service restart, not so many that a service that is down
+    // holds every statement for the whole deadline before failing closed.
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && Date.now() < deadline; attempt++) {
       try {
         const response = await this.sendOnStream(request, requestId, deadline);
         return toDecision(response);
@@ -136,7 +140,7 @@ export class GrpcDecisionClient implements DecisionClient {
         pending.fail(reason);
       }
     };
-    stream.on('error', (error: grpc.ServiceError) => broken(`stream failed: ${error.details || error.message}`));
+    stream.on('error', (error: grpc.ServiceError) => broken(`stream failed: ${grpcDetail(error)}`));
     stream.on('end', () => broken('stream ended'));
     return stream;
   }

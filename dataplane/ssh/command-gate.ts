@@ -55,12 +55,12 @@ export async function gateCommand(
   const id = decision.approvalId;
   notify(`gatehouse: this command needs approval (${why(decision)}).\r\ngatehouse: approval id ${id}; a reviewer approves it with: ${o.approveHint.replaceAll('{id}', id)}\r\ngatehouse: waiting for the approval (Ctrl-C or closing the session gives up)...`);
   const outcome = await o.decisions.awaitApproval(id, o.token, signal);
-  if (outcome.status === 'approved') return { run: true, decision, approval: `approved: ${outcome.reason}` };
+  if (outcome.status === 'approved') return { run: true, decision, approval: outcome.reason };
   return {
     run: false,
     decision,
     outcome: 'approval-refused',
-    approval: `${outcome.status}: ${outcome.reason}`,
-    message: `gatehouse: approval ${id} ${outcome.status}: ${outcome.reason}; the command was not run`,
+    approval: outcome.reason,
+    message: `gatehouse: ${outcome.reason}; the command was not run`,
   };
 }

@@ -36,7 +36,7 @@ interface PendingFrame {
  * Records one SSH connection as ordered `gatehouse.session.v1` events keyed by the session id:
  * `start`, `pty`, asciicast frames (`output` "o", `input` "i", `resize` "r", each with `t`
  * seconds since the start and a `channel`), one `command` event per decided command, `end`.
- * Every event carries `sequence` (1, 2, ...) and events are appended strictly in that order.
+ * Every event carries `sequence` (1, 2, ...) and events are handed to the sink in that order.
  * `renderAsciicast` (asciicast.ts) turns them back into an asciicast v2 file.
  */
 export class SshSessionRecorder {
@@ -169,23 +169,26 @@ export class SshSessionRecorder {
       },
     };
     const size = JSON.stringify(draft.data).length;
+    if (this.failed && this.o.required) return Promise.resolve();
     this.backlog += size;
-    const written = this.chain.then(async () => {
-      if (this.failed && this.o.required) return;
-      try {
-        await this.o.sink.append(draft);
-      } catch (error) {
+    // Appended at once, not one after another: the sinks write in call order and group
+    // concurrent appends into one write (audit/chained-appender.ts), which keeps the
+    // sequence order and lets a fast stream be recorded at disk speed.
+    const written = this.o.sink.append(draft).then(
+      () => undefined,
+      (error: unknown) => {
         if (!this.failed) {
           this.failed = true;
           if (this.o.required) this.o.onFailure(error);
         }
-      } finally {
-        this.backlog -= size;
-        if (this.backlog < BACKLOG_LIMIT) for (const wake of this.waiters.splice(0)) wake();
-      }
+      },
+    );
+    const settled = written.finally(() => {
+      this.backlog -= size;
+      if (this.backlog < BACKLOG_LIMIT) for (const wake of this.waiters.splice(0)) wake();
     });
-    this.chain = written;
-    return written;
+    this.chain = Promise.all([this.chain, settled]).then(() => undefined);
+    return settled;
   }
 
   /** Seconds since the session started, with microsecond precision. */

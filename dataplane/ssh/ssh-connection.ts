@@ -27,6 +27,8 @@ export interface SshProxyOptions {
 }
 
 const MAX_AUTH_FAILURES = 3;
+/** A connection that has not logged in by then is closed (ssh2 has no login timeout of its own). */
+const LOGIN_TIMEOUT_MS = 30_000;
 const MAX_TOKEN_LENGTH = 16_384;
 
 /**
@@ -40,6 +42,7 @@ export class SshConnection {
   private token = '';
   private sshUser = '';
   private failures = 0;
+  private connectDecisionId = '';
   private upstreamClient: Promise<Client> | undefined;
   private readonly aborter = new AbortController();
   private readonly recorder: SshSessionRecorder;
@@ -64,7 +67,16 @@ export class SshConnection {
     // Interactive traffic is many small packets: Nagle's delay would add ~40 ms per command.
     (client as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
     client.on('authentication', (ctx) => void this.authenticate(ctx));
-    client.on('ready', () => this.onReady());
+    const loginTimer = setTimeout(() => {
+      this.log('info', 'ssh login timed out', { sessionId: this.id, client: info.ip });
+      client.end();
+    }, LOGIN_TIMEOUT_MS);
+    loginTimer.unref();
+    client.on('ready', () => {
+      clearTimeout(loginTimer);
+      this.onReady();
+    });
+    client.on('close', () => clearTimeout(loginTimer));
     client.on('session', (accept) => this.onSession(accept()));
     client.on('tcpip', (_accept, reject, forward) => {
       this.log('info', 'port forwarding refused', { sessionId: this.id, to: `${forward.destIP}:${forward.destPort}` });
@@ -109,8 +121,6 @@ export class SshConnection {
     this.connectDecisionId = decision.decisionId;
     ctx.accept();
   }
-
-  private connectDecisionId = '';
 
   private loginFailed(ctx: AuthContext, why: string): void {
     this.failures++;

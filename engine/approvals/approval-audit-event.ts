@@ -29,17 +29,18 @@ export function approvalEventDraft(kind: ApprovalEventName, record: ApprovalReco
     },
     bindingHash: record.bindingHash,
     reviewer: record.reviewer ?? '',
-    comment: record.comment ?? '',
+    comment: redactText(record.comment ?? ''),
     windowSeconds,
     expiresAt: record.expiresAt,
     requestedBy: record.requestedBy,
     requestId: record.requestId ?? '',
     decisionId: record.decisionId ?? '',
-    reasons: record.reasons,
+    // Policies quote the command in their reasons: the same redaction as the binding's text.
+    reasons: record.reasons.map(redactText),
   };
   if (record.resolvedAt) data.resolvedAt = record.resolvedAt;
   if (record.windowUntil) data.windowUntil = record.windowUntil;
-  if (record.resolutionReason) data.resolutionReason = record.resolutionReason;
+  if (record.resolutionReason) data.resolutionReason = redactText(record.resolutionReason);
   if (record.token) data.tokenId = record.token.id;
   if (record.mintedClaims && typeof record.mintedClaims.jti === 'string') data.mintedTokenId = record.mintedClaims.jti;
   return { type: 'gatehouse.approval.v1', subject: record.sessionId || binding.subject, data };

@@ -1,5 +1,6 @@
 import { checkParseEntities, preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
-import type { EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { AuthorizationAnswer, EntityJson, StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs';
+import { FactsCache } from '../facts/facts-cache.ts';
 import type { EngineDecision } from '../model/decision.ts';
 import type { DecisionInput } from '../model/request.ts';
 import type { PolicyEvaluator } from '../policy-evaluator.ts';
@@ -21,6 +22,13 @@ export interface CedarEvaluatorOptions {
   entitiesFile?: string;
   /** When given, policies and entities must validate against it (as at build). */
   schema?: CedarSource;
+  /**
+   * Cedar answers remembered per exact call (principal, action, resource, context, entities as
+   * sent), default 2048; 0 turns it off. Cedar is a pure function of the call and the revision's
+   * policies, so a remembered answer is the answer: repeated requests (the same subject on the
+   * same resource) skip the wasm call. Calls longer than 4,096 characters are not remembered.
+   */
+  answerCacheSize?: number;
 }
 
 export interface CedarEvaluator extends PolicyEvaluator {
@@ -66,6 +74,10 @@ export function prepareCedarEvaluator(options: CedarEvaluatorOptions): CedarEval
   const references = policyReferences(policies.map((p) => p.text));
   const entities = new CedarScopedEntities(entityList, references);
   const contextKeys = references.contextKeys;
+  const cacheSize = options.answerCacheSize ?? 2048;
+  // A policy that reads the clock (or the whole context, which holds it) makes every call unique.
+  const clockFree = contextKeys !== undefined && !contextKeys.has('time');
+  const answers = cacheSize > 0 && clockFree ? new FactsCache<AuthorizationAnswer>(cacheSize) : undefined;
   let closed = false;
 
   return {
@@ -74,7 +86,14 @@ export function prepareCedarEvaluator(options: CedarEvaluatorOptions): CedarEval
     evaluate(input: DecisionInput): EngineDecision {
       if (closed) return cedarFailure('the Cedar evaluator of this revision is closed');
       try {
-        const answer = statefulIsAuthorized(buildCedarRequest(input, entities, policySetId, contextKeys));
+        const call = buildCedarRequest(input, entities, policySetId, contextKeys);
+        const key = answers ? answerKey(call) : undefined;
+        let answer = key === undefined ? undefined : answers!.get(key);
+        if (!answer) {
+          answer = statefulIsAuthorized(call);
+          if (key !== undefined) answers!.set(key, answer);
+        }
+        // Builds a fresh decision each time: nothing of a remembered answer is shared with callers.
         return decisionFromCedarAnswer(answer, byId);
       } catch (error) {
         return cedarFailure(error instanceof Error ? error.message : String(error));
@@ -83,8 +102,17 @@ export function prepareCedarEvaluator(options: CedarEvaluatorOptions): CedarEval
     close(): void {
       if (closed) return;
       closed = true;
+      answers?.clear();
       // cedar-wasm has no eviction call: replacing the entry with an empty set frees the policies.
       preparsePolicySet(policySetId, { staticPolicies: {} });
     },
   };
+}
+
+const MAX_KEY_LENGTH = 4096;
+
+/** Everything Cedar sees of one call except the policy set id (one evaluator, one set). */
+function answerKey(call: StatefulAuthorizationCall): string | undefined {
+  const key = JSON.stringify([call.principal, call.action, call.resource, call.context, call.entities]);
+  return key.length <= MAX_KEY_LENGTH ? key : undefined;
 }

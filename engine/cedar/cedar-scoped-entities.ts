@@ -73,22 +73,23 @@ export class CedarScopedEntities {
 /** Keys of the entities one entity leads to: its parents and entity references in attributes and tags. */
 function referencedKeys(entity: EntityJson): string[] {
   const keys = (entity.parents ?? []).map(uidKey);
-  const collect = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const element of value) collect(element);
-      return;
-    }
-    if (typeof value !== 'object' || value === null) return;
-    const record = value as Record<string, unknown>;
-    const ref = record.__entity;
-    if (typeof ref === 'object' && ref !== null && typeof (ref as TypeAndId).type === 'string' && typeof (ref as TypeAndId).id === 'string') {
-      keys.push(uidKey(ref as TypeAndId));
-    }
-    // Schema-less entity JSON could also spell a reference as a bare {type, id}: keep it too.
-    if (typeof record.type === 'string' && typeof record.id === 'string') keys.push(uidKey(record as unknown as TypeAndId));
-    for (const child of Object.values(record)) collect(child);
-  };
-  collect(entity.attrs);
-  collect(entity.tags);
+  collectReferences(entity.attrs, keys);
+  collectReferences(entity.tags, keys);
   return keys;
+}
+
+function collectReferences(value: unknown, keys: string[]): void {
+  if (Array.isArray(value)) {
+    for (const element of value) collectReferences(element, keys);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const record = value as Record<string, unknown>;
+  const ref = record.__entity;
+  if (typeof ref === 'object' && ref !== null && typeof (ref as TypeAndId).type === 'string' && typeof (ref as TypeAndId).id === 'string') {
+    keys.push(uidKey(ref as TypeAndId));
+  }
+  // Schema-less entity JSON could also spell a reference as a bare {type, id}: keep it too.
+  if (typeof record.type === 'string' && typeof record.id === 'string') keys.push(uidKey(record as unknown as TypeAndId));
+  for (const child of Object.values(record)) collectReferences(child, keys);
 }

@@ -10,6 +10,8 @@ import type { ActivatableBundle } from './active-bundle.ts';
  */
 export interface BundleSource {
   readonly path: string;
+  /** The built bundle file each load activates (evaluation workers load the same file). */
+  readonly bundleFile?: string;
   load(): Promise<ActivatableBundle>;
   /** Default true: reload when something under `path` changes. */
   readonly watch?: boolean;
@@ -29,6 +31,7 @@ export interface BundleFileOptions {
 export function bundleFileSource(path: string, options: BundleFileOptions = {}): BundleSource {
   return {
     path,
+    bundleFile: path,
     load: () => loadBundle(path, { verificationKey: options.verificationKey, runOwnTests: true }),
   };
 }
@@ -46,6 +49,7 @@ export interface PolicyDirOptions extends BundleFileOptions {
 export function policyDirSource(dir: string, options: PolicyDirOptions): BundleSource {
   return {
     path: dir,
+    bundleFile: options.out,
     relevant: (file) => POLICY_FILE.test(file),
     load: async () => {
       await mkdir(dirname(options.out), { recursive: true });

@@ -1,4 +1,5 @@
 import type { AuditEventDraft } from '../../audit/audit-event.ts';
+import { redactText } from '../../audit/redact-secrets.ts';
 import type { JsonObject } from '../model/json.ts';
 import type { ScopedTokenClaims } from './scoped-token-claims.ts';
 
@@ -36,7 +37,8 @@ export function tokenEventDraft(
     approvalId: fields.approvalId ?? '',
   };
   if (claims) data.constraints = claims.constraints;
-  if (fields.reasons) data.reasons = fields.reasons;
+  // Policy reasons may quote request text: redacted like every other recorded string.
+  if (fields.reasons) data.reasons = fields.reasons.map(redactText);
   if (fields.requestedBy) data.requestedBy = fields.requestedBy;
   if (fields.revokedSubject) data.revokedSubject = fields.revokedSubject;
   return { type: 'gatehouse.token.v1', subject: fields.subject, data };

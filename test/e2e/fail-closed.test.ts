@@ -28,12 +28,20 @@ async function send(session: Background, line: string, marker: RegExp): Promise<
 }
 
 describe('the decision service stops', () => {
-  it('the next statement of an open session is refused (fail closed), a new connection is refused, the proxy keeps running', async () => {
+  it('the next statement of an open session is refused (fail closed), a held statement is refused, a new connection is refused, the proxy keeps running', async () => {
     const session = stack.psqlSession(STAGING, token, ['-A', '-t']);
+    const held = stack.psqlSession(STAGING, token, ['-c', 'DELETE FROM customers']);
     try {
       await send(session, "SELECT 'before' || '-stop';", /before-stop/);
+      await held.waitFor(/NOTICE:.*approval \S+ required/, 60_000);
 
       expect(await stack.serve.stop()).toBe(0);
+
+      // The held DELETE was waiting on the approval service: it is refused, never run.
+      await held.exited;
+      expect(held.stderr).toMatch(/ERROR:  42501: denied by policy: approval:\S+: approval service unavailable/);
+      expect(held.stdout).not.toContain('DELETE');
+      expect(await stack.proxies[STAGING]!.database.query('SELECT count(*)::int AS n FROM customers')).toEqual([{ n: 3 }]);
 
       await send(session, "SELECT 'after' || '-stop';", /ERROR:.*\n?.*fail closed/);
       expect(session.stderr).toMatch(/ERROR:  42501: denied by policy: .*decision service unavailable .*; denied \(fail closed\)/);
@@ -42,6 +50,7 @@ describe('the decision service stops', () => {
       await session.exited;
     } finally {
       await session.stop();
+      await held.stop();
     }
 
     const fresh = await stack.psql(STAGING, token, ['-c', 'SELECT 1']);

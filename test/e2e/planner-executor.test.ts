@@ -1,6 +1,9 @@
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, gatehouse, readEvents, startBackground, GATEHOUSE, type Stack, startStack } from './e2e-stack.ts';
+import { eventually, gatehouse, readEvents, startBackground, GATEHOUSE, ROOT, type Stack, startStack } from './e2e-stack.ts';
 
 // The planner/executor flow of docs/walkthrough.md, end to end through public interfaces only:
 // `gatehouse serve` on the example policy, `gatehouse proxy postgres` in front of real
@@ -169,13 +172,124 @@ describe('executor: psql and the pg driver through the proxy', () => {
       expect(self.stderr).toContain(`pat is the subject of approval ${deleteApprovalId} and cannot review it`);
       expect(session.running).toBe(true);
 
-      const approved = await gatehouse(['approvals', 'approve', deleteApprovalId, ...d(), '--comment', 'cleanup OPS-2'], reviewer);
-      expect(approved.code).toBe(0);
+      const approved = await gatehouse(['approvals', 'approve', deleteApprovalId, ...d(), '--comment', 'cleanup OPS-2', '--window', '10m'], reviewer);
+      expect(approved.code, approved.stderr).toBe(0);
+      expect(approved.stderr).toMatch(new RegExp(`^gatehouse: approved ${deleteApprovalId} \\(window until `));
       expect(await session.exited, session.log()).toBe(0);
       expect(session.stdout).toContain('DELETE 3');
       expect(await stack.proxies[PROD]!.database.query('SELECT count(*)::int AS n FROM customers')).toEqual([{ n: 0 }]);
     } finally {
       await session.stop();
+    }
+  });
+
+  it('within the approval window the same DELETE runs again without a new approval', async () => {
+    const run = await stack.psql(PROD, prodToken, ['-c', 'DELETE FROM customers']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('DELETE 0');
+  });
+
+  it('someone outside the reviewers group, and no party to it, does not see the approvals', async () => {
+    const listed = await gatehouse(['approvals', 'list', ...d(), '--status', 'all'], outsider);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).not.toContain(deleteApprovalId);
+  });
+});
+
+describe('held statements that do not run', () => {
+  async function holdDelete(token: string) {
+    const session = stack.psqlSession(STAGING, token, ['-c', 'DELETE FROM customers']);
+    const id = (await session.waitFor(new RegExp(`NOTICE:.*approval (${UUID}) required`), 60_000))[1]!;
+    return { session, id };
+  }
+
+  it('a reviewer denies a held DELETE: psql gets 42501 and the rows stay', async () => {
+    const issued = await issueJson(planner, STAGING, ['--ttl', '5m']);
+    expect(issued.code, issued.stderr).toBe(0);
+    const { session, id } = await holdDelete(issued.token);
+    try {
+      const denied = await gatehouse(['approvals', 'deny', id, ...d(), '--comment', 'use a WHERE clause'], reviewer);
+      expect(denied.code).toBe(0);
+      await session.exited;
+      expect(session.stderr).toMatch(/ERROR:  42501: .*approval denied by rita \(use a WHERE clause\)/);
+      expect(session.stdout).not.toContain('DELETE');
+    } finally {
+      await session.stop();
+    }
+    expect(await stack.proxies[STAGING]!.database.query('SELECT count(*)::int AS n FROM customers')).toEqual([{ n: 3 }]);
+  });
+
+  it('a token revoked while its statement is held is checked again at release: approve fails, the DELETE does not run', async () => {
+    const issued = await issueJson(planner, STAGING, ['--ttl', '5m']);
+    expect(issued.code, issued.stderr).toBe(0);
+    const { session, id } = await holdDelete(issued.token);
+    try {
+      const revoked = await gatehouse(['token', 'revoke', ...d(), '--token-id', issued.tokenId], planner);
+      expect(revoked.code).toBe(0);
+      const approve = await gatehouse(['approvals', 'approve', id, ...d()], reviewer);
+      expect(approve.code).toBe(1);
+      expect(approve.stderr).toContain(`approval ${id} was not released: token:revoked:`);
+      await session.exited;
+      expect(session.stderr).toContain('ERROR:  42501');
+      expect(session.stdout).not.toContain('DELETE');
+    } finally {
+      await session.stop();
+    }
+    expect(await stack.proxies[STAGING]!.database.query('SELECT count(*)::int AS n FROM customers')).toEqual([{ n: 3 }]);
+  });
+});
+
+describe('a custom data plane over gRPC (proto/gatehouse/v1/decision.proto)', () => {
+  interface DecideResponse {
+    decision_id: string;
+    effect: string;
+    reasons: string[];
+  }
+  type DecisionClient = grpc.Client & { Decide(request: unknown, callback: (error: grpc.ServiceError | null, response?: DecideResponse) => void): void };
+
+  function decisionClient(): DecisionClient {
+    const definition = protoLoader.loadSync('gatehouse/v1/decision.proto', { keepCase: true, enums: String, defaults: true, includeDirs: [join(ROOT, 'proto')] });
+    const v1 = (grpc.loadPackageDefinition(definition) as unknown as { gatehouse: { v1: { DecisionService: new (address: string, credentials: grpc.ChannelCredentials) => DecisionClient } } }).gatehouse.v1;
+    return new v1.DecisionService(stack.decision, grpc.credentials.createInsecure());
+  }
+
+  const struct = (text: string) => ({ fields: { sql: { structValue: { fields: { text: { stringValue: text } } } } } });
+
+  it('the subject comes from the token, a retried request_id is answered again without a second use, a new one is refused naming uses', async () => {
+    const issued = await issueJson(planner, STAGING, ['--ttl', '5m', '--max-uses', '1']);
+    expect(issued.code, issued.stderr).toBe(0);
+    const client = decisionClient();
+    const decide = (requestId: string) =>
+      new Promise<DecideResponse>((done, fail) =>
+        client.Decide(
+          {
+            // A caller-supplied subject is ignored when a token is present.
+            subject: { id: 'mallory', type: 'User', groups: ['dba'] },
+            action: 'db.query',
+            resource: { type: 'Database', id: STAGING },
+            context: struct('SELECT id, email FROM customers'),
+            token: issued.token,
+            session_id: 'e2e-grpc-session',
+            request_id: requestId,
+          },
+          (error, response) => (error ? fail(error) : done(response!)),
+        ),
+      );
+    try {
+      const first = await decide('e2e-grpc-1');
+      expect(first.effect).toBe('EFFECT_ALLOW');
+      const retried = await decide('e2e-grpc-1');
+      expect(retried).toMatchObject({ effect: 'EFFECT_ALLOW', decision_id: first.decision_id });
+      const second = await decide('e2e-grpc-2');
+      expect(second.effect).toBe('EFFECT_DENY');
+      expect(second.reasons[0]).toMatch(/^token:uses: /);
+
+      const { events } = await readEvents(stack.serveAuditPath);
+      const recorded = events.find((e) => e.type === 'gatehouse.decision.v1' && e.data.decisionId === first.decision_id);
+      expect(recorded?.data).toMatchObject({ effect: 'allow', sessionId: 'e2e-grpc-session', obligations: { mask: expect.arrayContaining(['email']) } });
+      expect((recorded!.data.input as { subject: { id: string } }).subject.id).toBe('pat');
+    } finally {
+      client.close();
     }
   });
 });

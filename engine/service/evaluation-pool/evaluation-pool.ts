@@ -1,16 +1,8 @@
-import { Worker } from 'node:worker_threads';
 import type { Decision } from '../../model/decision.ts';
 import type { DecisionInput } from '../../model/request.ts';
-import type { EvaluationItem, FromWorker, ToWorker } from './pool-messages.ts';
+import { EvaluationWorkerError, type GenerationState, type Pending, PoolWorker } from './pool-worker.ts';
 
-/** An evaluation that did not come back from a worker (crash, hang, load failure, shutdown). */
-export class EvaluationWorkerError extends Error {
-  readonly code = 'GATEHOUSE_EVALUATION_WORKER';
-  constructor(message: string) {
-    super(message);
-    this.name = 'EvaluationWorkerError';
-  }
-}
+export { EvaluationWorkerError };
 
 export interface EvaluationPoolOptions {
   /** Number of worker threads (at least 1). */
@@ -28,22 +20,6 @@ export interface PoolGeneration {
   release(): void;
 }
 
-interface Pending {
-  item: EvaluationItem;
-  started: number;
-  resolve(decision: Decision): void;
-  reject(error: Error): void;
-}
-
-interface GenerationState {
-  id: number;
-  path: string;
-  revision: string;
-  pending: number;
-  released: boolean;
-}
-
-const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 const RESTART_DELAY_MS = 1000;
 
 /**
@@ -126,24 +102,25 @@ export class EvaluationPool {
     }
     state.pending++;
     return new Promise<Decision>((resolve, reject) => {
-      const settle = () => {
-        state.pending--;
-        if (state.released && state.pending === 0) this.#drop(state);
-      };
       const pending: Pending = {
         item: { id: this.#nextId++, generation: state.id, input },
         started: performance.now(),
         resolve: (decision) => {
-          settle();
+          this.#settle(state);
           resolve(decision);
         },
         reject: (error) => {
-          settle();
+          this.#settle(state);
           reject(error);
         },
       };
       this.#dispatch(pending);
     });
+  }
+
+  #settle(state: GenerationState): void {
+    state.pending--;
+    if (state.released && state.pending === 0) this.#drop(state);
   }
 
   #dispatch(pending: Pending): void {
@@ -200,144 +177,6 @@ export class EvaluationPool {
         retry.unref();
       },
     );
-  }
-}
-
-interface PoolWorkerHooks {
-  onReady(): void;
-  /** The thread died (crash, kill, hang) while the pool was running. */
-  onDeath(reason: string): void;
-}
-
-/** One worker thread with its outbox (flushed once per event-loop turn) and its in-flight requests. */
-class PoolWorker {
-  readonly #worker: Worker;
-  readonly #hooks: PoolWorkerHooks;
-  readonly #inFlight = new Map<number, Pending>();
-  readonly #loads = new Map<number, { resolve(): void; reject(error: Error): void }>();
-  #outbox: EvaluationItem[] = [];
-  #flushScheduled = false;
-  #ready = false;
-  #dead = false;
-  /** Closed on purpose: no onDeath, nothing to replace. */
-  #silent = false;
-  #deathReason = 'evaluation worker exited';
-
-  /** A replacement becomes ready only once every live generation is loaded (the pool marks it). */
-  constructor(hooks: PoolWorkerHooks, readonly replacement: boolean) {
-    this.#hooks = hooks;
-    this.#worker = new Worker(WORKER_ENTRY);
-    this.#worker.on('message', (message: FromWorker) => this.#receive(message));
-    this.#worker.on('error', (error) => {
-      this.#deathReason = `evaluation worker crashed: ${error.message}`;
-    });
-    this.#worker.on('exit', () => this.#died());
-    this.#worker.unref();
-  }
-
-  /** Referenced only while something waits on it: an idle pool never keeps the process alive. */
-  #updateRef(): void {
-    if (this.#dead) return;
-    if (this.#inFlight.size > 0 || this.#loads.size > 0) this.#worker.ref();
-    else this.#worker.unref();
-  }
-
-  get ready(): boolean {
-    return this.#ready && !this.#dead;
-  }
-
-  get inFlight(): number {
-    return this.#inFlight.size;
-  }
-
-  /** A fresh pool's workers are ready once their first generation loads; a replacement after all live ones. */
-  markReady(): void {
-    if (this.#dead) return;
-    this.#ready = true;
-    this.#hooks.onReady();
-  }
-
-  load(state: GenerationState): Promise<void> {
-    if (this.#dead) return Promise.reject(new EvaluationWorkerError(this.#deathReason));
-    return new Promise<void>((resolve, reject) => {
-      this.#loads.set(state.id, {
-        resolve: () => {
-          resolve();
-          if (!this.#ready && !this.replacement) this.markReady();
-        },
-        reject,
-      });
-      this.post({ type: 'load', generation: state.id, path: state.path, revision: state.revision });
-      this.#updateRef();
-    });
-  }
-
-  send(pending: Pending): void {
-    if (this.#inFlight.size === 0) this.#worker.ref();
-    this.#inFlight.set(pending.item.id, pending);
-    this.#outbox.push(pending.item);
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(() => this.#flush());
-    }
-  }
-
-  /** Control messages go after the evaluations already queued, keeping the per-port order. */
-  post(message: ToWorker): void {
-    if (this.#dead) return;
-    this.#flush();
-    this.#worker.postMessage(message);
-  }
-
-  oldestStart(): number {
-    for (const pending of this.#inFlight.values()) return pending.started;
-    return Infinity;
-  }
-
-  async stop(reason: string, asFailure = false): Promise<void> {
-    if (this.#dead) return;
-    this.#deathReason = reason;
-    if (!asFailure) this.#silent = true;
-    await this.#worker.terminate();
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    if (this.#outbox.length === 0 || this.#dead) return;
-    const items = this.#outbox;
-    this.#outbox = [];
-    this.#worker.postMessage({ type: 'evaluate', items } satisfies ToWorker);
-  }
-
-  #receive(message: FromWorker): void {
-    if (message.type === 'loaded') {
-      const waiter = this.#loads.get(message.generation);
-      this.#loads.delete(message.generation);
-      this.#updateRef();
-      if (message.error === undefined) waiter?.resolve();
-      else waiter?.reject(new EvaluationWorkerError(message.error));
-      return;
-    }
-    for (const { id, decision } of message.results) {
-      const pending = this.#inFlight.get(id);
-      if (!pending) continue;
-      this.#inFlight.delete(id);
-      pending.resolve(decision);
-    }
-    if (this.#inFlight.size === 0) this.#worker.unref();
-  }
-
-  #died(): void {
-    if (this.#dead) return;
-    this.#dead = true;
-    this.#ready = false;
-    const error = new EvaluationWorkerError(`${this.#deathReason}; the request is denied`);
-    for (const pending of this.#inFlight.values()) pending.reject(error);
-    this.#inFlight.clear();
-    this.#outbox = [];
-    for (const waiter of this.#loads.values()) waiter.reject(error);
-    this.#loads.clear();
-    if (!this.#silent) this.#hooks.onDeath(this.#deathReason);
   }
 }
 

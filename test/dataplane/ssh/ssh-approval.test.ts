@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientChannel } from 'ssh2';
+import { ShellSession } from './shell-session.ts';
 import { connectClient, removeDir, startDecisionFixture, startProxyFixture, tempDir, type DecisionFixture, type ProxyFixture } from './ssh-proxy-fixture.ts';
 
 let work: string;
@@ -74,5 +75,26 @@ describe('require_approval: the command is held at the terminal', () => {
     });
     expect(result.code).toBe(126);
     expect(result.stderr).toMatch(/approval [0-9a-f-]{36} denied/);
+  });
+
+  it('in a shell, Ctrl-C while a line waits for approval gives up: the line is not run and the shell stays', async () => {
+    const client = await connectClient(proxy.port, token);
+    try {
+      const shell = await ShellSession.open(client);
+      await shell.waitFor(/\$ $/);
+      let mark = shell.output.length;
+      shell.type('sudo systemctl restart z\r');
+      await shell.waitFor(/waiting for the approval/, mark);
+      mark = shell.output.length;
+      shell.type('\x03');
+      await shell.waitFor(/the command was not run[\s\S]*\$ $/, mark);
+      mark = shell.output.length;
+      shell.type('echo still-here\r');
+      await shell.waitFor(/still-here\r\n[\s\S]*\$ $/, mark);
+      shell.type('exit\r');
+      await shell.closedWith();
+    } finally {
+      client.end();
+    }
   });
 });

@@ -66,7 +66,7 @@ describe('fail closed', () => {
   it('decision service stopped: every command is refused with the reason (exit 126), nothing runs', async () => {
     const own = await startDecisionFixture(join(work, 'own-service'));
     const ownToken = await own.token();
-    const proxy = await startProxyFixture(work, own.server.address, { decisionTimeoutMs: 1_500 });
+    const proxy = await startProxyFixture(work, own.server.address, { decisionTimeoutMs: 4_000 });
     const client = await connectClient(proxy.port, ownToken);
     try {
       expect((await execOn(client, 'echo before')).stdout).toBe('before\n');

@@ -75,6 +75,24 @@ describe('interactive pty shell, decided line by line', () => {
     }
   });
 
+  it('a window change reaches the upstream pty (stty size) and is recorded as a resize', async () => {
+    const client = await connectClient(proxy.port, token);
+    try {
+      const shell = await ShellSession.open(client);
+      await shell.waitFor(PROMPT);
+      shell.stream.setWindow(50, 132, 0, 0);
+      const mark = shell.output.length;
+      shell.type('stty size\r');
+      await shell.waitFor(/\r\n50 132\r\n[\s\S]*\$ $/, mark);
+      shell.type('exit\r');
+      await shell.closedWith();
+    } finally {
+      client.end();
+    }
+    await settle();
+    expect(proxy.events().some((e) => e.data.kind === 'resize' && e.data.text === '132x50')).toBe(true);
+  });
+
   it('a multi-line construct typed on several lines is refused (it does not parse line by line)', async () => {
     const client = await connectClient(proxy.port, token);
     try {

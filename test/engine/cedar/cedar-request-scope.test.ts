@@ -103,3 +103,27 @@ describe('Cedar request scoping (only what the policies can observe is sent)', (
     expect(policyReferences([WHOLE_CONTEXT]).contextKeys).toBeUndefined();
   });
 });
+
+describe('Cedar answer cache (exact call → answer)', () => {
+  const text = `@id("dba") @mask("email") permit(principal in Group::"dba", action == Action::"db.query", resource) when { resource.env != "prod" };
+@id("owner") permit(principal, action == Action::"db.connect", resource) when { resource has owner && principal in resource.owner };`;
+
+  it('answers a repeated request like a fresh call, with decisions callers cannot alter for each other', () => {
+    const cached = prepareCedarEvaluator({ revision: `cache-${++revision}`, policies: [{ file: 'policy.cedar', text }], entities });
+    const fresh = prepareCedarEvaluator({ revision: `cache-${++revision}`, policies: [{ file: 'policy.cedar', text }], entities, answerCacheSize: 0 });
+    try {
+      const dev = request({ resource: { type: 'Database', id: 'orders', attributes: { env: 'dev' } } });
+      const first = cached.evaluate(dev);
+      expect(first.effect).toBe('allow');
+      first.reasons.push('altered');
+      (first.obligations.mask as string[]).push('altered');
+      first.determining.length = 0;
+      for (const input of [dev, request(), request({ action: 'db.connect' }), request({ subject: { id: 'bob', groups: [] } }), dev]) {
+        expect(cached.evaluate(input)).toEqual(fresh.evaluate(input));
+      }
+    } finally {
+      cached.close();
+      fresh.close();
+    }
+  });
+});

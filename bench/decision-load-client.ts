@@ -1,0 +1,134 @@
+/**
+ * The load generator of bench/decision-service.ts, run as its own process so that the client's
+ * gRPC/HTTP work does not share a thread with the service it measures (the opa server is a
+ * separate process too). It reads one JSON job per stdin line and answers each with one JSON
+ * line: `{ latencies: number[] (µs), elapsedMs }`. Clients stay open between jobs.
+ *
+ *   job: { mode: 'unary' | 'stream' | 'opa', address: 'host:port', callers, durationMs, warmupMs,
+ *          uniqueSubjects? (every request from a new subject id: no engine can reuse an answer) }
+ */
+import { Agent, request } from 'node:http';
+import { createInterface } from 'node:readline';
+import * as grpc from '@grpc/grpc-js';
+import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
+import { jsonToStruct } from '../dataplane/sdk/struct-codec.ts';
+import { computeFacts, initFactExtractors } from '../engine/facts/compute-facts.ts';
+import { loadGatehouseProtos } from '../proto/gatehouse-protos.ts';
+import type { DecisionServiceClient } from '../proto/generated/gatehouse/v1/DecisionService.ts';
+import { BENCH_REQUESTS } from './bench-requests.ts';
+
+export interface LoadJob {
+  mode: 'unary' | 'stream' | 'opa';
+  address: string;
+  callers: number;
+  durationMs: number;
+  warmupMs: number;
+  uniqueSubjects?: boolean;
+}
+
+export interface LoadResult {
+  latencies: number[];
+  elapsedMs: number;
+  error?: string;
+}
+
+await initFactExtractors();
+const now = new Date().toISOString();
+// The opa server gets the requests with facts computed: it has no fact extractors.
+const opaInputs = BENCH_REQUESTS.map((r) => ({ ...r, time: now, context: computeFacts(r.context).context }));
+const unaryClients = new Map<string, DecisionServiceClient>();
+const streamClients = new Map<string, GrpcDecisionClient>();
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+let n = 0;
+const subjectOf = (job: LoadJob, id: string): string => (job.uniqueSubjects ? `${id}-${n}` : id);
+
+function operationFor(job: LoadJob): () => Promise<void> {
+  if (job.mode === 'unary') {
+    let client = unaryClients.get(job.address);
+    if (!client) {
+      client = new (loadGatehouseProtos().decision.gatehouse.v1.DecisionService)(job.address, grpc.credentials.createInsecure());
+      unaryClients.set(job.address, client);
+    }
+    const unary = client;
+    return () =>
+      new Promise((resolve, reject) => {
+        const r = BENCH_REQUESTS[n++ % BENCH_REQUESTS.length];
+        unary.Decide(
+          {
+            subject: { id: subjectOf(job, r.subject.id), groups: r.subject.groups ?? [] },
+            action: r.action,
+            resource: { type: r.resource.type, id: r.resource.id, attributes: jsonToStruct(r.resource.attributes ?? {}) },
+            context: jsonToStruct(r.context),
+          },
+          { deadline: Date.now() + 10_000 },
+          (error) => (error ? reject(error) : resolve()),
+        );
+      });
+  }
+  if (job.mode === 'stream') {
+    let client = streamClients.get(job.address);
+    if (!client) {
+      client = new GrpcDecisionClient({ address: job.address, deadlineMs: 10_000 });
+      streamClients.set(job.address, client);
+    }
+    const stream = client;
+    return async () => {
+      const r = BENCH_REQUESTS[n++ % BENCH_REQUESTS.length];
+      const decision = await stream.decide({ subject: { ...r.subject, id: subjectOf(job, r.subject.id) }, action: r.action, resource: r.resource, context: r.context, sessionId: 'bench' });
+      // The client turns a transport failure into a deny without a decision id: not a decision.
+      if (decision.decisionId === '') throw new Error(decision.reasons.join('; '));
+    };
+  }
+  const split = job.address.lastIndexOf(':');
+  const host = job.address.slice(0, split);
+  const port = Number(job.address.slice(split + 1));
+  return () =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify({ input: opaInputs[n++ % opaInputs.length] });
+      const req = request(
+        { host, port, path: '/v1/data/gatehouse/decision', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`opa answered ${res.statusCode}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+async function run(job: LoadJob): Promise<LoadResult> {
+  const operation = operationFor(job);
+  const warmupEnd = Date.now() + job.warmupMs;
+  const latencies: number[] = [];
+  let started = 0;
+  let end = 0;
+  const caller = async (): Promise<void> => {
+    while (Date.now() < warmupEnd) await operation();
+    if (started === 0) {
+      started = Date.now();
+      end = started + job.durationMs;
+    }
+    while (Date.now() < end) {
+      const t0 = process.hrtime.bigint();
+      await operation();
+      latencies.push(Math.round(Number(process.hrtime.bigint() - t0) / 1000));
+    }
+  };
+  await Promise.all(Array.from({ length: job.callers }, caller));
+  return { latencies, elapsedMs: Date.now() - started };
+}
+
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line.trim() === '') continue;
+  let result: LoadResult;
+  try {
+    result = await run(JSON.parse(line) as LoadJob);
+  } catch (error) {
+    result = { latencies: [], elapsedMs: 0, error: error instanceof Error ? error.message : String(error) };
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+for (const client of unaryClients.values()) client.close();
+for (const client of streamClients.values()) client.close();
+agent.destroy();
