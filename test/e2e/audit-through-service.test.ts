@@ -12,10 +12,11 @@ import { consumeUntilDecisions, decisionClient, sendTraffic, sha256, type AuditE
 // SDK client, and what lands on Kafka read back by an independent kafkajs consumer and by
 // `gatehouse audit verify` / `gatehouse replay decisions`.
 //
-// The broker is a PRIVATE one (GATEHOUSE_SERVICES_DIR), emptied at the start: the outage case
-// stops it, which must not disturb other suites, and `audit verify` / `replay` read whole topics,
-// so exact counts must not depend on what other suites left on the shared broker.
-const PRIVATE = join(ROOT, 'var', 'services-e2e-audit');
+// The broker is a PRIVATE one (GATEHOUSE_SERVICES_DIR), new for this run and deleted after it:
+// the outage case stops it, which must not disturb other suites (or another run of this one),
+// and `audit verify` / `replay` read whole topics, so exact counts must not depend on what
+// anything else left on a shared broker.
+const PRIVATE = join(ROOT, 'var', `services-e2e-audit-${process.pid}`);
 // Every `serve` on this host records as this source (cli/commands/serve.ts).
 const SOURCE = `gatehouse://${hostname()}/serve`;
 const RUN = `e2e${Date.now().toString(36)}`;
@@ -35,7 +36,7 @@ let outageChain: string[] = [];
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'gh-e2e-audit-'));
-  await services('clean', ['kafka'], PRIVATE);
+  await rm(PRIVATE, { recursive: true, force: true });
   broker = need(await services('up', ['kafka'], PRIVATE), 'GATEHOUSE_KAFKA');
 
   baseBundle = join(work, 'base.tar.gz');
@@ -60,6 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await killAllServes();
   await services('clean', ['kafka'], PRIVATE).catch(() => undefined);
+  await rm(PRIVATE, { recursive: true, force: true });
   if (work) await rm(work, { recursive: true, force: true });
 }, 120_000);
 

@@ -211,7 +211,7 @@ describe('held statements that do not run', () => {
       const denied = await gatehouse(['approvals', 'deny', id, ...d(), '--comment', 'use a WHERE clause'], reviewer);
       expect(denied.code).toBe(0);
       await session.exited;
-      expect(session.stderr).toMatch(/ERROR:  42501: .*approval denied by rita \(use a WHERE clause\)/);
+      expect(session.stderr).toMatch(/ERROR:  42501: .*approval:\S+: denied by rita \(use a WHERE clause\)/);
       expect(session.stdout).not.toContain('DELETE');
     } finally {
       await session.stop();
