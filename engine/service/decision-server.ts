@@ -250,8 +250,8 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
 }
 
 /**
- * The evaluation pool, when workers are asked for and the source names a bundle file the
- * workers can load (a policy directory source must say which file it builds to).
+ * The evaluation pool, when workers are asked for and the source names the bundle file the
+ * workers can load (`bundleFile`, or `path` when that is a file).
  */
 async function startEvaluationPool(options: DecisionServerOptions, logger: Logger): Promise<{ pool: EvaluationPool; bundleFile: string } | undefined> {
   const size = options.evaluationWorkers ?? 0;
@@ -271,8 +271,7 @@ async function startEvaluationPool(options: DecisionServerOptions, logger: Logge
 }
 
 async function bundleFileOf(source: BundleSource): Promise<string | undefined> {
-  const named = (source as { bundleFile?: unknown }).bundleFile;
-  if (typeof named === 'string') return named;
+  if (source.bundleFile !== undefined) return source.bundleFile;
   try {
     return (await stat(source.path)).isFile() ? source.path : undefined;
   } catch {

@@ -80,10 +80,10 @@ describe('journal tail cache and position file', () => {
   it('shipped.json only ever holds a committed position', async () => {
     const path = join(dir, 'only-committed');
     const journal = await Journal.open(path, { positionWriteMs: 10 });
+    const committed: JournalPosition[] = [];
     try {
       await journal.appendLines(group(0, 50));
       const { positions } = await readAll(journal, journal.shippedPosition, 400);
-      const committed: JournalPosition[] = [];
       for (const position of positions) {
         await journal.commit(position);
         committed.push(position);
@@ -93,15 +93,15 @@ describe('journal tail cache and position file', () => {
     } finally {
       await journal.close();
     }
-    expect(JSON.parse(await readFile(join(path, 'shipped.json'), 'utf8'))).toEqual(
-      (await Journal.open(path).then(async (j) => [j.shippedPosition, await j.close()]))[0],
-    );
+    expect(committed.length).toBeGreaterThan(5);
+    expect(JSON.parse(await readFile(join(path, 'shipped.json'), 'utf8'))).toEqual(committed.at(-1));
   });
 
   it('a crash after shipped segments were deleted but before shipped.json caught up re-sends, and skips nothing', async () => {
     const path = join(dir, 'crash');
     const journal = await Journal.open(path, { segmentBytes: 1024, positionWriteMs: 600_000 });
     const all: string[] = [];
+    let acknowledged: JournalPosition;
     try {
       for (let g = 0; g < 30; g++) {
         const data = group(g * 3, 3);
@@ -114,7 +114,7 @@ describe('journal tail cache and position file', () => {
       for (let i = 0; i < 50 && (await readFile(join(path, 'shipped.json'), 'utf8').catch(() => '')) === ''; i++) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      const acknowledged = positions.at(-3)!;
+      acknowledged = positions.at(-3)!;
       await journal.commit(acknowledged); // in memory; shipped.json waits, shipped segments are deleted now
       // the crash: the directory as it is at this instant, without the lock
       await cp(path, join(dir, 'crash-after'), { recursive: true, filter: (source) => !source.endsWith('/lock') });
@@ -123,6 +123,8 @@ describe('journal tail cache and position file', () => {
     }
     const restarted = await Journal.open(join(dir, 'crash-after'));
     try {
+      const stale = JSON.parse(await readFile(join(dir, 'crash-after', 'shipped.json'), 'utf8')) as JournalPosition;
+      expect(restarted.shippedPosition.segment).toBeGreaterThan(stale.segment); // the stale position's segment is gone
       const resumed = (await readAll(restarted, restarted.shippedPosition, 1024 * 1024)).lines;
       const unacknowledged = (await readAll(restarted, acknowledged, 1024 * 1024)).lines;
       expect(unacknowledged.length).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import { loadBundle } from '../../engine/bundle/load-bundle.ts';
 import { computeFacts, initFactExtractors } from '../../engine/facts/compute-facts.ts';
 import type { DecisionInput } from '../../engine/model/request.ts';
 import type { PreparedBundle } from '../../engine/prepared-bundle.ts';
-import { bundleFileSource } from '../../engine/service/bundle-source.ts';
+import { bundleFileSource, type BundleSource } from '../../engine/service/bundle-source.ts';
 import { DecisionPipeline } from '../../engine/service/decision-pipeline.ts';
 import { EvaluationPool, EvaluationWorkerError } from '../../engine/service/evaluation-pool/evaluation-pool.ts';
 import { pooledBundleSource } from '../../engine/service/evaluation-pool/pooled-bundle-source.ts';
@@ -146,6 +146,31 @@ describe('decision service with evaluation workers', () => {
     } finally {
       await pooled.close();
       await plain.close();
+    }
+  }, 120_000);
+
+  it('a reload the workers cannot load is refused like any reload failure: the active revision stays', async () => {
+    // The service thread loads `live`, the workers `workerCopy`: after `live` changes to B the
+    // workers still find A, refuse it, and the reload fails although the service thread loaded B.
+    const live = join(work, 'live-split.tar.gz');
+    const workerCopy = join(work, 'worker-copy.tar.gz');
+    copyFileSync(bundleA, live);
+    copyFileSync(bundleA, workerCopy);
+    const source: BundleSource = { ...bundleFileSource(live), bundleFile: workerCopy, watch: false };
+    const server = await startTestServer(work, live, { evaluationWorkers: 1, bundleSource: source });
+    try {
+      copyFileSync(bundleB, live);
+      const result = await server.server.reload();
+      expect(result.outcome).toBe('failed');
+      expect(String((result as { error: unknown }).error)).toMatch(/evaluation worker could not load revision/);
+      expect(server.server.active.current()?.revision).toBe(revisionA);
+      const answer = await decide(server.client, query('dev'));
+      expect(answer.policy_revision).toBe(revisionA);
+      expect(answer.reasons).toContain('rego:gatehouse/decision: dev reads');
+      const failures = await server.server.metrics.registry.getSingleMetricAsString('gatehouse_bundle_reload_failures_total');
+      expect(failures).toMatch(/gatehouse_bundle_reload_failures_total [1-9]/);
+    } finally {
+      await server.close();
     }
   }, 120_000);
 });

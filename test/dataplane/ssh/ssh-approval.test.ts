@@ -74,7 +74,7 @@ describe('require_approval: the command is held at the terminal', () => {
       await decision.approvals.deny(id, REVIEWER, { comment: 'not now' });
     });
     expect(result.code).toBe(126);
-    expect(result.stderr).toMatch(/approval [0-9a-f-]{36} denied/);
+    expect(result.stderr).toMatch(/gatehouse: approval:[0-9a-f-]{36}: denied by reviewer-1 \(not now\); the command was not run/);
   });
 
   it('in a shell, Ctrl-C while a line waits for approval gives up: the line is not run and the shell stays', async () => {
