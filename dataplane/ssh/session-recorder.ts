@@ -15,7 +15,7 @@ export interface SshRecorderOptions {
   onFailure: (error: unknown) => void;
   /** Output is coalesced for this long into one event (default 20 ms). */
   chunkMs?: number;
-  /** An output event never holds more than this many characters (default 16 KiB). */
+  /** An output event never holds more than this many characters (default 64 KiB). */
   maxChunkChars?: number;
 }
 
