@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import kafkajs from 'kafkajs';
-import type { Admin, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Admin, Kafka, Message, Producer, ProducerConfig, TopicMessages } from 'kafkajs';
 import { AUDIT_TOPICS, type AuditEventType } from './audit-event.ts';
 import type { AuditLogger } from './audit-logger.ts';
 import type { AuditMetrics } from './audit-metrics.ts';
@@ -9,6 +9,16 @@ import { createKafkaClient } from './kafka-client.ts';
 import type { KafkaConnectionOptions } from './kafka-spec.ts';
 
 const { CompressionTypes, Partitioners } = kafkajs;
+
+/** The shipper's producer (bench/audit-producers.ts measures this same configuration). */
+export const SHIPPER_PRODUCER_CONFIG: ProducerConfig = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  // murmur2 on the key, as the Java client does: one session's events stay in one partition, in order
+  createPartitioner: Partitioners.DefaultPartitioner,
+  retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+};
 
 /** Lines that are not a Gatehouse event (disk corruption) still ship, to this topic, so nothing vanishes. */
 export const UNPARSEABLE_TOPIC = 'gatehouse.audit.unparseable';
@@ -38,6 +48,8 @@ export interface KafkaShipperOptions {
    * saved; a backlog ships in batches of up to `batchBytes`, where gzip shrinks the bytes ~6x.
    */
   compressMinBytes?: number;
+  /** While lingering, this many unread journal bytes end the wait at once (default 64 KiB). */
+  lingerBytes?: number;
 }
 
 /**
@@ -62,6 +74,7 @@ export class KafkaShipper {
   #flushing = 0;
   readonly #batchBytes: number;
   readonly #lingerMs: number;
+  readonly #lingerBytes: number;
 
   constructor(
     private readonly journal: Journal,
@@ -73,6 +86,7 @@ export class KafkaShipper {
     // message.max.bytes (1 MiB) when one partition takes the whole batch: stay well below it.
     this.#batchBytes = options.batchBytes ?? (options.kafka.compression === 'gzip' ? 1024 * 1024 : 512 * 1024);
     this.#lingerMs = options.lingerMs ?? 20;
+    this.#lingerBytes = Math.min(options.lingerBytes ?? 64 * 1024, this.#batchBytes);
     // a backlog left by an earlier run ships at once
     if (journal.bytesAfter(this.#position) > 0) this.#unreadSince = 0;
     journal.on('appended', () => this.#onAppended());
@@ -81,7 +95,7 @@ export class KafkaShipper {
   #onAppended(): void {
     this.#unreadSince ??= performance.now();
     // while lingering, only a full batch cuts the wait short (waking on every append is the cost lingering avoids)
-    if (!this.#lingering || this.journal.bytesAfter(this.#position) >= this.#batchBytes) this.#wake?.();
+    if (!this.#lingering || this.journal.bytesAfter(this.#position) >= this.#lingerBytes) this.#wake?.();
   }
 
   start(): void {
@@ -158,7 +172,7 @@ export class KafkaShipper {
       const since = this.#unreadSince;
       if (since === undefined || this.#stopped || this.#flushing > 0) return;
       const left = since + this.#lingerMs - performance.now();
-      if (left <= 0 || this.journal.bytesAfter(this.#position) >= this.#batchBytes) return;
+      if (left <= 0 || this.journal.bytesAfter(this.#position) >= this.#lingerBytes) return;
       this.#lingering = true;
       try {
         await this.#sleepUnlessStopped(Math.ceil(left));
@@ -196,14 +210,7 @@ export class KafkaShipper {
       this.#topicsReady = true;
     }
     if (this.#producer) return this.#producer;
-    const producer = this.#kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // murmur2 on the key, as the Java client does: one session's events stay in one partition, in order
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
-    });
+    const producer = this.#kafka.producer(SHIPPER_PRODUCER_CONFIG);
     await producer.connect();
     this.#producer = producer;
     return producer;

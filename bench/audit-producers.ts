@@ -10,9 +10,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { compatibilityPartitioner, Producer as PlatformaticProducer, stringSerializers, type CompressionAlgorithmValue } from '@platformatic/kafka';
 import kafkajs from 'kafkajs';
 import type { Admin } from 'kafkajs';
+import { SHIPPER_PRODUCER_CONFIG } from '../audit/kafka-shipper.ts';
 import { fmt, printTable, summarize, type LatencySummary, type TableRow } from './bench-table.ts';
 
-const { CompressionTypes, Kafka, logLevel, Partitioners } = kafkajs;
+const { CompressionTypes, Kafka, logLevel } = kafkajs;
 
 export interface ProducerBatchMessage {
   key: string;
@@ -46,13 +47,7 @@ const HEADERS = { 'content-type': 'application/cloudevents+json' };
 
 async function kafkajsProducer(broker: string, topic: string, compression: 'gzip' | 'none'): Promise<SendBatch> {
   const kafka = new Kafka({ clientId: 'gatehouse-bench-kafkajs', brokers: [broker], logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
-  });
+  const producer = kafka.producer(SHIPPER_PRODUCER_CONFIG);
   await producer.connect();
   return {
     async send(messages) {

@@ -231,7 +231,9 @@ export async function runPostgresProxyBench(options: { seconds?: number } = {}):
     const proxyPort = await freePort();
     const upstreamUrl = new URL(adminUrl);
     upstreamUrl.pathname = `/${database}`;
-    const proxy = spawn(process.execPath, [join(ROOT, 'bin/gatehouse'), 'proxy', 'postgres', '--log-level', 'warn'], {
+    // GATEHOUSE_BENCH_PROFILE_DIR: the proxy process writes a V8 CPU profile there on exit.
+    const profileDir = process.env.GATEHOUSE_BENCH_PROFILE_DIR;
+    const proxy = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), join(ROOT, 'bin/gatehouse'), 'proxy', 'postgres', '--log-level', 'warn'], {
       env: {
         ...process.env,
         GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${proxyPort}`,
@@ -319,8 +321,13 @@ export async function runPostgresProxyBench(options: { seconds?: number } = {}):
       'wire-only': { host: '127.0.0.1', port: wireOnly.address.port, user: 'bench-planner', password: 'unused', database },
     } as const;
     const results: PgbenchResult[] = [];
-    for (const mode of ['simple', 'prepared'] as const) {
-      for (const target of ['direct', 'pgbouncer', 'gatehouse', 'wire-only'] as const) {
+    // GATEHOUSE_BENCH_ONLY=gatehouse (comma list) narrows the run, e.g. to profile one path;
+    // direct and pgbouncer always run: the ratios need them.
+    const only = (process.env.GATEHOUSE_BENCH_ONLY ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    const wanted = (target: PgbenchResult['target']): boolean => only.length === 0 || target === 'direct' || target === 'pgbouncer' || only.includes(target);
+    const modes = (process.env.GATEHOUSE_BENCH_MODES ?? 'simple,prepared').split(',').filter((m): m is PgbenchResult['mode'] => m === 'simple' || m === 'prepared');
+    for (const mode of modes) {
+      for (const target of (['direct', 'pgbouncer', 'gatehouse', 'wire-only'] as const).filter(wanted)) {
         process.stdout.write(`pgbench -S -M ${mode} via ${target} (${seconds}s, ${CLIENTS} clients)\n`);
         results.push(await pgbench(pgbenchBin, target, mode, targets[target], seconds));
       }

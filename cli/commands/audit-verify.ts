@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { readAuditSource } from '../../audit/audit-source-reader.ts';
 import { verifyChain } from '../../audit/verify-chain.ts';
-import { UsageError } from '../cli-error.ts';
+import { choiceFlag, parseCommandArgs, printUsage, requiredFlag } from '../command-args.ts';
 
 const HELP = `usage: gatehouse audit verify --source file:PATH|kafka://HOST:PORT[,…] [--topic T]... [--format text|json]
 
@@ -9,31 +8,17 @@ Checks the prevHash chain of every event source in the stored audit events. Repo
 missing events by id. Exit 0 when every chain is intact, 1 when any is broken.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        source: { type: 'string' },
-        topic: { type: 'string', multiple: true },
-        format: { type: 'string', default: 'text' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${HELP}`);
-  }
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  if (!values.source) throw new UsageError(`--source is required\n${HELP}`);
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format must be text or json');
+  const { values } = parseCommandArgs(
+    argv,
+    { source: { type: 'string' }, topic: { type: 'string', multiple: true }, format: { type: 'string', default: 'text' } },
+    HELP,
+  );
+  if (values.help) return printUsage(HELP);
+  const sourceSpec = requiredFlag(values.source, '--source', HELP);
+  const format = choiceFlag(values.format, '--format', ['text', 'json']);
 
-  const report = await verifyChain(readAuditSource(values.source, { topics: values.topic }));
-  if (values.format === 'json') {
+  const report = await verifyChain(readAuditSource(sourceSpec, { topics: values.topic }));
+  if (format === 'json') {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     for (const source of report.sources) {

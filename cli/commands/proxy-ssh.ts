@@ -1,17 +1,20 @@
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
-import * as grpc from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
-import { createAuditSink } from '../../audit/create-audit-sink.ts';
-import type { AuditSink } from '../../audit/audit-sink.ts';
-import type { JsonObject } from '../../engine/model/json.ts';
 import { GrpcDecisionClient } from '../../dataplane/sdk/grpc-decision-client.ts';
 import { loadHostKey } from '../../dataplane/ssh/host-key.ts';
 import { KnownHosts } from '../../dataplane/ssh/known-hosts.ts';
 import { startSshProxy, type RunningSshProxy } from '../../dataplane/ssh/ssh-proxy.ts';
 import { parseUpstreamUrl, type UpstreamTarget } from '../../dataplane/ssh/upstream-connection.ts';
+import { checkAuditFlags, openAuditSink, type AuditSettings } from '../audit-settings.ts';
 import { CliError, UsageError } from '../cli-error.ts';
+import { printUsage } from '../command-args.ts';
+import { checkDecisionServiceFlags, decisionServiceCredentials, type DecisionServiceSettings } from '../decision-service-flags.ts';
+import { readFlagsFromEnv, type FlagValues } from '../flags-from-env.ts';
+import { hostPortFlag, type HostPort } from '../host-port.ts';
+import { logLevelFlag } from '../log-level-flag.ts';
+import { readFlagFile } from '../read-flag-file.ts';
+import { checkResourceFlags, type GuardedResource } from '../resource-flags.ts';
+import { runUntilSignalled } from '../run-until-signalled.ts';
 
 const HELP = `usage: gatehouse proxy ssh --upstream ssh://USER@HOST:PORT --upstream-key FILE --upstream-known-hosts FILE --resource ID [flags]
 
@@ -59,90 +62,34 @@ const FLAGS = {
   'log-level': { type: 'string' },
 } as const;
 
-type FlagName = keyof typeof FLAGS;
-type Flags = Partial<Record<Exclude<FlagName, 'resource-attr'>, string>> & { 'resource-attr'?: string[] };
+type Flags = FlagValues<typeof FLAGS>;
 
-export interface SshProxyConfig {
-  listen: { host: string; port: number };
+const COMMAND = 'proxy ssh';
+
+export interface SshProxyConfig extends GuardedResource, DecisionServiceSettings, AuditSettings {
+  listen: HostPort;
   upstream: UpstreamTarget;
   upstreamKey: string;
   upstreamKnownHosts: string;
   upstreamShell: string;
   hostKey?: string;
-  resource: string;
-  attributes: JsonObject;
   envAllow: string[];
-  decision: string;
-  decisionTls?: { ca: string; cert?: string; key?: string };
-  decisionTimeoutMs: number;
-  audit: string;
-  journal: string;
-  auditRequired: boolean;
   logLevel: string;
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
+  if (argv.includes('--help') || argv.includes('-h')) return printUsage(HELP);
   const config = checkFlags(readFlags(argv, process.env));
   const logger = pino({ name: 'gatehouse-proxy-ssh', level: config.logLevel });
   const proxy = await start(config, logger);
-  return new Promise<number>((resolveExit) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals): void => {
-      if (stopping) process.exit(1);
-      stopping = true;
-      logger.info({ signal }, 'shutting down: closing sessions');
-      proxy.close().then(
-        () => resolveExit(0),
-        (error: unknown) => {
-          logger.error({ err: String(error) }, 'shutdown failed');
-          resolveExit(1);
-        },
-      );
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  return runUntilSignalled(proxy, logger, 'shutting down: closing sessions');
 }
 
-/** Flags first, then GATEHOUSE_PROXY_<FLAG> environment variables (DESIGN.md "CLI"). */
 export function readFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
-  let values: Record<string, string | boolean | string[] | boolean[] | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: true }));
-  } catch (error) {
-    throw new UsageError(`proxy ssh: ${(error as Error).message.split('\n', 1)[0]}; run 'gatehouse proxy ssh --help'`);
-  }
-  if (positionals.length > 0) throw new UsageError(`proxy ssh: unexpected argument '${positionals[0]}'`);
-  const flags: Flags = {};
-  for (const name of Object.keys(FLAGS) as FlagName[]) {
-    const fromEnv = env[`GATEHOUSE_PROXY_${name.toUpperCase().replaceAll('-', '_')}`];
-    if (name === 'resource-attr') {
-      const fromFlag = values[name] as string[] | undefined;
-      const list = fromFlag ?? (fromEnv ? fromEnv.split(',').filter((s) => s !== '') : undefined);
-      if (list) flags['resource-attr'] = list;
-      continue;
-    }
-    const fromFlag = values[name];
-    const value = typeof fromFlag === 'string' ? fromFlag : fromEnv;
-    if (value === undefined) continue;
-    if (value === '') throw new UsageError(`proxy ssh: --${name} needs a value`);
-    flags[name] = value;
-  }
-  return flags;
+  return readFlagsFromEnv(argv, env, { command: COMMAND, options: FLAGS, envPrefix: 'GATEHOUSE_PROXY_' });
 }
 
 export function checkFlags(flags: Flags): SshProxyConfig {
-  const address = (name: 'listen' | 'decision', fallback: string): { host: string; port: number } => {
-    const value = flags[name] ?? fallback;
-    const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
-    if (!match || Number(match[2]) > 65535) throw new UsageError(`proxy ssh: --${name} must be HOST:PORT, got '${value}'`);
-    return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(match[2]) };
-  };
   if (!flags.upstream) throw new UsageError('proxy ssh: --upstream ssh://USER@HOST:PORT is required');
   let upstream: UpstreamTarget;
   try {
@@ -152,72 +99,35 @@ export function checkFlags(flags: Flags): SshProxyConfig {
   }
   if (!flags['upstream-key']) throw new UsageError("proxy ssh: --upstream-key FILE is required (the proxy's own key for the upstream host)");
   if (!flags['upstream-known-hosts']) throw new UsageError('proxy ssh: --upstream-known-hosts FILE is required (the upstream host key is never trusted on first use)');
-  if (!flags.resource) throw new UsageError('proxy ssh: --resource ID is required (the Host id policies see)');
-  if (!/^[A-Za-z0-9_.:-]+$/.test(flags.resource)) throw new UsageError(`proxy ssh: --resource '${flags.resource}' may hold only letters, digits and _ . : -`);
-  const attributes: JsonObject = {};
-  for (const pair of flags['resource-attr'] ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`proxy ssh: --resource-attr must be KEY=VALUE, got '${pair}'`);
-    attributes[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  const auditRequired = flags['audit-required'] ?? 'true';
-  if (auditRequired !== 'true' && auditRequired !== 'false') throw new UsageError(`proxy ssh: --audit-required must be true or false, got '${auditRequired}'`);
-  const audit = flags.audit ?? 'file:var/proxy-audit.jsonl';
-  if (!/^file:.+/.test(audit) && !/^kafka:\/\/.+/.test(audit)) throw new UsageError(`proxy ssh: --audit must be file:PATH or kafka://HOST:PORT[,HOST:PORT], got '${audit}'`);
-  const timeoutText = flags['decision-timeout-ms'];
-  const decisionTimeoutMs = timeoutText === undefined ? 5_000 : Number(timeoutText);
-  if (!Number.isInteger(decisionTimeoutMs) || decisionTimeoutMs < 1 || decisionTimeoutMs > 600_000) {
-    throw new UsageError(`proxy ssh: --decision-timeout-ms must be an integer from 1 to 600000, got '${timeoutText}'`);
-  }
-  if ((flags['decision-cert'] === undefined) !== (flags['decision-key'] === undefined)) throw new UsageError('proxy ssh: --decision-cert and --decision-key go together');
-  if (flags['decision-cert'] !== undefined && flags['decision-ca'] === undefined) throw new UsageError('proxy ssh: --decision-cert needs --decision-ca (mTLS is on top of TLS)');
-  const logLevel = flags['log-level'] ?? 'info';
-  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) throw new UsageError(`proxy ssh: --log-level must be trace, debug, info, warn or error, got '${logLevel}'`);
+  const resource = checkResourceFlags(COMMAND, flags, 'Host');
+  const auditSettings = checkAuditFlags(COMMAND, flags, { audit: 'file:var/proxy-audit.jsonl', journal: 'var/proxy-journal' });
+  const decisionService = checkDecisionServiceFlags(COMMAND, flags);
+  const logLevel = logLevelFlag(COMMAND, flags['log-level']);
   const envAllow = (flags['env-allow'] ?? 'LANG,LC_*').split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const name of envAllow) if (!/^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(name)) throw new UsageError(`proxy ssh: --env-allow entry '${name}' is not a variable name`);
-  const decision = address('decision', '127.0.0.1:50051');
   const config: SshProxyConfig = {
-    listen: address('listen', '127.0.0.1:2222'),
+    listen: hostPortFlag(COMMAND, 'listen', flags.listen ?? '127.0.0.1:2222'),
     upstream,
     upstreamKey: flags['upstream-key'],
     upstreamKnownHosts: flags['upstream-known-hosts'],
     upstreamShell: flags['upstream-shell'] ?? 'exec bash --noediting -i',
-    resource: flags.resource,
-    attributes,
+    ...resource,
     envAllow,
-    decision: `${decision.host.includes(':') ? `[${decision.host}]` : decision.host}:${decision.port}`,
-    decisionTimeoutMs,
-    audit,
-    journal: flags.journal ?? 'var/proxy-journal',
-    auditRequired: auditRequired === 'true',
+    ...decisionService,
+    ...auditSettings,
     logLevel,
   };
   if (flags['host-key'] !== undefined) config.hostKey = flags['host-key'];
-  if (flags['decision-ca'] !== undefined) config.decisionTls = { ca: flags['decision-ca'], cert: flags['decision-cert'], key: flags['decision-key'] };
   return config;
-}
-
-async function readInput(path: string, what: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    throw new CliError(`proxy ssh: cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
 }
 
 /** Wires the real parts (host key, upstream key and known_hosts, decision client, audit sink) and listens. */
 export async function start(config: SshProxyConfig, logger: Logger): Promise<RunningSshProxy> {
-  let credentials: grpc.ChannelCredentials | undefined;
-  if (config.decisionTls) {
-    const ca = await readInput(config.decisionTls.ca, '--decision-ca');
-    const key = config.decisionTls.key ? await readInput(config.decisionTls.key, '--decision-key') : null;
-    const cert = config.decisionTls.cert ? await readInput(config.decisionTls.cert, '--decision-cert') : null;
-    credentials = grpc.credentials.createSsl(ca, key, cert);
-  }
-  const privateKey = await readInput(config.upstreamKey, '--upstream-key');
+  const credentials = await decisionServiceCredentials(COMMAND, config.decisionTls);
+  const privateKey = await readFlagFile(COMMAND, 'upstream-key', config.upstreamKey);
   let knownHosts: KnownHosts;
   try {
-    knownHosts = KnownHosts.parse((await readInput(config.upstreamKnownHosts, '--upstream-known-hosts')).toString('utf8'), config.upstreamKnownHosts);
+    knownHosts = KnownHosts.parse((await readFlagFile(COMMAND, 'upstream-known-hosts', config.upstreamKnownHosts)).toString('utf8'), config.upstreamKnownHosts);
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(`proxy ssh: ${(error as Error).message}`);
@@ -232,17 +142,7 @@ export async function start(config: SshProxyConfig, logger: Logger): Promise<Run
     throw new CliError(`proxy ssh: ${(error as Error).message}`);
   }
   if (hostKey.generated) logger.info({ path: hostKey.path }, 'generated a new host key for the proxy');
-  let audit: AuditSink;
-  try {
-    audit = await createAuditSink(config.audit, {
-      source: `gatehouse://${hostname()}/proxy-ssh/${config.resource}`,
-      journalDir: config.journal,
-      required: config.auditRequired,
-      logger,
-    });
-  } catch (error) {
-    throw new CliError(`proxy ssh: audit sink ${config.audit} cannot be opened: ${(error as Error).message.split('\n', 1)[0]}`);
-  }
+  const audit = await openAuditSink(config, { command: COMMAND, source: `gatehouse://${hostname()}/proxy-ssh/${config.resource}`, logger });
   const decisions = new GrpcDecisionClient({ address: config.decision, credentials, deadlineMs: config.decisionTimeoutMs });
   let proxy: RunningSshProxy;
   try {

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { readAuditSource } from '../../audit/audit-source-reader.ts';
 import { replayDecisions, type ReplayChange, type ReplayReport } from '../../audit/replay-decisions.ts';
 import { loadBundle } from '../../engine/bundle/load-bundle.ts';
 import { UsageError } from '../cli-error.ts';
+import { choiceFlag, parseCommandArgs, printUsage, requiredFlag } from '../command-args.ts';
 
 const HELP = `usage: gatehouse replay decisions --source file:PATH|kafka://HOST:PORT[,…] --bundle candidate.tar.gz
          [--since TIME] [--until TIME] [--topic T]... [--sample N] [--verification-key FILE] [--format text|json]
@@ -12,50 +12,40 @@ the candidate bundle and reports how decisions would change. A record that canno
 faithfully counts as changed. Exit 3 when any decision changed, 0 when none did.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        source: { type: 'string' },
-        bundle: { type: 'string' },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        topic: { type: 'string', multiple: true },
-        sample: { type: 'string', default: '20' },
-        'verification-key': { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${HELP}`);
-  }
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  if (!values.source) throw new UsageError(`--source is required\n${HELP}`);
-  if (!values.bundle) throw new UsageError(`--bundle is required\n${HELP}`);
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format must be text or json');
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      source: { type: 'string' },
+      bundle: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      topic: { type: 'string', multiple: true },
+      sample: { type: 'string', default: '20' },
+      'verification-key': { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    },
+    HELP,
+  );
+  if (values.help) return printUsage(HELP);
+  const source = requiredFlag(values.source, '--source', HELP);
+  const bundlePath = requiredFlag(values.bundle, '--bundle', HELP);
+  const format = choiceFlag(values.format, '--format', ['text', 'json']);
   const since = parseTime(values.since, '--since');
   const until = parseTime(values.until, '--until');
   const sampleSize = Number(values.sample);
   if (!Number.isSafeInteger(sampleSize) || sampleSize < 0) throw new UsageError('--sample must be a non-negative integer');
 
-  const bundle = await loadBundle(values.bundle, { verificationKey: values['verification-key'] });
+  const bundle = await loadBundle(bundlePath, { verificationKey: values['verification-key'] });
   const progress = process.stderr.isTTY ? (n: number) => process.stderr.write(`\rreplayed ${n} decisions`) : undefined;
   let report: ReplayReport;
   try {
-    const records = readAuditSource(values.source, { topics: values.topic ?? ['gatehouse.decisions'] });
+    const records = readAuditSource(source, { topics: values.topic ?? ['gatehouse.decisions'] });
     report = await replayDecisions(records, bundle, { since, until, sampleSize, onProgress: progress });
   } finally {
     bundle.close();
     if (progress) process.stderr.write('\n');
   }
-  process.stdout.write(values.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatText(report));
+  process.stdout.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatText(report));
   return report.changed > 0 ? 3 : 0;
 }
 

@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { readAuditSource } from '../../audit/audit-source-reader.ts';
 import { sessionEvents, describeEvent } from '../../audit/session-replay.ts';
 import { renderAsciicast } from '../../dataplane/ssh/asciicast.ts';
-import { UsageError } from '../cli-error.ts';
+import { choiceFlag, parseCommandArgs, printUsage, requiredFlag, usageError } from '../command-args.ts';
 
 const HELP = `usage: gatehouse replay session <session-id> --source file:PATH|kafka://HOST:PORT[,…] [--source …] [--format text|json|asciicast]
 
@@ -11,32 +10,16 @@ order. Repeat --source to join several audit files (e.g. the service's and a pro
 --format asciicast writes the session's terminal output as an asciicast v2 recording.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        source: { type: 'string', multiple: true },
-        format: { type: 'string', default: 'text' },
-        topic: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${HELP}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError(`give exactly one session id\n${HELP}`);
-  if (!values.source?.length) throw new UsageError(`--source is required\n${HELP}`);
-  const format = values.format;
-  if (format !== 'text' && format !== 'json' && format !== 'asciicast') throw new UsageError('--format must be text, json or asciicast');
-  const sources = values.source;
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { source: { type: 'string', multiple: true }, format: { type: 'string', default: 'text' }, topic: { type: 'string', multiple: true } },
+    HELP,
+    true,
+  );
+  if (values.help) return printUsage(HELP);
+  if (positionals.length !== 1) throw usageError('give exactly one session id', HELP);
+  const sources = requiredFlag(values.source, '--source', HELP);
+  const format = choiceFlag(values.format, '--format', ['text', 'json', 'asciicast']);
   const topics = values.topic;
   async function* readAll() {
     for (const source of sources) yield* readAuditSource(source, { topics });

@@ -2,9 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
-import { createAuditSink } from '../../audit/create-audit-sink.ts';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import type { ApprovalGate, TokenGate } from '../../engine/decision-hooks.ts';
 import { initFactExtractors } from '../../engine/facts/compute-facts.ts';
@@ -16,7 +14,13 @@ import { createStateStore } from '../../engine/state/create-state-store.ts';
 import { evaluateRequest } from '../../engine/evaluate-request.ts';
 import { ActiveBundle } from '../../engine/service/active-bundle.ts';
 import { openTokenSubsystem } from '../../engine/tokens/token-subsystem.ts';
+import { checkAuditFlags, openAuditSink, type AuditSettings } from '../audit-settings.ts';
 import { CliError, UsageError } from '../cli-error.ts';
+import { printUsage } from '../command-args.ts';
+import { readFlagsFromEnv, type FlagValues } from '../flags-from-env.ts';
+import { hostPortFlag } from '../host-port.ts';
+import { logLevelFlag } from '../log-level-flag.ts';
+import { runUntilSignalled } from '../run-until-signalled.ts';
 
 const HELP = `usage: gatehouse serve [--bundle B] [flags]
 
@@ -64,76 +68,34 @@ const FLAGS = {
   'log-level': { type: 'string' },
 } as const;
 
-type FlagName = keyof typeof FLAGS;
-type Flags = Partial<Record<FlagName, string>>;
+type Flags = FlagValues<typeof FLAGS>;
+
+const COMMAND = 'serve';
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(HELP + '\n');
-    return 0;
-  }
+  if (argv.includes('--help') || argv.includes('-h')) return printUsage(HELP);
   const flags = readFlags(argv, process.env);
   const config = checkFlags(flags);
   const logger = pino({ name: 'gatehouse', level: config.logLevel });
 
   const server = await start(config, logger);
-  return new Promise<number>((resolveExit) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        logger.warn({ signal }, 'second signal: exiting without waiting');
-        process.exit(1);
-      }
-      stopping = true;
-      logger.info({ signal }, 'shutting down: finishing in-flight calls');
-      server.close().then(
-        () => resolveExit(0),
-        (error: unknown) => {
-          logger.error({ err: String(error) }, 'shutdown failed');
-          resolveExit(1);
-        },
-      );
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-    // SIGHUP reloads the bundle now, as a file change would (and with the same checks).
-    process.on('SIGHUP', () => void server.reload());
-  });
+  // SIGHUP reloads the bundle now, as a file change would (and with the same checks).
+  process.on('SIGHUP', () => void server.reload());
+  return runUntilSignalled(server, logger, 'shutting down: finishing in-flight calls');
 }
 
-/** Flags first, then GATEHOUSE_<FLAG> environment variables (DESIGN.md "CLI"). */
 export function readFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: true }));
-  } catch (error) {
-    throw new UsageError(`serve: ${(error as Error).message.split('\n', 1)[0]}; run 'gatehouse serve --help'`);
-  }
-  if (positionals.length > 0) throw new UsageError(`serve: unexpected argument '${positionals[0]}'; run 'gatehouse serve --help'`);
-  const flags: Flags = {};
-  for (const name of Object.keys(FLAGS) as FlagName[]) {
-    const fromFlag = values[name];
-    const fromEnv = env[`GATEHOUSE_${name.toUpperCase().replaceAll('-', '_')}`];
-    const value = typeof fromFlag === 'string' ? fromFlag : fromEnv;
-    if (value === undefined) continue;
-    if (value === '') throw new UsageError(`serve: --${name} needs a value`);
-    flags[name] = value;
-  }
-  return flags;
+  return readFlagsFromEnv(argv, env, { command: COMMAND, options: FLAGS, envPrefix: 'GATEHOUSE_' });
 }
 
-export interface ServeConfig {
+export interface ServeConfig extends AuditSettings {
   bundle?: string;
   listen: string;
   metrics?: string;
-  audit: string;
-  journal: string;
   /** Journal size bound for kafka://; the sink's default (1 GiB) when absent. */
   journalMaxBytes?: number;
-  auditRequired: boolean;
   verificationKey?: string;
   tls?: { cert: string; key: string; clientCa?: string };
   state: string;
@@ -144,21 +106,13 @@ export interface ServeConfig {
 }
 
 export function checkFlags(flags: Flags): ServeConfig {
-  const address = (name: FlagName, fallback: string): string => {
+  // The configured text is what is listened on; the check only refuses what is not HOST:PORT.
+  const address = (name: 'listen' | 'metrics', fallback: string): string => {
     const value = flags[name] ?? fallback;
-    if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(value) || Number(value.slice(value.lastIndexOf(':') + 1)) > 65535) {
-      throw new UsageError(`serve: --${name} must be HOST:PORT, got '${value}'`);
-    }
+    hostPortFlag(COMMAND, name, value);
     return value;
   };
-  const auditRequired = flags['audit-required'] ?? 'true';
-  if (auditRequired !== 'true' && auditRequired !== 'false') {
-    throw new UsageError(`serve: --audit-required must be true or false, got '${auditRequired}'`);
-  }
-  const audit = flags.audit ?? 'file:var/audit.jsonl';
-  if (!/^file:.+/.test(audit) && !/^kafka:\/\/.+/.test(audit)) {
-    throw new UsageError(`serve: --audit must be file:PATH or kafka://HOST:PORT[,HOST:PORT], got '${audit}'`);
-  }
+  const auditSettings = checkAuditFlags(COMMAND, flags, { audit: 'file:var/audit.jsonl', journal: 'var/journal' });
   const journalMaxBytes = flags['journal-max-bytes'];
   if (journalMaxBytes !== undefined && (!/^[1-9]\d*$/.test(journalMaxBytes) || !Number.isSafeInteger(Number(journalMaxBytes)))) {
     throw new UsageError(`serve: --journal-max-bytes must be a positive whole number of bytes, got '${journalMaxBytes}'`);
@@ -177,10 +131,7 @@ export function checkFlags(flags: Flags): ServeConfig {
   if (oidcFlags.length > 0 && (flags['oidc-issuer'] === undefined || flags['oidc-audience'] === undefined)) {
     throw new UsageError('serve: --oidc-issuer and --oidc-audience are both required to accept OIDC tokens');
   }
-  const logLevel = flags['log-level'] ?? 'info';
-  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
-    throw new UsageError(`serve: --log-level must be trace, debug, info, warn or error, got '${logLevel}'`);
-  }
+  const logLevel = logLevelFlag(COMMAND, flags['log-level']);
   const workers = flags.workers ?? '0';
   if (!/^\d{1,2}$/.test(workers) || Number(workers) > 64) {
     throw new UsageError(`serve: --workers must be a whole number from 0 to 64, got '${workers}'`);
@@ -188,9 +139,7 @@ export function checkFlags(flags: Flags): ServeConfig {
   const config: ServeConfig = {
     workers: Number(workers),
     listen: address('listen', '127.0.0.1:50051'),
-    audit,
-    journal: flags.journal ?? 'var/journal',
-    auditRequired: auditRequired === 'true',
+    ...auditSettings,
     state,
     logLevel,
   };
@@ -268,19 +217,12 @@ async function start(config: ServeConfig, logger: Logger) {
   await initFactExtractors();
   const metrics = new ServiceMetrics();
 
-  let auditSink: AuditSink;
-  try {
-    auditSink = await createAuditSink(config.audit, {
-      source: `gatehouse://${hostname()}/serve`,
-      journalDir: config.journal,
-      ...(config.journalMaxBytes !== undefined ? { journalMaxBytes: config.journalMaxBytes } : {}),
-      required: config.auditRequired,
-      registry: metrics.registry,
-      logger,
-    });
-  } catch (error) {
-    throw new CliError(`audit sink ${config.audit} cannot be opened: ${firstLine(error)}`);
-  }
+  const auditSink = await openAuditSink(config, {
+    source: `gatehouse://${hostname()}/serve`,
+    ...(config.journalMaxBytes !== undefined ? { journalMaxBytes: config.journalMaxBytes } : {}),
+    registry: metrics.registry,
+    logger,
+  });
   let state: StateWiring;
   try {
     state = await wireState(config, auditSink, logger);

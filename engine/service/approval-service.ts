@@ -12,7 +12,8 @@ import type { Subject } from '../model/request.ts';
 import type { ApprovalRecord, ApprovalStatus } from '../state/state-store.ts';
 import { decodeJwt } from 'jose';
 import { InvalidRequestError } from './request-errors.ts';
-import { statusOf, timestamp } from './token-service.ts';
+import { statusOf, unary } from './grpc-status.ts';
+import { timestamp } from './token-service.ts';
 
 export const APPROVAL_SERVICE_NAME = 'gatehouse.v1.ApprovalService';
 
@@ -144,16 +145,4 @@ export function toProto(record: ApprovalRecord): Approval {
   if (record.resolvedAt) approval.resolved_at = timestamp(new Date(record.resolvedAt));
   if (record.windowUntil) approval.window_until = timestamp(new Date(record.windowUntil));
   return approval;
-}
-
-function unary<Req, Res>(
-  handler: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
-  onError?: (error: unknown) => void,
-): grpc.handleUnaryCall<Req, Res> {
-  return (call, callback) => {
-    handler(call).then(
-      (response) => callback(null, response),
-      (error: unknown) => callback(statusOf(error, onError)),
-    );
-  };
 }

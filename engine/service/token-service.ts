@@ -8,18 +8,17 @@ import type { IssueTokenRequest__Output } from '../../proto/generated/gatehouse/
 import type { Timestamp } from '../../proto/generated/google/protobuf/Timestamp.ts';
 import type { TokenServiceHandlers } from '../../proto/generated/gatehouse/v1/TokenService.ts';
 import type { ApprovalManager } from '../approvals/approval-manager.ts';
-import { ApprovalError } from '../approvals/approval-errors.ts';
 import { authenticateCaller } from '../identity/bearer-credential.ts';
-import { OidcVerificationError, type OidcVerifier } from '../identity/oidc-verifier.ts';
+import type { OidcVerifier } from '../identity/oidc-verifier.ts';
 import type { Decision } from '../model/decision.ts';
 import type { JsonObject } from '../model/json.ts';
 import type { DecisionInput, Resource, Subject } from '../model/request.ts';
-import { StateStoreError, type StateStore } from '../state/state-store.ts';
+import type { StateStore } from '../state/state-store.ts';
 import { toFacts } from '../tokens/scoped-token-gate.ts';
 import { tokenEventDraft } from '../tokens/token-audit-event.ts';
 import type { TokenAuthority } from '../tokens/token-authority.ts';
-import { ResourceRefError } from '../tokens/token-audience.ts';
 import { TokenRequestError, type IssueTokenParams } from '../tokens/token-issuer.ts';
+import { grpcError, unary } from './grpc-status.ts';
 import { InvalidRequestError } from './request-errors.ts';
 import { jsonToStruct, structToJson } from './struct-json.ts';
 
@@ -185,45 +184,4 @@ function readResource(resource: IssueTokenRequest__Output['resource']): Resource
 export function timestamp(date: Date): Timestamp {
   const ms = date.getTime();
   return { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
-}
-
-export function grpcError(code: grpc.status, message: string): Partial<grpc.StatusObject> {
-  return { code, details: message.split('\n', 1)[0]!.slice(0, 1000) };
-}
-
-/** Maps errors to gRPC status once, at the edge; anything unexpected is INTERNAL without details. */
-export function statusOf(error: unknown, onError?: (error: unknown) => void): Partial<grpc.StatusObject> {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' && 'details' in error) {
-    return error as Partial<grpc.StatusObject>;
-  }
-  if (error instanceof OidcVerificationError) return grpcError(grpc.status.UNAUTHENTICATED, error.message);
-  if (error instanceof InvalidRequestError || error instanceof TokenRequestError || error instanceof ResourceRefError) {
-    return grpcError(grpc.status.INVALID_ARGUMENT, error.message);
-  }
-  if (error instanceof ApprovalError) {
-    const code = {
-      not_found: grpc.status.NOT_FOUND,
-      failed_precondition: grpc.status.FAILED_PRECONDITION,
-      permission_denied: grpc.status.PERMISSION_DENIED,
-      invalid_argument: grpc.status.INVALID_ARGUMENT,
-    }[error.status];
-    return grpcError(code, error.message);
-  }
-  if (error instanceof StateStoreError || (error instanceof Error && 'code' in error && error.code === 'GATEHOUSE_AUDIT_UNAVAILABLE')) {
-    return grpcError(grpc.status.UNAVAILABLE, (error as Error).message);
-  }
-  onError?.(error);
-  return grpcError(grpc.status.INTERNAL, 'internal error (logged by the service)');
-}
-
-function unary<Req, Res>(
-  handler: (call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
-  onError?: (error: unknown) => void,
-): grpc.handleUnaryCall<Req, Res> {
-  return (call, callback) => {
-    handler(call).then(
-      (response) => callback(null, response),
-      (error: unknown) => callback(statusOf(error, onError)),
-    );
-  };
 }

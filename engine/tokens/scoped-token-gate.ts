@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
 import type { TokenCheck, TokenCheckRequest, TokenGate } from '../decision-hooks.ts';
 import type { ResourceRef, TokenFacts } from '../model/request.ts';
 import { classifyJoseError } from '../identity/jose-error-check.ts';
@@ -9,6 +9,7 @@ import { readScopedClaims, type ScopedTokenClaims } from './scoped-token-claims.
 import type { SigningKeyRing } from './signing-key-ring.ts';
 import { formatResourceRef, parseResourceRef } from './token-audience.ts';
 import { findConstraintViolation } from './token-constraints.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
 
 const SCOPED_ALGORITHMS = ['EdDSA', 'Ed25519'];
 /** Replicas sign and verify with their own clocks; a few seconds of skew, no more (the TTL is the planner's). */
@@ -21,6 +22,11 @@ export interface ScopedTokenGateOptions {
   issuer: string;
   /** When set, an OIDC JWT from this issuer is accepted as a bearer identity (no scope checks). */
   oidc?: OidcVerifier;
+  /**
+   * Distinct tokens whose signature check is remembered (verified-token-cache.ts); default
+   * 10 000, 0 verifies every signature on every call.
+   */
+  verifiedTokenCacheSize?: number;
 }
 
 type Failure = Extract<TokenCheck, { ok: false }>;
@@ -31,28 +37,38 @@ type Failure = Extract<TokenCheck, { ok: false }>;
  * revocation, uses), each failure naming its check.
  */
 export class ScopedTokenGate implements TokenGate {
-  constructor(private readonly options: ScopedTokenGateOptions) {}
+  readonly #verified: VerifiedTokenCache;
+
+  constructor(private readonly options: ScopedTokenGateOptions) {
+    this.#verified = new VerifiedTokenCache(options.verifiedTokenCacheSize);
+  }
 
   async check(raw: string, request: TokenCheckRequest): Promise<TokenCheck> {
-    let header: { alg?: unknown; kid?: unknown };
-    let unverified: JWTPayload;
-    try {
-      header = decodeProtectedHeader(raw);
-      unverified = decodeJwt(raw);
-    } catch {
-      return fail('format', 'the token is not a JWS compact JWT');
+    const cacheKey = VerifiedTokenCache.keyOf(raw);
+    // A hit is a token that passed every check below up to the signature with these exact
+    // bytes (issuer and algorithms are fixed per gate), so decoding it again would decide nothing.
+    let claims = await this.#fromCache(cacheKey, request.now);
+    if (!claims) {
+      let header: { alg?: unknown; kid?: unknown };
+      let unverified: JWTPayload;
+      try {
+        header = decodeProtectedHeader(raw);
+        unverified = decodeJwt(raw);
+      } catch {
+        return fail('format', 'the token is not a JWS compact JWT');
+      }
+      const oidc = this.options.oidc;
+      if (unverified.iss !== this.options.issuer) {
+        if (oidc && unverified.iss === oidc.issuer) return this.checkOidc(raw, request);
+        return fail('issuer', `issuer '${String(unverified.iss)}' is not trusted`);
+      }
+      if (typeof header.alg !== 'string' || !SCOPED_ALGORITHMS.includes(header.alg)) {
+        return fail('algorithm', `algorithm '${String(header.alg)}' is not allowed for scoped tokens (EdDSA only)`);
+      }
+      const verified = await this.verifySignature(raw, request.now, cacheKey);
+      if ('check' in verified) return verified;
+      claims = verified;
     }
-    const oidc = this.options.oidc;
-    if (unverified.iss !== this.options.issuer) {
-      if (oidc && unverified.iss === oidc.issuer) return this.checkOidc(raw, request);
-      return fail('issuer', `issuer '${String(unverified.iss)}' is not trusted`);
-    }
-    if (typeof header.alg !== 'string' || !SCOPED_ALGORITHMS.includes(header.alg)) {
-      return fail('algorithm', `algorithm '${String(header.alg)}' is not allowed for scoped tokens (EdDSA only)`);
-    }
-    const verified = await this.verifySignature(raw, request.now);
-    if ('check' in verified) return verified;
-    const claims = verified;
 
     const expected = formatResourceRef(request.resource);
     if (claims.aud !== expected) return fail('audience', `the token is for ${claims.aud}, not ${expected}`);
@@ -119,17 +135,42 @@ export class ScopedTokenGate implements TokenGate {
       return fail('format', 'the token is not a JWS compact JWT');
     }
     if (unverified.iss !== this.options.issuer) return fail('issuer', `issuer '${String(unverified.iss)}' is not this service`);
-    return this.verifySignature(raw, now);
+    const cacheKey = VerifiedTokenCache.keyOf(raw);
+    return (await this.#fromCache(cacheKey, now)) ?? this.verifySignature(raw, now, cacheKey);
   }
 
-  private async verifySignature(raw: string, now: Date): Promise<ScopedTokenClaims | Failure> {
+  /**
+   * The claims of a token whose signature verified before, when that is still as good as
+   * verifying it now: the ring still trusts the very key it verified with (a retired, expired or
+   * rotated-out key misses) and jose's time checks (same tolerance, same arithmetic) pass. On a
+   * time failure it misses, so the full verification reports the exact failure as before.
+   */
+  async #fromCache(cacheKey: string, now: Date): Promise<ScopedTokenClaims | undefined> {
+    const entry = this.#verified.get(cacheKey);
+    if (!entry) return undefined;
+    if ((await this.options.ring.verificationKey(entry.kid)) !== entry.key) {
+      this.#verified.delete(cacheKey);
+      return undefined;
+    }
+    const seconds = Math.floor(now.getTime() / 1000);
+    if (entry.claims.exp <= seconds - SCOPED_CLOCK_TOLERANCE_SECONDS) {
+      this.#verified.delete(cacheKey);
+      return undefined;
+    }
+    if (entry.claims.nbf > seconds + SCOPED_CLOCK_TOLERANCE_SECONDS) return undefined;
+    return entry.claims;
+  }
+
+  private async verifySignature(raw: string, now: Date, cacheKey: string): Promise<ScopedTokenClaims | Failure> {
     let payload: JWTPayload;
+    let used: { kid: string; key: CryptoKey } | undefined;
     try {
       ({ payload } = await jwtVerify(
         raw,
         async (header) => {
           const key = typeof header.kid === 'string' ? await this.options.ring.verificationKey(header.kid) : undefined;
           if (!key) throw new errors.JWKSNoMatchingKey();
+          used = { kid: header.kid as string, key };
           return key;
         },
         {
@@ -145,7 +186,9 @@ export class ScopedTokenGate implements TokenGate {
       return fail(check, reason);
     }
     const claims = readScopedClaims(payload);
-    return typeof claims === 'string' ? fail('claims', claims) : claims;
+    if (typeof claims === 'string') return fail('claims', claims);
+    if (used) this.#verified.set(cacheKey, used.kid, used.key, claims);
+    return claims;
   }
 
   private async checkOidc(raw: string, request: TokenCheckRequest): Promise<TokenCheck> {

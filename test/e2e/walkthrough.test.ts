@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceEnv } from '../support/services.ts';
-import { freePort, ROOT } from './e2e-stack.ts';
+import { freePort } from '../support/free-port.ts';
+import { ROOT } from './e2e-stack.ts';
 
 // docs/walkthrough.md promises commands that work when pasted. This runs every `sh` block of it
 // in order, as one bash script, in a scratch directory that looks like a clone (bin, scripts,

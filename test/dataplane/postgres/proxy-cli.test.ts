@@ -1,11 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxyHarness, type ProxyHarness } from './proxy-fixture.ts';
+import { freePort } from '../../support/free-port.ts';
 
 const GATEHOUSE = resolve(import.meta.dirname, '../../../bin/gatehouse');
 
@@ -14,16 +14,6 @@ function gatehouse(args: string[], env: Record<string, string> = {}): Promise<{ 
     execFile(process.execPath, [GATEHOUSE, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (error, stdout, stderr) =>
       done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
   });
 }
 

@@ -1,10 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFlags, readFlags } from '../../../cli/commands/proxy-ssh.ts';
 import { removeDir, sshCommand, startDecisionFixture, tempDir, upstreamFixture } from './ssh-proxy-fixture.ts';
+import { freePort } from '../../support/free-port.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const REQUIRED = ['--upstream', 'ssh://deploy@10.0.0.5:22', '--upstream-key', 'k', '--upstream-known-hosts', 'kh', '--resource', 'web-1'];
@@ -60,16 +60,6 @@ describe('gatehouse proxy ssh flags', () => {
     expect(result.stderr).toBe('gatehouse: proxy ssh: cannot read --upstream-key /nonexistent/key: ENOENT\n');
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('bin/gatehouse proxy ssh as its own process', () => {
   it('starts from GATEHOUSE_PROXY_* variables, generates and persists a host key under var/, decides commands', async () => {

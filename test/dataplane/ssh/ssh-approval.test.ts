@@ -1,31 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientChannel } from 'ssh2';
 import { ShellSession } from './shell-session.ts';
-import { connectClient, removeDir, startDecisionFixture, startProxyFixture, tempDir, type DecisionFixture, type ProxyFixture } from './ssh-proxy-fixture.ts';
+import { connectClient, startProxiedHost, type ProxiedHostFixture } from './ssh-proxy-fixture.ts';
 
-let work: string;
-let decision: DecisionFixture;
-let proxy: ProxyFixture;
-let token: string;
-
+let h: ProxiedHostFixture;
 beforeAll(async () => {
-  work = tempDir('gatehouse-ssh-approval-');
-  decision = await startDecisionFixture(work);
-  proxy = await startProxyFixture(work, decision.server.address);
-  token = await decision.token();
+  h = await startProxiedHost('gatehouse-ssh-approval-');
 });
-
-afterAll(async () => {
-  await proxy?.close();
-  await decision?.close();
-  removeDir(work);
-});
+afterAll(() => h?.close());
 
 const REVIEWER = { id: 'reviewer-1', groups: ['reviewers'] };
 
 /** Runs `command`, calling `onHeld(approvalId)` once the proxy prints the approval message. */
 async function execHeld(command: string, onHeld: (approvalId: string) => Promise<void>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const client = await connectClient(proxy.port, token);
+  const client = await connectClient(h.proxy.port, h.token);
   try {
     return await new Promise((resolve, reject) => {
       client.exec(command, (error, stream: ClientChannel) => {
@@ -58,27 +46,27 @@ describe('require_approval: the command is held at the terminal', () => {
     const result = await execHeld('sudo systemctl restart x', async (id) => {
       approvalId = id;
       // Nothing of the command may have run while it is held.
-      const pending = await decision.approvals.get(id);
+      const pending = await h.decision.approvals.get(id);
       expect(pending.status).toBe('pending');
-      await decision.approvals.approve(id, REVIEWER, { comment: 'ok for the test' });
+      await h.decision.approvals.approve(id, REVIEWER, { comment: 'ok for the test' });
     });
     expect(result.stderr).toContain(`gatehouse: approval id ${approvalId}; a reviewer approves it with: gatehouse approvals approve ${approvalId}`);
     // Approved: the command ran on the real host (where sudo is missing or refuses); not the proxy's 126.
     expect(result.code).not.toBe(126);
-    const command = proxy.events().find((e) => e.data.kind === 'command' && e.data.approvalId === approvalId);
+    const command = h.proxy.events().find((e) => e.data.kind === 'command' && e.data.approvalId === approvalId);
     expect(command?.data).toMatchObject({ effect: 'require_approval', outcome: 'run' });
   });
 
   it('a denied approval refuses the command with exit 126 and says so', async () => {
     const result = await execHeld('sudo systemctl restart y', async (id) => {
-      await decision.approvals.deny(id, REVIEWER, { comment: 'not now' });
+      await h.decision.approvals.deny(id, REVIEWER, { comment: 'not now' });
     });
     expect(result.code).toBe(126);
     expect(result.stderr).toMatch(/gatehouse: approval:[0-9a-f-]{36}: denied by reviewer-1 \(not now\); the command was not run/);
   });
 
   it('in a shell, Ctrl-C while a line waits for approval gives up: the line is not run and the shell stays', async () => {
-    const client = await connectClient(proxy.port, token);
+    const client = await connectClient(h.proxy.port, h.token);
     try {
       const shell = await ShellSession.open(client);
       await shell.waitFor(/\$ $/);

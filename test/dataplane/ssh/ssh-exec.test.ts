@@ -1,44 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connectClient,
-  execOn,
-  removeDir,
-  sshCommand,
-  startDecisionFixture,
-  startProxyFixture,
-  tempDir,
-  type DecisionFixture,
-  type ProxyFixture,
-} from './ssh-proxy-fixture.ts';
+import { connectClient, execOn, sshCommand, startProxiedHost, type ProxiedHostFixture } from './ssh-proxy-fixture.ts';
 
-let work: string;
-let decision: DecisionFixture;
-let proxy: ProxyFixture;
-let token: string;
-
+let h: ProxiedHostFixture;
 beforeAll(async () => {
-  work = tempDir('gatehouse-ssh-exec-');
-  decision = await startDecisionFixture(work);
-  proxy = await startProxyFixture(work, decision.server.address);
-  token = await decision.token();
+  h = await startProxiedHost('gatehouse-ssh-exec-');
 });
-
-afterAll(async () => {
-  await proxy?.close();
-  await decision?.close();
-  removeDir(work);
-});
+afterAll(() => h?.close());
 
 describe('ssh exec through the proxy (real ssh client, real sshd)', () => {
   it('allowed `uname -a` runs on the host and returns its output and exit status 0', async () => {
-    const result = await sshCommand(proxy.port, token, ['uname', '-a']);
+    const result = await sshCommand(h.proxy.port, h.token, ['uname', '-a']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Linux /);
   });
 
   it('the exit status of a failing allowed command is passed through (exit 3)', async () => {
-    const result = await sshCommand(proxy.port, token, ['ls /nonexistent-gatehouse; exit 3']);
+    const result = await sshCommand(h.proxy.port, h.token, ['ls /nonexistent-gatehouse; exit 3']);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('nonexistent-gatehouse');
   });
@@ -54,7 +32,7 @@ describe('ssh exec through the proxy (real ssh client, real sshd)', () => {
   ];
   for (const [where, command] of denied) {
     it(`denied rm -rf / ${where} (${command}) exits 126 with the reason on stderr`, async () => {
-      const result = await sshCommand(proxy.port, token, [command]);
+      const result = await sshCommand(h.proxy.port, h.token, [command]);
       expect(result.code).toBe(126);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/^gatehouse: command denied: /);
@@ -63,7 +41,7 @@ describe('ssh exec through the proxy (real ssh client, real sshd)', () => {
   }
 
   it('every decided command is its own session event with decision id, effect and redacted text', async () => {
-    const client = await connectClient(proxy.port, token);
+    const client = await connectClient(h.proxy.port, h.token);
     try {
       await execOn(client, 'true --password=hunter2');
       await execOn(client, 'rm -rf /');
@@ -71,19 +49,19 @@ describe('ssh exec through the proxy (real ssh client, real sshd)', () => {
       client.end();
     }
     await new Promise((r) => setTimeout(r, 200));
-    const commands = proxy.events().filter((e) => e.type === 'gatehouse.session.v1' && e.data.kind === 'command');
+    const commands = h.proxy.events().filter((e) => e.type === 'gatehouse.session.v1' && e.data.kind === 'command');
     const allowed = commands.find((e) => typeof e.data.text === 'string' && e.data.text.startsWith('true --password'));
     const deniedEvent = commands.find((e) => e.data.text === 'rm -rf /');
     expect(allowed?.data).toMatchObject({ effect: 'allow', outcome: 'run', text: 'true --password=[REDACTED]', protocol: 'ssh' });
     expect(typeof allowed?.data.decisionId).toBe('string');
     expect(deniedEvent?.data).toMatchObject({ effect: 'deny', outcome: 'denied' });
-    const recorded = JSON.stringify(proxy.events());
+    const recorded = JSON.stringify(h.proxy.events());
     expect(recorded.includes('hunter2'), 'the password appears in the recording').toBe(false);
-    expect(recorded.includes(token), 'the login token appears in the recording').toBe(false);
+    expect(recorded.includes(h.token), 'the login token appears in the recording').toBe(false);
   });
 
   it('stdout and stderr are streamed separately and large output arrives complete (1 MiB)', async () => {
-    const client = await connectClient(proxy.port, token);
+    const client = await connectClient(h.proxy.port, h.token);
     try {
       const result = await execOn(client, 'head -c 1048576 /dev/zero | tr "\\0" "a"; echo err >&2');
       expect(result.code).toBe(0);
@@ -95,7 +73,7 @@ describe('ssh exec through the proxy (real ssh client, real sshd)', () => {
   });
 
   it('stdin of an allowed command reaches it (wc -c reads 5 bytes)', async () => {
-    const client = await connectClient(proxy.port, token);
+    const client = await connectClient(h.proxy.port, h.token);
     try {
       const result = await new Promise<string>((resolve, reject) => {
         client.exec('wc -c', (error, stream) => {

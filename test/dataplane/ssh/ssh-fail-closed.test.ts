@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent, AuditEventDraft } from '../../../audit/audit-event.ts';
 import { AuditUnavailableError, type AuditSink } from '../../../audit/audit-sink.ts';
@@ -19,6 +18,7 @@ import {
   type DecisionFixture,
 } from './ssh-proxy-fixture.ts';
 import { ShellSession } from './shell-session.ts';
+import { freePort } from '../../support/free-port.ts';
 
 let work: string;
 let decision: DecisionFixture;
@@ -49,17 +49,6 @@ class BreakableSink implements AuditSink {
   close(): Promise<void> {
     return this.inner.close();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe('fail closed', () => {

@@ -1,29 +1,17 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient, execOn, removeDir, sshCommand, startDecisionFixture, startProxyFixture, tempDir, type DecisionFixture, type ProxyFixture } from './ssh-proxy-fixture.ts';
+import { connectClient, execOn, sshCommand, startProxiedHost, type ProxiedHostFixture } from './ssh-proxy-fixture.ts';
 import ssh2, { type Client } from 'ssh2';
 
-let work: string;
-let decision: DecisionFixture;
-let proxy: ProxyFixture;
-let token: string;
-
+let h: ProxiedHostFixture;
 beforeAll(async () => {
-  work = tempDir('gatehouse-ssh-login-');
-  decision = await startDecisionFixture(work);
-  proxy = await startProxyFixture(work, decision.server.address);
-  token = await decision.token();
+  h = await startProxiedHost('gatehouse-ssh-login-');
 });
-
-afterAll(async () => {
-  await proxy?.close();
-  await decision?.close();
-  removeDir(work);
-});
+afterAll(() => h?.close());
 
 async function loginError(password: string): Promise<string> {
   try {
-    const client = await connectClient(proxy.port, password);
+    const client = await connectClient(h.proxy.port, password);
     client.end();
   } catch (error) {
     return (error as Error).message;
@@ -33,7 +21,7 @@ async function loginError(password: string): Promise<string> {
 
 describe('login: the password is a scoped token, decided as ssh.connect', () => {
   it('a valid token logs in with the password method', async () => {
-    const client = await connectClient(proxy.port, token);
+    const client = await connectClient(h.proxy.port, h.token);
     client.end();
   });
 
@@ -45,9 +33,9 @@ describe('login: the password is a scoped token, decided as ssh.connect', () => 
       c.once('error', reject);
       c.on('keyboard-interactive', (_name, _instructions, _lang, asked, finish) => {
         prompts.push(...asked.map((p) => p.prompt));
-        finish([token]);
+        finish([h.token]);
       });
-      c.connect({ host: '127.0.0.1', port: proxy.port, username: 'executor', tryKeyboard: true, readyTimeout: 15_000 });
+      c.connect({ host: '127.0.0.1', port: h.proxy.port, username: 'executor', tryKeyboard: true, readyTimeout: 15_000 });
     });
     try {
       expect(prompts).toEqual(['Password (Gatehouse token): ']);
@@ -58,7 +46,7 @@ describe('login: the password is a scoped token, decided as ssh.connect', () => 
   });
 
   it('an expired token is refused at login', async () => {
-    const issued = await decision.authority.issuer.issue({
+    const issued = await h.decision.authority.issuer.issue({
       subject: { id: 'planner-1', groups: ['ops'] },
       actions: ['ssh.connect', 'ssh.exec'],
       resource: { type: 'Host', id: 'web-1' },
@@ -70,20 +58,20 @@ describe('login: the password is a scoped token, decided as ssh.connect', () => 
   });
 
   it('an expired token is refused by the real ssh client too (exit 255, permission denied)', async () => {
-    const issued = await decision.authority.issuer.issue({
+    const issued = await h.decision.authority.issuer.issue({
       subject: { id: 'planner-1', groups: ['ops'] },
       actions: ['ssh.connect', 'ssh.exec'],
       resource: { type: 'Host', id: 'web-1' },
       ttlSeconds: 60,
       now: new Date(Date.now() - 3_600_000),
     });
-    const result = await sshCommand(proxy.port, issued.token, ['uname']);
+    const result = await sshCommand(h.proxy.port, issued.token, ['uname']);
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe('');
   });
 
   it('a token for another host is refused', async () => {
-    expect(await loginError(await decision.token({ resourceId: 'db-9' }))).toMatch(/authentication methods failed/);
+    expect(await loginError(await h.decision.token({ resourceId: 'db-9' }))).toMatch(/authentication methods failed/);
   });
 
   it('a password that is not a token is refused', async () => {
@@ -94,7 +82,7 @@ describe('login: the password is a scoped token, decided as ssh.connect', () => 
 describe('requests other than exec and shell are refused', () => {
   let client: Client;
   beforeAll(async () => {
-    client = await connectClient(proxy.port, token);
+    client = await connectClient(h.proxy.port, h.token);
   });
   afterAll(() => client?.end());
 
@@ -117,9 +105,9 @@ describe('requests other than exec and shell are refused', () => {
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(
         'sshpass',
-        ['-e', 'ssh', '-N', '-p', String(proxy.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+        ['-e', 'ssh', '-N', '-p', String(h.proxy.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
           '-o', 'PubkeyAuthentication=no', '-o', 'ExitOnForwardFailure=yes', '-R', '127.0.0.1:0:127.0.0.1:22', 'executor@127.0.0.1'],
-        { env: { ...process.env, SSHPASS: token }, timeout: 20_000 },
+        { env: { ...process.env, SSHPASS: h.token }, timeout: 20_000 },
         (error, _stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
       );
     });

@@ -224,6 +224,36 @@ export async function startProxyFixture(
   };
 }
 
+/** A decision service, a proxy in front of the real sshd, and a token for it: one per test file. */
+export interface ProxiedHostFixture {
+  work: string;
+  decision: DecisionFixture;
+  proxy: ProxyFixture;
+  /** A scoped token for ssh.connect + ssh.exec on Host:web-1 (see DecisionFixture.token). */
+  token: string;
+  close(): Promise<void>;
+}
+
+/** Starts the decision service and the proxy in a new temporary directory named by `prefix`. */
+export async function startProxiedHost(prefix: string): Promise<ProxiedHostFixture> {
+  const work = tempDir(prefix);
+  let decision: DecisionFixture | undefined;
+  let proxy: ProxyFixture | undefined;
+  const close = async () => {
+    await proxy?.close();
+    await decision?.close();
+    removeDir(work);
+  };
+  try {
+    decision = await startDecisionFixture(work);
+    proxy = await startProxyFixture(work, decision.server.address);
+    return { work, decision, proxy, token: await decision.token(), close };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+}
+
 export interface CommandResult {
   code: number | null;
   stdout: string;

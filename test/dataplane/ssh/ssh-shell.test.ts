@@ -1,26 +1,14 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderAsciicast } from '../../../dataplane/ssh/asciicast.ts';
-import { connectClient, removeDir, startDecisionFixture, startProxyFixture, tempDir, type DecisionFixture, type ProxyFixture } from './ssh-proxy-fixture.ts';
+import { connectClient, startProxiedHost, type ProxiedHostFixture } from './ssh-proxy-fixture.ts';
 import { ShellSession } from './shell-session.ts';
 
-let work: string;
-let decision: DecisionFixture;
-let proxy: ProxyFixture;
-let token: string;
-
+let h: ProxiedHostFixture;
 beforeAll(async () => {
-  work = tempDir('gatehouse-ssh-shell-');
-  decision = await startDecisionFixture(work);
-  proxy = await startProxyFixture(work, decision.server.address);
-  token = await decision.token();
+  h = await startProxiedHost('gatehouse-ssh-shell-');
 });
-
-afterAll(async () => {
-  await proxy?.close();
-  await decision?.close();
-  removeDir(work);
-});
+afterAll(() => h?.close());
 
 const PROMPT = /\$ $/;
 
@@ -30,7 +18,7 @@ async function settle(): Promise<void> {
 
 describe('interactive pty shell, decided line by line', () => {
   it('a denied line is not run and the user keeps the shell; the next allowed line runs; exit ends it with status 0', async () => {
-    const client = await connectClient(proxy.port, token);
+    const client = await connectClient(h.proxy.port, h.token);
     try {
       const shell = await ShellSession.open(client);
       await shell.waitFor(PROMPT);
@@ -51,7 +39,7 @@ describe('interactive pty shell, decided line by line', () => {
   });
 
   it('line editing: backspace, Ctrl-U and Ctrl-C shape the decided line; arrow keys ring the bell and are dropped', async () => {
-    const client = await connectClient(proxy.port, token);
+    const client = await connectClient(h.proxy.port, h.token);
     try {
       const shell = await ShellSession.open(client);
       await shell.waitFor(PROMPT);
@@ -66,7 +54,7 @@ describe('interactive pty shell, decided line by line', () => {
       mark = shell.output.length;
       shell.type('echo still-here\r');
       await shell.waitFor(/still-here\r\n[\s\S]*\$ $/, mark);
-      const commands = proxy.events().filter((e) => e.data.kind === 'command' && e.data.mode === 'shell');
+      const commands = h.proxy.events().filter((e) => e.data.kind === 'command' && e.data.mode === 'shell');
       expect(commands.some((e) => e.data.text === 'echo ab')).toBe(true);
       shell.type('\x04');
       expect(await shell.closedWith()).toBe(0);
@@ -76,7 +64,7 @@ describe('interactive pty shell, decided line by line', () => {
   });
 
   it('a window change reaches the upstream pty (stty size) and is recorded as a resize', async () => {
-    const client = await connectClient(proxy.port, token);
+    const client = await connectClient(h.proxy.port, h.token);
     try {
       const shell = await ShellSession.open(client);
       await shell.waitFor(PROMPT);
@@ -90,11 +78,11 @@ describe('interactive pty shell, decided line by line', () => {
       client.end();
     }
     await settle();
-    expect(proxy.events().some((e) => e.data.kind === 'resize' && e.data.text === '132x50')).toBe(true);
+    expect(h.proxy.events().some((e) => e.data.kind === 'resize' && e.data.text === '132x50')).toBe(true);
   });
 
   it('a multi-line construct typed on several lines is refused (it does not parse line by line)', async () => {
-    const client = await connectClient(proxy.port, token);
+    const client = await connectClient(h.proxy.port, h.token);
     try {
       const shell = await ShellSession.open(client);
       await shell.waitFor(PROMPT);
@@ -109,7 +97,7 @@ describe('interactive pty shell, decided line by line', () => {
   });
 
   it('the recording replays to the same terminal output the client saw (asciicast v2)', async () => {
-    const client = await connectClient(proxy.port, token);
+    const client = await connectClient(h.proxy.port, h.token);
     let seen = '';
     try {
       const shell = await ShellSession.open(client, { cols: 120, rows: 40 });
@@ -127,7 +115,7 @@ describe('interactive pty shell, decided line by line', () => {
       client.end();
     }
     await settle();
-    const events = proxy.events();
+    const events = h.proxy.events();
     const start = events.filter((e) => e.data.kind === 'command' && e.data.text === 'uname -s').at(-1);
     const sessionId = start?.data.sessionId;
     const session = events.filter((e) => e.data.sessionId === sessionId);
@@ -148,9 +136,9 @@ describe('interactive pty shell, decided line by line', () => {
     const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
       const child = execFile(
         'sshpass',
-        ['-e', 'ssh', '-tt', '-p', String(proxy.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
+        ['-e', 'ssh', '-tt', '-p', String(h.proxy.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
           '-o', 'PubkeyAuthentication=no', 'executor@127.0.0.1'],
-        { env: { ...process.env, SSHPASS: token }, timeout: 30_000 },
+        { env: { ...process.env, SSHPASS: h.token }, timeout: 30_000 },
         (error, stdout) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout }),
       );
       child.stdin!.end('rm -rf /\nuname -s\nexit 7\n');
