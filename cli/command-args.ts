@@ -29,9 +29,23 @@ export function printUsage(usage: string): number {
   return 0;
 }
 
-/** A usage error that shows the usage text after what was wrong. */
+/**
+ * A usage error as one line: what was wrong, and where the usage is
+ * ("--source is required; run 'gatehouse audit verify --help'").
+ */
 export function usageError(message: string, usage: string): UsageError {
-  return new UsageError(`${message}\n${usage}`);
+  return new UsageError(`${message.split('\n', 1)[0]}; run '${commandOf(usage)} --help'`);
+}
+
+/** "gatehouse replay session" from a usage text starting "usage: gatehouse replay session <id> …". */
+function commandOf(usage: string): string {
+  const words = usage.replace(/^usage:\s*/, '').split(/\s+/);
+  const command: string[] = [];
+  for (const word of words) {
+    if (/^[-<[]/.test(word) || word.includes('|')) break;
+    command.push(word);
+  }
+  return command.join(' ') || 'gatehouse';
 }
 
 /** The value of a required flag, or a usage error naming it. */
