@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { AUDIT_TOPICS } from './audit-event.ts';
 import { defaultAuditLogger, type AuditLogger } from './audit-logger.ts';
+import { AuditUnavailableError } from './audit-sink.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import { AuditConfigError, parseKafkaSpec, type KafkaConnectionOptions } from './kafka-spec.ts';
 
@@ -81,6 +82,14 @@ async function* readKafka(connection: KafkaConnectionOptions, options: ReadSourc
     wake?.();
     wake = undefined;
   };
+  // kafkajs reports a consumer stopped by a lost broker only as a CRASH event (run() has long
+  // resolved), then restarts it for ever or leaves it dead: either way the records this read
+  // waits for never come. A one-shot read fails instead, with the reason.
+  consumer.on(consumer.events.CRASH, (event) => {
+    const error = event.payload.error;
+    failure ??= new AuditUnavailableError(`reading the audit topics from Kafka failed: ${error.message}`, { cause: error });
+    notify();
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [...new Set([...remaining.keys()].map((key) => key.slice(0, key.lastIndexOf('/'))))], fromBeginning: true });

@@ -48,8 +48,6 @@ export interface KafkaShipperOptions {
    * saved; a backlog ships in batches of up to `batchBytes`, where gzip shrinks the bytes ~6x.
    */
   compressMinBytes?: number;
-  /** While lingering, this many unread journal bytes end the wait at once (default 64 KiB). */
-  lingerBytes?: number;
 }
 
 /**
@@ -74,7 +72,6 @@ export class KafkaShipper {
   #flushing = 0;
   readonly #batchBytes: number;
   readonly #lingerMs: number;
-  readonly #lingerBytes: number;
 
   constructor(
     private readonly journal: Journal,
@@ -86,7 +83,6 @@ export class KafkaShipper {
     // message.max.bytes (1 MiB) when one partition takes the whole batch: stay well below it.
     this.#batchBytes = options.batchBytes ?? (options.kafka.compression === 'gzip' ? 1024 * 1024 : 512 * 1024);
     this.#lingerMs = options.lingerMs ?? 20;
-    this.#lingerBytes = Math.min(options.lingerBytes ?? 64 * 1024, this.#batchBytes);
     // a backlog left by an earlier run ships at once
     if (journal.bytesAfter(this.#position) > 0) this.#unreadSince = 0;
     journal.on('appended', () => this.#onAppended());
@@ -95,7 +91,7 @@ export class KafkaShipper {
   #onAppended(): void {
     this.#unreadSince ??= performance.now();
     // while lingering, only a full batch cuts the wait short (waking on every append is the cost lingering avoids)
-    if (!this.#lingering || this.journal.bytesAfter(this.#position) >= this.#lingerBytes) this.#wake?.();
+    if (!this.#lingering || this.journal.bytesAfter(this.#position) >= this.#batchBytes) this.#wake?.();
   }
 
   start(): void {
@@ -172,7 +168,7 @@ export class KafkaShipper {
       const since = this.#unreadSince;
       if (since === undefined || this.#stopped || this.#flushing > 0) return;
       const left = since + this.#lingerMs - performance.now();
-      if (left <= 0 || this.journal.bytesAfter(this.#position) >= this.#lingerBytes) return;
+      if (left <= 0 || this.journal.bytesAfter(this.#position) >= this.#batchBytes) return;
       this.#lingering = true;
       try {
         await this.#sleepUnlessStopped(Math.ceil(left));

@@ -124,13 +124,14 @@ export async function verifyChain(records: AsyncIterable<StoredRecord>): Promise
         });
       }
     }
-    const sequences = entries.map((entry) => entry.sequence);
+    // `entries` is sorted by sequence above; spreading a day of events into Math.min/max would
+    // overflow the call stack.
     sources.push({
       source,
       events: entries.length,
       duplicates: group.duplicates,
-      firstSequence: Math.min(...sequences),
-      lastSequence: Math.max(...sequences),
+      firstSequence: entries[0]!.sequence,
+      lastSequence: entries[entries.length - 1]!.sequence,
       chains,
     });
   }

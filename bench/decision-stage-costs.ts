@@ -20,6 +20,7 @@ import type { DecisionInput } from '../engine/model/request.ts';
 import { startDecisionServer } from '../engine/service/decision-server.ts';
 import { requestFingerprint } from '../engine/service/request-fingerprint.ts';
 import { MemoryStateStore } from '../engine/state/memory-state-store.ts';
+import { ScopedTokenGate } from '../engine/tokens/scoped-token-gate.ts';
 import { openTokenAuthority } from '../engine/tokens/token-authority.ts';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
 import { fmt, measure, measureSync } from './bench-table.ts';
@@ -48,6 +49,8 @@ try {
   const bundle = await loadBundle(join(work, 'b.tar.gz'), { runOwnTests: false });
   const store = new MemoryStateStore();
   const tokens = await openTokenAuthority({ store });
+  // GATEHOUSE_BENCH_TOKEN_CACHE=off: every signature verified on every call (before the cache).
+  const gate = process.env.GATEHOUSE_BENCH_TOKEN_CACHE === 'off' ? new ScopedTokenGate({ ring: tokens.ring, store, issuer: 'gatehouse', verifiedTokenCacheSize: 0 }) : tokens.gate;
   const resource = { type: 'Database', id: 'bench' };
   const issued = await tokens.issuer.issue({ subject: { id: 'planner', groups: ['dba'] }, actions: ['db.query'], resource, ttlSeconds: 3600, executor: 'bench', now: new Date() });
   const text = (aid: number): string => `SELECT abalance FROM pgbench_accounts WHERE aid = ${aid};`;
@@ -56,10 +59,10 @@ try {
 
   // Stages alone, each as the pipeline runs it (a fresh statement text each call, as pgbench sends).
   const facts = measureSync(() => computeFacts({ sql: { text: text(++aid) } }), ms);
-  const check = await measure(() => tokens.gate.check(issued.token, { action: 'db.query', resource, context: { sql: { text: text(1) } }, now: new Date() }), { concurrency: 1, durationMs: ms });
-  const checked = await tokens.gate.check(issued.token, { action: 'db.query', resource, context: {}, now: new Date() });
+  const check = await measure(() => gate.check(issued.token, { action: 'db.query', resource, context: { sql: { text: text(1) } }, now: new Date() }), { concurrency: 1, durationMs: ms });
+  const checked = await gate.check(issued.token, { action: 'db.query', resource, context: {}, now: new Date() });
   if (!checked.ok) throw new Error(`token check failed: ${checked.reason}`);
-  const use = await measure(() => tokens.gate.consumeUse(checked.token, randomUUID()), { concurrency: 1, durationMs: ms });
+  const use = await measure(() => gate.consumeUse(checked.token, randomUUID()), { concurrency: 1, durationMs: ms });
   const input = (n: number): DecisionInput => ({
     subject: checked.subject, action: 'db.query', resource,
     context: computeFacts({ sql: { text: text(n) } }).context, token: checked.token, time: new Date().toISOString(), sessionId: 's', requestId: randomUUID(),
@@ -92,7 +95,7 @@ try {
       : await createAuditSink(`file:${join(work, `${variant.replace(/\W+/g, '-')}.jsonl`)}`, { source: 'gatehouse://bench/stages' });
     const server = await startDecisionServer({
       bundleSource: { path: join(work, 'b.tar.gz'), watch: false, load: async () => loadBundle(join(work, 'b.tar.gz'), { runOwnTests: false }) },
-      auditSink, listen: '127.0.0.1:0', tokenGate: tokens.gate, logger: pino({ level: 'silent' }), metricsListen: undefined,
+      auditSink, listen: '127.0.0.1:0', tokenGate: gate, logger: pino({ level: 'silent' }), metricsListen: undefined,
     });
     const client = new GrpcDecisionClient({ address: server.address });
     const withToken = variant.startsWith('token');

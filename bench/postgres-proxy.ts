@@ -26,6 +26,7 @@ import { checkMaskUsage } from '../engine/masking/check-mask-usage.ts';
 import type { DecisionInput } from '../engine/model/request.ts';
 import { startDecisionServer } from '../engine/service/decision-server.ts';
 import { MemoryStateStore } from '../engine/state/memory-state-store.ts';
+import { ScopedTokenGate } from '../engine/tokens/scoped-token-gate.ts';
 import { openTokenAuthority } from '../engine/tokens/token-authority.ts';
 import { CatalogColumnOrigins } from '../dataplane/postgres/column-origins.ts';
 import { startPostgresProxy } from '../dataplane/postgres/postgres-proxy.ts';
@@ -210,7 +211,11 @@ export async function runPostgresProxyBench(options: { seconds?: number } = {}):
       },
       auditSink: decisionAudit,
       listen: '127.0.0.1:0',
-      tokenGate: tokens.gate,
+      // GATEHOUSE_BENCH_TOKEN_CACHE=off: verify the token's signature on every statement (the
+      // behaviour before the verified-token cache), for an A/B on the same machine state.
+      tokenGate: process.env.GATEHOUSE_BENCH_TOKEN_CACHE === 'off'
+        ? new ScopedTokenGate({ ring: tokens.ring, store, issuer: 'gatehouse', verifiedTokenCacheSize: 0 })
+        : tokens.gate,
       logger: pino({ level: 'silent' }),
       metricsListen: undefined,
     });

@@ -13,7 +13,7 @@ import { hashLine } from '../../audit/hash-chain.ts';
 import type { KafkaAuditSink } from '../../audit/kafka-audit-sink.ts';
 import { verifyChain } from '../../audit/verify-chain.ts';
 import { need, services } from '../services/services-env.ts';
-import { consumeAudit, uniqueIds } from './kafka-consume.ts';
+import { auditTopicEnds, consumeAudit, uniqueIds } from './kafka-consume.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/gatehouse');
 function gatehouse(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -48,6 +48,7 @@ async function openSink(name: string, source: string, extra: Record<string, unkn
 describe('kafka audit sink (real broker)', () => {
   it('3000 events arrive exactly once each, on their topics, keyed by subject, with an intact chain', async () => {
     const source = `gatehouse://test/exact-${Date.now()}`;
+    const start = await auditTopicEnds(broker);
     const sink = await openSink('exact', source);
     const types = Object.keys(AUDIT_TOPICS) as AuditEventType[];
     const appended = [];
@@ -59,7 +60,7 @@ describe('kafka audit sink (real broker)', () => {
     expect(await sink.shipper.drain(120_000)).toBe(true);
     await sink.close();
 
-    const records = await consumeAudit(broker, (value) => value.includes(`"source":"${source}"`), (seen) => seen.length >= 3000);
+    const records = await consumeAudit(broker, (value) => value.includes(`"source":"${source}"`), (seen) => seen.length >= 3000, 60_000, start);
     expect(records).toHaveLength(3000);
     expect(uniqueIds(records)).toEqual(new Set(appended.map((event) => event.id)));
     for (const record of records) {
@@ -86,6 +87,7 @@ describe('kafka audit sink (real broker)', () => {
 
   it('a password in SQL text, a command password and a raw token never appear on the topic', async () => {
     const source = `gatehouse://test/secrets-${Date.now()}`;
+    const start = await auditTopicEnds(broker);
     const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJwbGFubmVyLTEiLCJqdGkiOiJhYmMifQ.c2lnbmF0dXJlLWJ5dGVzLWhlcmU';
     const sink = await openSink('secrets', source);
     await sink.append(
@@ -136,7 +138,7 @@ describe('kafka audit sink (real broker)', () => {
     );
     expect(await sink.shipper.drain(60_000)).toBe(true);
     await sink.close();
-    const records = await consumeAudit(broker, (value) => value.includes(`"source":"${source}"`), (seen) => seen.length >= 2);
+    const records = await consumeAudit(broker, (value) => value.includes(`"source":"${source}"`), (seen) => seen.length >= 2, 60_000, start);
     expect(records).toHaveLength(2);
     const all = records.map((record) => record.value).join('\n');
     for (const secret of ['s3cr3t-Pa55', token, 'Hunter2x', 'Hunter3x', 'Pw123x', 'c2lnbmF0dXJlLWJ5dGVzLWhlcmU']) {
@@ -147,6 +149,7 @@ describe('kafka audit sink (real broker)', () => {
 
   it('shipped segments are deleted and a reopened sink ships nothing twice', async () => {
     const source = `gatehouse://test/rotate-${Date.now()}`;
+    const start = await auditTopicEnds(broker);
     const options = { journalSegmentBytes: 4096 };
     const first = await openSink('rotate', source, options);
     for (let i = 0; i < 200; i++) await first.append({ type: 'gatehouse.token.v1', subject: 'planner-1', data: { index: i, pad: 'x'.repeat(100) } });
@@ -159,7 +162,7 @@ describe('kafka audit sink (real broker)', () => {
     expect(last.sequence).toBe('201');
     expect(await second.shipper.drain(60_000)).toBe(true);
     await second.close();
-    const records = await consumeAudit(broker, (value) => value.includes(`"source":"${source}"`), (seen) => seen.length >= 201);
+    const records = await consumeAudit(broker, (value) => value.includes(`"source":"${source}"`), (seen) => seen.length >= 201, 60_000, start);
     expect(records).toHaveLength(201);
     const byId = new Map(records.map((record) => [JSON.parse(record.value).id as string, record.value]));
     expect(byId.size).toBe(201);

@@ -8,19 +8,53 @@ export interface ConsumedRecord {
   headers: Record<string, string>;
 }
 
+/** Where each audit topic ends now: a test takes it before producing and reads from there. */
+export type TopicOffsets = Map<string, { partition: number; offset: string }[]>;
+
+export async function auditTopicEnds(broker: string): Promise<TopicOffsets> {
+  const kafka = new kafkajs.Kafka({ clientId: 'audit-test-offsets', brokers: [broker], logLevel: kafkajs.logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends: TopicOffsets = new Map();
+  try {
+    const existing = new Set(await admin.listTopics());
+    for (const topic of Object.values(AUDIT_TOPICS)) {
+      if (!existing.has(topic)) continue; // created later by the shipper: read it from the start
+      const offsets = await admin.fetchTopicOffsets(topic);
+      ends.set(topic, offsets.map(({ partition, high }) => ({ partition, offset: high })));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  return ends;
+}
+
 /**
  * An independent consumer (plain kafkajs, not Gatehouse's reader): reads the audit topics from
- * the beginning until `done` says enough was seen or `timeoutMs` passes, keeping records whose
- * value passes `keep`.
+ * `from` (the ends taken before the test produced; the beginning where absent) until `done` says
+ * enough was seen or `timeoutMs` passes, keeping records whose value passes `keep`. Starting at
+ * the test's own offsets keeps the read short on a broker that other suites have filled.
  */
 export async function consumeAudit(
   broker: string,
   keep: (value: string) => boolean,
   done: (records: ConsumedRecord[]) => boolean,
   timeoutMs = 60_000,
+  from?: TopicOffsets,
 ): Promise<ConsumedRecord[]> {
   const kafka = new kafkajs.Kafka({ clientId: 'audit-test-consumer', brokers: [broker], logLevel: kafkajs.logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `audit-test-${process.pid}-${Date.now()}-${Math.random()}` });
+  const groupId = `audit-test-${process.pid}-${Date.now()}-${Math.random()}`;
+  if (from && from.size > 0) {
+    // A new group with committed offsets starts there instead of at the beginning.
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (const [topic, partitions] of from) await admin.setOffsets({ groupId, topic, partitions });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  const consumer = kafka.consumer({ groupId });
   const records: ConsumedRecord[] = [];
   await consumer.connect();
   try {

@@ -100,7 +100,7 @@ function uniqueLines(lines: string[]): string[] {
 }
 
 describe('the audit stream through gatehouse serve (real Kafka)', () => {
-  it('3,000 decisions over DecideStream arrive on gatehouse.decisions exactly once each, complete, keyed and chained', async () => {
+  it('3,000 decisions over DecideStream: each is exactly one event id on gatehouse.decisions, none missing, complete, keyed and chained', async () => {
     const serve = await startMain();
     const started = Date.now();
     const client = decisionClient(serve.address);
