@@ -36,7 +36,8 @@ export class AppendOnlyFile {
       const { size } = await handle.stat();
       const end = await completeLinesEnd(handle, size);
       if (end !== size) await handle.truncate(end);
-      return new AppendOnlyFile(path, handle, end, { fsyncDelayMs: 20, ...options });
+      // An option passed as undefined must not override the default (spread would copy it).
+      return new AppendOnlyFile(path, handle, end, { ...options, fsyncDelayMs: options.fsyncDelayMs ?? 20 });
     } catch (error) {
       await handle.close();
       throw error;

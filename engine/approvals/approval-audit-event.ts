@@ -15,6 +15,7 @@ export function approvalEventDraft(kind: ApprovalEventName, record: ApprovalReco
   const { binding } = record;
   const windowSeconds =
     record.windowUntil && record.resolvedAt ? Math.round((Date.parse(record.windowUntil) - Date.parse(record.resolvedAt)) / 1000) : 0;
+  const text = redactText(binding.text);
   const data: JsonObject = {
     kind,
     approvalId: record.id,
@@ -25,9 +26,11 @@ export function approvalEventDraft(kind: ApprovalEventName, record: ApprovalReco
       executor: binding.executor ?? '',
       action: binding.action,
       resource: { type: binding.resource.type, id: binding.resource.id },
-      text: redactText(binding.text),
+      text,
     },
-    bindingHash: record.bindingHash,
+    // The hash covers the raw text: where a secret was redacted from it, the hash would let a
+    // reader test password guesses offline, so it is left out (empty).
+    bindingHash: text === binding.text ? record.bindingHash : '',
     reviewer: record.reviewer ?? '',
     comment: redactText(record.comment ?? ''),
     windowSeconds,
