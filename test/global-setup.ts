@@ -18,11 +18,17 @@ export function loadServicesEnv(): Record<string, string> {
   return env;
 }
 
-export default function setup(): void {
+export default function setup(): () => void {
   execFileSync(resolve(root, 'scripts/install-opa'), { stdio: ['ignore', 'ignore', 'inherit'] });
   const services = (process.env.GATEHOUSE_TEST_SERVICES ?? 'kafka postgres sshd').split(/\s+/).filter(Boolean);
-  if (services.length > 0 && existsSync(resolve(root, 'scripts/services'))) {
+  if (services.length > 0) {
     execFileSync(resolve(root, 'scripts/services'), ['up', ...services], { stdio: ['ignore', 'inherit', 'inherit'] });
   }
   Object.assign(process.env, loadServicesEnv());
+  // A developer keeps the services for the next run (`up` again is instant); CI leaves nothing behind.
+  return () => {
+    if (process.env.CI && services.length > 0) {
+      execFileSync(resolve(root, 'scripts/services'), ['down', ...services], { stdio: ['ignore', 'inherit', 'inherit'] });
+    }
+  };
 }
