@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
 import { isJsonObject, type JsonObject } from '../model/json.ts';
@@ -34,6 +34,11 @@ export interface CompiledRego {
  * can run (so an unsupported builtin fails here, named). Throws RegoCompileError with every
  * problem opa reported, located by file and line.
  */
+function relativeTo(baseDir: string, file: string): string {
+  const path = relative(baseDir, resolve(baseDir, file));
+  return path.startsWith('..') || isAbsolute(path) ? resolve(baseDir, file) : `./${path}`;
+}
+
 export async function compileRegoToWasm(options: CompileRegoOptions): Promise<CompiledRego> {
   const entrypoint = options.entrypoint ?? DEFAULT_REGO_ENTRYPOINT;
   const baseDir = resolve(options.baseDir ?? process.cwd());
@@ -49,8 +54,10 @@ export async function compileRegoToWasm(options: CompileRegoOptions): Promise<Co
       '--capabilities', capabilities.path,
       '-o', out,
       '--',
-      ...options.files.map((f) => resolve(baseDir, f)),
-      ...(options.dataFiles ?? []).map((f) => resolve(baseDir, f)),
+      // Relative to baseDir (the working directory): opa embeds source paths in the module, and
+      // the bundle's content-derived revision must not depend on where the policy was checked out.
+      ...options.files.map((f) => relativeTo(baseDir, f)),
+      ...(options.dataFiles ?? []).map((f) => relativeTo(baseDir, f)),
     ];
     try {
       await execFileAsync(findOpa(), args, { cwd: baseDir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });

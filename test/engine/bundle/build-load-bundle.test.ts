@@ -128,6 +128,15 @@ describe('determinism', () => {
     expect(Buffer.compare(await readFile(join(work, 'a.tar.gz')), await readFile(join(work, 'b.tar.gz')))).toBe(0);
   });
 
+  it('the same sources in two checkouts (different paths, same gatehouse.yaml) → the same revision (regression: opa embedded absolute paths)', async () => {
+    const files = { ...bothEngines(), 'gatehouse.yaml': 'name: same\nengines: [rego, cedar]\n' };
+    const first = await writePolicyDir(join(work, 'checkout-one', 'policy'), files);
+    const second = await writePolicyDir(join(work, 'somewhere', 'else', 'policy'), files);
+    const a = await buildBundle(first, join(work, 'one.tar.gz'));
+    const b = await buildBundle(second, join(work, 'two.tar.gz'));
+    expect(a.revision).toBe(b.revision);
+  });
+
   it('a one-character policy change → a different revision', async () => {
     const dir = await writePolicyDir(join(work, 'changed'), bothEngines({ 'rbac.cedar': RBAC_CEDAR.replace('"dba"', '"dbas"') }));
     const changed = await buildBundle(dir, join(work, 'changed.tar.gz'));
