@@ -1,7 +1,7 @@
 import type { StoredRecord } from './audit-source-reader.ts';
 import { GENESIS_PREV_HASH, hashLine } from './hash-chain.ts';
 
-export type ChainProblemKind = 'edited' | 'missing' | 'unparseable' | 'conflicting-duplicate' | 'bad-genesis';
+export type ChainProblemKind = 'edited' | 'missing' | 'unparseable' | 'conflicting-duplicate' | 'bad-genesis' | 'inserted';
 
 export interface ChainProblem {
   kind: ChainProblemKind;
@@ -87,8 +87,25 @@ export async function verifyChain(records: AsyncIterable<StoredRecord>): Promise
       bySequence.set(entry.sequence, list);
     }
     const hashes = new Map(entries.map((entry) => [entry.hash, entry]));
+    // A writer appends one successor per event: two events naming the same predecessor mean one
+    // was inserted (a forged line chained onto a real one verifies on its own).
+    const successor = new Map<string, Entry>();
     let chains = 0;
     for (const entry of entries.sort((a, b) => a.sequence - b.sequence)) {
+      if (entry.prevHash !== GENESIS_PREV_HASH) {
+        const other = successor.get(entry.prevHash);
+        if (other === undefined) successor.set(entry.prevHash, entry);
+        else {
+          problems.push({
+            kind: 'inserted',
+            source,
+            eventId: entry.id,
+            sequence: entry.sequence,
+            origin: entry.origin,
+            detail: `events ${other.id} (${other.origin}) and ${entry.id} (${entry.origin}) both follow the same predecessor at sequence ${entry.sequence}: one was inserted`,
+          });
+        }
+      }
       if (entry.prevHash === GENESIS_PREV_HASH) {
         chains += 1;
         if (entry.sequence !== 1) {

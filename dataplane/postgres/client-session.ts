@@ -5,13 +5,14 @@ import type { AuditSink } from '../../audit/audit-sink.ts';
 import type { JsonObject } from '../../engine/model/json.ts';
 import type { Resource } from '../../engine/model/request.ts';
 import type { DecisionClient } from '../sdk/data-plane-decision.ts';
+import { isSafeClientEncoding } from './client-encoding.ts';
 import type { ColumnOriginResolver } from './column-masker.ts';
 import { SessionRecorder } from './session-recorder.ts';
 import { StatementRunner } from './statement-runner.ts';
 import { checkStartupParameters, StartupRefused } from './startup-parameters.ts';
 import { UpstreamRelay } from './upstream-relay.ts';
 import { connectUpstream, UpstreamError, type UpstreamSession, type UpstreamTarget } from './upstream/upstream-connection.ts';
-import { authenticationCleartextPassword, authenticationOk, errorResponse, readyForQuery, sslAccepted, sslRefused } from './wire/backend-messages.ts';
+import { authenticationCleartextPassword, authenticationOk, decodeParameterStatus, errorResponse, readyForQuery, sslAccepted, sslRefused } from './wire/backend-messages.ts';
 import { encodeTerminate } from './wire/frontend-encoders.ts';
 import { decodeFrontend, decodeStartup, type FrontendMessage } from './wire/frontend-messages.ts';
 import { MessageFramer, ProtocolViolation, type TypedMessage } from './wire/message-framer.ts';
@@ -188,6 +189,12 @@ export class PostgresSession {
     if (this.closed) {
       upstream.socket.destroy();
       return;
+    }
+    // A database or role default can set client_encoding too; statements are decided as UTF-8.
+    const encoding = upstream.parameterStatus.map((raw) => decodeParameterStatus(raw.subarray(5))).find((p) => p.name === 'client_encoding');
+    if (encoding && !isSafeClientEncoding(encoding.value)) {
+      upstream.socket.destroy();
+      return this.refuseConnection('42501', `the database session's client_encoding ${encoding.value} is not allowed through Gatehouse: use UTF8`);
     }
     this.upstream = upstream;
     const relay = new UpstreamRelay(this.socket, this.options.origins, {

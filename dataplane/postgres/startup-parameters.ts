@@ -1,3 +1,5 @@
+import { isSafeClientEncoding } from './client-encoding.ts';
+
 /**
  * Startup parameters a client may pass through to the upstream session. Anything else is
  * refused: `options` and `replication` change the security context (arbitrary GUCs, the
@@ -43,6 +45,9 @@ export function checkStartupParameters(parameters: Map<string, string>, database
       throw new StartupRefused(`startup parameter "${name}" is not allowed through Gatehouse`, '42501');
     }
     if (value.length > 256) throw new StartupRefused(`startup parameter "${name}" is too long`, '08P01');
+    if (name === 'client_encoding' && !isSafeClientEncoding(value)) {
+      throw new StartupRefused(`client_encoding "${value}" is not allowed through Gatehouse: use UTF8`, '42501');
+    }
     forwarded[name] = value;
   }
   return forwarded;

@@ -4,6 +4,7 @@ import type { JsonObject } from '../../engine/model/json.ts';
 import type { Resource } from '../../engine/model/request.ts';
 import { unenforceableObligations, type DataPlaneDecision, type DecisionClient } from '../sdk/data-plane-decision.ts';
 import { maskedColumns } from '../../engine/model/mask-obligation.ts';
+import { mayChangeClientEncoding } from './client-encoding.ts';
 import { mentionsReservedName, ProtocolObjects, type PortalEntry } from './protocol-objects.ts';
 import type { SessionRecorder } from './session-recorder.ts';
 import type { StatementRun, UpstreamRelay } from './upstream-relay.ts';
@@ -224,6 +225,8 @@ export class StatementRunner {
     let decision: DataPlaneDecision;
     if (mentionsReservedName(sql)) {
       decision = refusal('gatehouse: the statement names an object reserved for the proxy (gatehouse_… or a U&"…" identifier)');
+    } else if (mayChangeClientEncoding(sql)) {
+      decision = refusal('gatehouse: the statement may change client_encoding (SET NAMES / client_encoding); statements are decided as UTF-8');
     } else {
       decision = await this.o.decisions.decide({
         action: 'db.query',

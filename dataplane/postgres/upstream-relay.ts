@@ -5,6 +5,7 @@ import {
   decodeCommandTag,
   decodeDataRow,
   decodeFields,
+  decodeParameterStatus,
   decodeRowDescription,
   errorResponse,
   noticeResponse,
@@ -12,6 +13,7 @@ import {
   type FieldDescription,
 } from './wire/backend-messages.ts';
 import { ProtocolViolation, type TypedMessage } from './wire/message-framer.ts';
+import { isSafeClientEncoding } from './client-encoding.ts';
 
 /**
  * What the proxy expects the upstream to answer, in order. Every message forwarded upstream
@@ -146,8 +148,17 @@ export class UpstreamRelay {
           this.write(noticeResponse({ severity: 'NOTICE', code: fields.get('C') ?? '00000', message: 'notice suppressed while masking applies' }));
         } else this.write(message.raw);
         return undefined;
+      case 'S': {
+        // Statements are decided as UTF-8: a session PostgreSQL now reads in another
+        // encoding would run text other than what was decided (see client-encoding.ts).
+        const { name, value } = decodeParameterStatus(message.body);
+        if (name === 'client_encoding' && !isSafeClientEncoding(value)) {
+          throw new Error(`client_encoding changed to ${value}, which the proxy cannot decide on; session closed`);
+        }
+        this.write(message.raw);
+        return undefined;
+      }
       case 'A':
-      case 'S':
         this.write(message.raw);
         return undefined;
       case '1':

@@ -65,6 +65,9 @@ export class ExecChannel implements ChannelHandler {
         return;
       }
       this.upstream = stream;
+      // ssh2 channels are EventEmitters: an unheard 'error' would take the whole proxy down.
+      stream.on('error', () => channel.close());
+      stream.stderr.on('error', () => channel.close());
       this.pipe(stream);
     });
   }

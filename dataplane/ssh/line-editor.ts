@@ -12,7 +12,13 @@ export type EditorAction =
   | { kind: 'eof' };
 
 const BELL = '\x07';
-const MAX_LINE = 16_384;
+/**
+ * The upstream shell reads lines through its pty's canonical-mode line discipline, which holds
+ * at most 4095 bytes (Linux N_TTY_BUF_SIZE - 1, the newline included) and silently drops the
+ * rest of a longer line: the shell would run a truncated prefix of the line that was decided.
+ * Lines stop growing (with a bell) well below that, counted in UTF-8 bytes as the pty counts.
+ */
+export const MAX_LINE_BYTES = 4000;
 
 /**
  * The proxy's own line editor for gated interactive shells. It is deliberately small: the
@@ -25,6 +31,7 @@ const MAX_LINE = 16_384;
  */
 export class LineEditor {
   private chars: string[] = [];
+  private bytes = 0;
   private readonly decoder = new StringDecoder('utf8');
   /** Escape-sequence parser state: 0 none, 1 after ESC, 2 inside CSI, 3 after ESC O / SS3. */
   private escape = 0;
@@ -62,32 +69,32 @@ export class LineEditor {
         echo += '\r\n';
         flushEcho();
         actions.push({ kind: 'line', line: this.line });
-        this.chars = [];
+        this.clear();
         continue;
       }
       if (code === 0x7f || code === 0x08) {
         if (this.chars.length > 0) {
-          this.chars.pop();
+          this.pop();
           echo += '\b \b';
         } else echo += BELL;
         continue;
       }
       if (code === 0x15) {
         echo += '\b \b'.repeat(this.chars.length);
-        this.chars = [];
+        this.clear();
         continue;
       }
       if (code === 0x17) {
         let n = 0;
-        while (this.chars.length > 0 && this.chars[this.chars.length - 1] === ' ') (this.chars.pop(), n++);
-        while (this.chars.length > 0 && this.chars[this.chars.length - 1] !== ' ') (this.chars.pop(), n++);
+        while (this.chars.length > 0 && this.chars[this.chars.length - 1] === ' ') (this.pop(), n++);
+        while (this.chars.length > 0 && this.chars[this.chars.length - 1] !== ' ') (this.pop(), n++);
         echo += '\b \b'.repeat(n);
         continue;
       }
       if (code === 0x03) {
         echo += '^C\r\n';
         flushEcho();
-        this.chars = [];
+        this.clear();
         actions.push({ kind: 'interrupt' });
         continue;
       }
@@ -102,15 +109,27 @@ export class LineEditor {
         echo += BELL;
         continue;
       }
-      if (this.chars.length >= MAX_LINE) {
+      const size = Buffer.byteLength(ch, 'utf8');
+      if (this.bytes + size > MAX_LINE_BYTES) {
         echo += BELL;
         continue;
       }
       this.chars.push(ch);
+      this.bytes += size;
       echo += ch;
     }
     flushEcho();
     return actions;
+  }
+
+  private pop(): void {
+    const ch = this.chars.pop();
+    if (ch !== undefined) this.bytes -= Buffer.byteLength(ch, 'utf8');
+  }
+
+  private clear(): void {
+    this.chars = [];
+    this.bytes = 0;
   }
 }
 

@@ -74,6 +74,9 @@ export class ShellChannel implements ChannelHandler {
         return;
       }
       this.upstream = stream;
+      // ssh2 channels are EventEmitters: an unheard 'error' would take the whole proxy down.
+      stream.on('error', () => this.end({ code: UPSTREAM_UNAVAILABLE_STATUS }, 'gatehouse: the connection to the host failed; the shell was closed'));
+      stream.stderr.on('error', () => undefined);
       const exit: ExitStatus = {};
       relay(stream, this.channel, ctx.recorder, (chunk) => ctx.recorder.output(ctx.channel, chunk));
       stream.stderr.on('data', (chunk: Buffer) => {

@@ -97,7 +97,17 @@ export class ApprovalManager implements ApprovalGate {
       ...(input.sessionId ? { sessionId: input.sessionId } : {}),
       ...(input.token && input.token.kind !== 'oidc' ? { token: input.token } : {}),
     });
-    return { approvalId: (await this.create(record)).id };
+    const stored = await this.create(record);
+    // The store dedupes by request_id alone: an approval held for another request (another
+    // binding) must never be handed out, or its release would let this request through.
+    if (stored.kind !== 'decision' || stored.bindingHash !== record.bindingHash) {
+      throw new ApprovalError(
+        'GATEHOUSE_APPROVAL_REQUEST_ID_REUSED',
+        'failed_precondition',
+        `request_id ${request.requestId} already holds an approval for a different request; use a new request_id`,
+      );
+    }
+    return { approvalId: stored.id };
   }
 
   /** Holds an IssueToken that policy answered with require_approval. */

@@ -32,6 +32,9 @@ interface Context {
   depth: number;
 }
 
+/** Only line continuations between two words: bash joins the words. */
+const LINE_CONTINUATIONS = /^(?:\\\n)+$/;
+
 /** Beyond this many nested `sh -c` levels the line is refused rather than parsed further. */
 const MAX_DEPTH = 16;
 
@@ -142,8 +145,15 @@ class ShellCommandCollector {
       if (redirect) this.addRedirect(redirect, next);
     }
     if (body) this.traverse(body, next);
-    // Substitutions inside redirect targets (`> $(mktemp)`) run too.
-    for (const redirect of node.childrenForFieldName('redirect')) if (redirect) this.traverseChildren(redirect, { ...ctx, redirects: [] });
+    // Substitutions inside redirect targets (`> $(mktemp)`) run too. tree-sitter puts what
+    // follows a heredoc start (`cat <<EOF | sh`) inside the heredoc redirect: a pipeline there
+    // reads the body command's output, so its stages get a pipe as standard input.
+    for (const redirect of node.childrenForFieldName('redirect')) {
+      if (!redirect) continue;
+      for (const child of redirect.namedChildren) {
+        if (child) this.traverse(child, child.type === 'pipeline' ? { via: ctx.via, redirects: [], depth: ctx.depth, stdin: 'pipe' } : { ...ctx, redirects: [] });
+      }
+    }
   }
 
   private addRedirect(node: Node, ctx: Context): void {
@@ -174,13 +184,26 @@ class ShellCommandCollector {
     const argv: ShellWord[] = [];
     const assignments: string[] = [];
     const local: Context = { ...ctx, redirects: [...ctx.redirects] };
+    let previousWordEnd = -1;
     for (let i = 0; i < node.childCount; i++) {
       const child = node.child(i);
       if (!child) continue;
       const field = node.fieldNameForChild(i);
       if (child.type === 'variable_assignment') assignments.push(evaluateWord(child).text);
       else if (field === 'redirect') this.addRedirect(child, local);
-      else if (field === 'name' || field === 'argument') argv.push(evaluateWord(child));
+      else if (field === 'name' || field === 'argument') {
+        const word = evaluateWord(child);
+        // tree-sitter treats backslash-newline as a word break, bash removes it before splitting:
+        // `r\<newline>m -rf /` runs `rm`, so the two halves are one word.
+        const between = node.text.slice(previousWordEnd - node.startIndex, child.startIndex - node.startIndex);
+        const last = argv[argv.length - 1];
+        if (last && previousWordEnd >= 0 && LINE_CONTINUATIONS.test(between)) {
+          argv[argv.length - 1] = { text: last.text + word.text, dynamic: last.dynamic || word.dynamic };
+        } else argv.push(word);
+        previousWordEnd = child.endIndex;
+        continue;
+      }
+      previousWordEnd = -1;
     }
     const dynamicAssignment = node.namedChildren.some((c) => c?.type === 'variable_assignment' && evaluateWord(c).dynamic);
     this.emit(argv, local, dynamicAssignment, assignments);

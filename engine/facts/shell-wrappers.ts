@@ -26,6 +26,7 @@ const PREFIX_WRAPPERS: Record<string, OptionSpec> = {
   sudo: { withValue: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-T', '-U', '-R', '--user', '--group', '--chdir', '--host', '--prompt', '--role', '--type', '--other-user', '--close-from', '--command-timeout', '--chroot'] },
   doas: { withValue: ['-u', '-C'] },
   nohup: { withValue: [] },
+  coproc: { withValue: [] },
   setsid: { withValue: [] },
   time: { withValue: ['-f', '-o', '--format', '--output'] },
   command: { withValue: [] },

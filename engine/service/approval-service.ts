@@ -107,7 +107,10 @@ async function awaitApproval(
   const controller = new AbortController();
   call.on('cancelled', () => controller.abort());
   for await (const update of options.approvals.watch(id, who, controller.signal)) {
-    const message: AwaitApprovalResponse = { approval: toProto(update.approval), final: update.final };
+    // Without a credential (a data plane holding a request) only the resolution is sent: the
+    // held command text, its parties and reasons stay with authenticated viewers.
+    const approval = who === undefined ? statusOnly(toProto(update.approval)) : toProto(update.approval);
+    const message: AwaitApprovalResponse = { approval, final: update.final };
     if (update.token) {
       const claims = decodeJwt(update.token);
       message.token = update.token;
@@ -117,6 +120,21 @@ async function awaitApproval(
     if (!call.write(message)) await new Promise((resolve) => call.once('drain', resolve));
   }
   if (!call.cancelled) call.end();
+}
+
+function statusOnly(approval: Approval): Approval {
+  const view: Approval = {
+    approval_id: approval.approval_id,
+    kind: approval.kind,
+    status: approval.status,
+    reviewer: approval.reviewer,
+    comment: approval.comment,
+    resolution_reason: approval.resolution_reason,
+  };
+  if (approval.expires_at) view.expires_at = approval.expires_at;
+  if (approval.resolved_at) view.resolved_at = approval.resolved_at;
+  if (approval.window_until) view.window_until = approval.window_until;
+  return view;
 }
 
 export function toProto(record: ApprovalRecord): Approval {

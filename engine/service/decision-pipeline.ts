@@ -122,7 +122,7 @@ export class DecisionPipeline {
       return { answer: this.#denyAnswer(call, randomUUID(), 'service: idempotency store unavailable'), remember: false };
     }
     if (isRemembered(stored)) return stored;
-    const outcome = await this.#decideFresh(call, options);
+    const outcome = await this.#decideFresh(call, options, fingerprint);
     if (!outcome.remember) return outcome;
     const remembered: Remembered = { fingerprint, answer: outcome.answer };
     try {
@@ -134,7 +134,7 @@ export class DecisionPipeline {
     return remembered;
   }
 
-  async #decideFresh(call: DecideCall, options: DecideOptions): Promise<Outcome> {
+  async #decideFresh(call: DecideCall, options: DecideOptions, fingerprint?: string): Promise<Outcome> {
     const started = performance.now();
     const decisionId = randomUUID();
     const now = this.#clock();
@@ -165,7 +165,10 @@ export class DecisionPipeline {
       }
       if (token && !call.action.endsWith('.connect')) {
         if (expired(options)) return await this.#failure(input, decisionId, 'service: deadline exceeded before the token use', engineMicros, '', started);
-        const use = await this.#o.tokenGate!.consumeUse(token, call.requestId ?? decisionId);
+        // The use is keyed by the request itself, not only its id: once the idempotency entry
+        // has expired, a different command sent under an old request_id must still count.
+        const useKey = call.requestId !== undefined && fingerprint !== undefined ? `${call.requestId}:${fingerprint}` : decisionId;
+        const use = await this.#o.tokenGate!.consumeUse(token, useKey);
         if (!use.ok) {
           return await this.#finish(input, { effect: 'deny', reasons: [`token:uses: ${use.reason}`], obligations: {}, engines: [] }, decisionId, engineMicros, '', started, options);
         }

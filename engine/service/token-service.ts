@@ -92,7 +92,8 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
         ...(approvalId ? { approvalId } : {}),
       }),
     );
-    if (decision.effect === 'deny') {
+    // Only an allow mints: an effect outside the contract is a refusal, like a deny.
+    if (decision.effect !== 'allow' && !approvalId) {
       await audit.append(tokenEventDraft('refused', { subject: caller.id, check: 'policy', reasons: decision.reasons, requestedBy: caller.id }));
       throw grpcError(grpc.status.PERMISSION_DENIED, `token.issue denied: ${decision.reasons.join('; ') || 'no policy allowed it'}`);
     }

@@ -8,6 +8,7 @@ import type {
   StoredSigningKey,
   TokenUseResult,
 } from './state-store.ts';
+import { RESOLVED_APPROVAL_RETENTION_MS } from './state-store.ts';
 
 /**
  * State for one process. Everything is lost on exit, including the signing keys, so tokens
@@ -162,6 +163,15 @@ export class MemoryStateStore implements StateStore {
       }
     }
     for (const [id, token] of this.issuedTokens) if (Date.parse(token.expiresAt) <= t) this.issuedTokens.delete(id);
+    // Clients create approvals at will (each holds a whole request): resolved ones must not pile up.
+    const cutoff = t - RESOLVED_APPROVAL_RETENTION_MS;
+    for (const [id, record] of this.approvals) {
+      if (record.status === 'pending') continue;
+      const ended = Math.max(Date.parse(record.resolvedAt ?? record.expiresAt), record.windowUntil ? Date.parse(record.windowUntil) : 0);
+      if (ended > cutoff) continue;
+      this.approvals.delete(id);
+      if (record.requestId !== undefined && this.approvalByRequest.get(record.requestId) === id) this.approvalByRequest.delete(record.requestId);
+    }
   }
 
   subscribe(listener: (change: StateChange) => void): () => void {

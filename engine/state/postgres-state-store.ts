@@ -9,7 +9,7 @@ import type {
   StoredSigningKey,
   TokenUseResult,
 } from './state-store.ts';
-import { StateStoreError } from './state-store.ts';
+import { RESOLVED_APPROVAL_RETENTION_MS, StateStoreError } from './state-store.ts';
 import { migratePostgresState } from './postgres-state-schema.ts';
 
 const CHANNEL = 'gatehouse_state';
@@ -236,6 +236,13 @@ export class PostgresStateStore implements StateStore {
     await this.query(`DELETE FROM gatehouse_token_uses WHERE expires_at <= $1`, [now]);
     await this.query(`DELETE FROM gatehouse_issued_tokens WHERE expires_at <= $1`, [now]);
     await this.query(`DELETE FROM gatehouse_revocations WHERE expires_at IS NOT NULL AND expires_at <= $1`, [now]);
+    // Clients create approvals at will (each holds a whole request): resolved ones must not pile up.
+    await this.query(
+      `DELETE FROM gatehouse_approvals
+       WHERE status <> 'pending' AND COALESCE((record->>'resolvedAt')::timestamptz, expires_at) <= $1
+         AND (window_until IS NULL OR window_until <= $1)`,
+      [new Date(now.getTime() - RESOLVED_APPROVAL_RETENTION_MS)],
+    );
   }
 
   subscribe(listener: (change: StateChange) => void): () => void {

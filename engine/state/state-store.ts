@@ -58,6 +58,9 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
+/** How long a resolved approval (and its window) is kept after it ended; the audit trail keeps it for good. */
+export const RESOLVED_APPROVAL_RETENTION_MS = 60 * 60_000;
+
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
 export const APPROVAL_STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'denied', 'expired'];
 

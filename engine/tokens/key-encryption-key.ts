@@ -72,8 +72,10 @@ export class KeyEncryptionKey {
     const parts = envelope.split('.');
     if (parts.length !== 4 || parts[0] !== ENVELOPE_VERSION) throw new KeyEncryptionError('signing key envelope is malformed');
     const [nonce, ciphertext, tag] = parts.slice(1).map((part) => Buffer.from(part, 'base64url'));
+    // GCM would otherwise accept a truncated tag (down to 4 bytes), making a forged record cheap.
+    if (nonce!.length !== 12 || tag!.length !== 16) throw new KeyEncryptionError('signing key envelope is malformed');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, nonce!);
+      const decipher = createDecipheriv('aes-256-gcm', this.key, nonce!, { authTagLength: 16 });
       decipher.setAAD(Buffer.from(associatedData, 'utf8'));
       decipher.setAuthTag(tag!);
       return Buffer.concat([decipher.update(ciphertext!), decipher.final()]);

@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { JsonObject } from '../model/json.ts';
 import type { StateStore, StoredSigningKey } from '../state/state-store.ts';
-import type { KeyEncryptionKey } from './key-encryption-key.ts';
+import { KeyEncryptionError, type KeyEncryptionKey } from './key-encryption-key.ts';
 
 export interface SigningKeyRingOptions {
   store: StateStore;
@@ -116,6 +116,12 @@ export class SigningKeyRing {
 
   private async load(record: StoredSigningKey): Promise<LoadedKey> {
     const privateJwk = JSON.parse(this.options.kek.open(record.encryptedPrivateKey, record.kid).toString('utf8')) as JWK;
+    // Only the private half is authenticated by the KEK: a stored public key that is not the
+    // private key's own would let whoever can write the store make their signatures verify.
+    const publicJwk = record.publicJwk as JWK;
+    if (publicJwk.kty !== privateJwk.kty || publicJwk.crv !== privateJwk.crv || publicJwk.x !== privateJwk.x) {
+      throw new KeyEncryptionError(`signing key ${record.kid}: the stored public key does not match its encrypted private key (tampered record)`);
+    }
     return {
       record,
       privateKey: (await importJWK(privateJwk, 'EdDSA')) as CryptoKey,

@@ -123,6 +123,15 @@ describe('approvals', () => {
     expect(await manager.findWindow(binding(), now)).toBeUndefined();
   });
 
+  it('a request_id reused for a different command is refused instead of being handed the approved approval of the first', async () => {
+    const id = await held('req-reused', undefined, 'DROP TABLE audit_old');
+    await manager.approve(id, reviewer);
+    const error = await refusal(held('req-reused', undefined, 'DROP TABLE users'));
+    expect(error.code).toBe('GATEHOUSE_APPROVAL_REQUEST_ID_REUSED');
+    // A true retry (same binding) still gets the approval it created.
+    expect(await held('req-reused', undefined, 'DROP TABLE audit_old')).toBe(id);
+  });
+
   it('self-approval is refused: the subject cannot review', async () => {
     const id = await held();
     const error = await refusal(manager.approve(id, { id: 'planner-1', groups: ['reviewers'] }));

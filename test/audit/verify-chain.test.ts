@@ -85,6 +85,18 @@ describe('audit verify', () => {
     expect(report.sources.reduce((n, s) => n + s.duplicates, 0)).toBe(2);
   });
 
+  it('a forged event inserted after a real one (same predecessor, same sequence, new id) is reported as inserted', async () => {
+    const lines = [...pristine];
+    const forged = JSON.parse(lines[4]!);
+    forged.id = 'forged-event';
+    forged.data.i = 999;
+    lines.splice(5, 0, JSON.stringify(forged)); // source a, a second sequence 5 chained onto sequence 4
+    const report = await verifyChain(readAuditSource(`file:${await variant('inserted.jsonl', lines)}`));
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'inserted', source: 'gatehouse://a', sequence: 5 })]);
+    expect(report.problems[0]!.detail).toContain('forged-event');
+  });
+
   it('a missing --source is a usage error (exit 2)', async () => {
     const cli = await gatehouse(['audit', 'verify']);
     expect(cli.code).toBe(2);

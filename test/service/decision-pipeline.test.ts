@@ -167,13 +167,24 @@ describe('decision pipeline', () => {
     expect(bundle.inputs).toHaveLength(0);
   });
 
+  it('an old request_id reused for a different command after its idempotency entry expired still consumes a use (regression: use skipping)', async () => {
+    const gate = new TestTokenGate();
+    const bundle = new ScriptedBundle(() => decision('allow'));
+    // Two pipelines sharing the gate: the second has no memory of the first's request ids,
+    // as after the idempotency TTL.
+    await pipeline(bundle, { tokenGate: gate }).decide(call({ token: 't', requestId: 'r-old' }));
+    await pipeline(bundle, { tokenGate: gate }).decide(call({ token: 't', requestId: 'r-old', context: { sql: { text: 'DELETE FROM orders WHERE id = 1' } } }));
+    expect(gate.consumed).toHaveLength(2);
+  });
+
   it('with a token the subject comes from the token, and db.query consumes one use once per request_id', async () => {
     const gate = new TestTokenGate();
     const bundle = new ScriptedBundle(() => decision('allow'));
     const p = pipeline(bundle, { tokenGate: gate });
     await p.decide(call({ token: 't', requestId: 'r-use', subject: { id: 'mallory', groups: ['admin'] } }));
     await p.decide(call({ token: 't', requestId: 'r-use', subject: { id: 'mallory', groups: ['admin'] } }));
-    expect(gate.consumed).toEqual(['r-use']);
+    expect(gate.consumed).toHaveLength(1);
+    expect(gate.consumed[0]).toMatch(/^r-use:/);
     expect(bundle.inputs[0].subject).toMatchObject({ id: 'planner-1', groups: ['dba'] });
     expect(bundle.inputs[0].token).toMatchObject({ id: 'jti-1', executor: 'agent-7', uses: 1 });
   });

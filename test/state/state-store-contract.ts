@@ -51,6 +51,29 @@ export function stateStoreContract(open: () => StateStore): void {
     expect(await store.findApprovalWindow(hash, new Date(until.getTime() + 1))).toBeUndefined();
   });
 
+  it('purgeExpired drops resolved approvals after their retention (client-created approvals do not pile up), keeping pending ones and open windows', async () => {
+    const store = open();
+    const now = new Date();
+    const at = (ms: number) => new Date(now.getTime() + ms);
+    const tag = Math.random().toString(36).slice(2);
+    const resolved = await store.createApproval(approvalRecord({ requestId: `purge-resolved-${tag}` }));
+    await store.resolveApproval(resolved.id, { status: 'denied', resolvedAt: now.toISOString() });
+    const windowed = await store.createApproval(approvalRecord({ requestId: `purge-window-${tag}` }));
+    await store.resolveApproval(windowed.id, { status: 'approved', resolvedAt: now.toISOString(), windowUntil: at(3 * 3_600_000).toISOString() });
+    const pending = await store.createApproval(approvalRecord({ requestId: `purge-pending-${tag}` }));
+
+    await store.purgeExpired(at(30 * 60_000));
+    expect(await store.getApproval(resolved.id)).toBeDefined();
+
+    await store.purgeExpired(at(2 * 3_600_000));
+    expect(await store.getApproval(resolved.id)).toBeUndefined();
+    expect(await store.getApproval(windowed.id)).toBeDefined();
+    expect(await store.getApproval(pending.id)).toBeDefined();
+    // The purged approval's request id no longer maps to it.
+    const again = await store.createApproval(approvalRecord({ requestId: `purge-resolved-${tag}` }));
+    expect(again.id).not.toBe(resolved.id);
+  });
+
   it('consumeTokenUse stops at maxUses and is idempotent per request id', async () => {
     const store = open();
     const token = { tokenId: `t-${Math.random()}`, maxUses: 2, expiresAt: future() };

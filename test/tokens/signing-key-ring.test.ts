@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { MemoryStateStore } from '../../engine/state/memory-state-store.ts';
 import { KeyEncryptionKey } from '../../engine/tokens/key-encryption-key.ts';
@@ -52,6 +53,26 @@ describe('signing keys', () => {
     expect(() => kek.open(tampered.encryptedPrivateKey, tampered.kid)).toThrow(/tampered/);
     a.close();
     b.close();
+  });
+
+  it('a stored key record whose public key was swapped for another is refused, so the swapped-in key never verifies', async () => {
+    const kek = KeyEncryptionKey.fromText(randomBytes(32).toString('base64'), 'test');
+    const original = new MemoryStateStore();
+    const a = await openTokenAuthority({ store: original, kek });
+    const [stored] = await original.listSigningKeys();
+    const { publicKey } = await generateKeyPair('Ed25519', { extractable: true });
+    const attackerJwk = await exportJWK(publicKey);
+    const tamperedStore = new MemoryStateStore();
+    await tamperedStore.putSigningKey({ ...stored!, publicJwk: { kty: attackerJwk.kty!, crv: attackerJwk.crv!, x: attackerJwk.x! } });
+    await expect(openTokenAuthority({ store: tamperedStore, kek })).rejects.toThrow(/does not match its encrypted private key/);
+    a.close();
+  });
+
+  it('a key envelope with a truncated GCM tag is refused as malformed', () => {
+    const kek = KeyEncryptionKey.fromText(randomBytes(32).toString('base64'), 'test');
+    const [version, nonce, ciphertext, tag] = kek.seal(Buffer.from('secret'), 'kid-1').split('.');
+    const truncated = [version, nonce, ciphertext, Buffer.from(tag!, 'base64url').subarray(0, 4).toString('base64url')].join('.');
+    expect(() => kek.open(truncated, 'kid-1')).toThrow(/malformed/);
   });
 
   it('the KEK comes from --kek-file or GATEHOUSE_KEK and must be 32 bytes', async () => {

@@ -126,6 +126,12 @@ export function decodeFields(body: Buffer): Map<string, string> {
   return fields;
 }
 
+/** ParameterStatus: the name and value of a run-time parameter the server reports. */
+export function decodeParameterStatus(body: Buffer): { name: string; value: string } {
+  const reader = new BodyReader(body, 'ParameterStatus');
+  return { name: reader.cstring(), value: reader.cstring() };
+}
+
 export function decodeCommandTag(body: Buffer): string {
   return new BodyReader(body, 'CommandComplete').cstring();
 }

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxyClient, REVIEWER, startProxyHarness, type ProxyHarness } from './proxy-fixture.ts';
-import { RawWireClient, wire } from './raw-wire-client.ts';
+import { RawWireClient, startupPacket, wire } from './raw-wire-client.ts';
 
 let h: ProxyHarness;
 let token: string;
@@ -223,5 +223,51 @@ describe('session recording', () => {
     expect(typeof data[1]!.durationMicros).toBe('number');
     expect(data[2]).toMatchObject({ text: 'DROP TABLE orders', effect: 'deny', outcome: 'denied' });
     expect(JSON.stringify(events)).not.toContain(token);
+  });
+});
+
+describe('statements are decided in the encoding PostgreSQL reads them in', () => {
+  // 'Á' is C3 81 in UTF-8; under SJIS, 81 5C is one character that swallows the backslash,
+  // so this one string literal (as decided) would run upstream as SELECT …; DROP TABLE scratch.
+  const SJIS_SMUGGLED_DROP = "SELECT E'\u00c1\\'; DROP TABLE scratch; --'";
+
+  it('a client_encoding of SJIS in the startup packet is refused before login', async () => {
+    const c = await RawWireClient.open(h.host, h.port);
+    c.send(startupPacket({ user: 'planner', database: h.database, client_encoding: 'SJIS' }));
+    await c.waitFor('E');
+    expect(c.errors()[0]?.get('M')).toContain('client_encoding');
+    expect(c.messages.some((m) => m.type === 'R')).toBe(false);
+    c.destroy();
+  });
+
+  it('SET client_encoding / SET NAMES / set_config are refused, so a smuggled DROP cannot follow (simple and pipelined)', async () => {
+    const c = await RawWireClient.login(h.host, h.port, h.database, token);
+    c.send(wire.query("SET client_encoding = 'SJIS'"));
+    await c.waitFor('Z');
+    expect(c.errors()[0]?.get('C')).toBe('42501');
+    c.messages.length = 0;
+    c.send(Buffer.concat([wire.parse('', "SET NAMES 'SJIS'"), wire.bind('', ''), wire.execute(''), wire.parse('', SJIS_SMUGGLED_DROP), wire.bind('', ''), wire.execute(''), wire.sync()]));
+    await c.waitFor('Z');
+    expect(c.errors()[0]?.get('C')).toBe('42501');
+    c.messages.length = 0;
+    c.send(wire.query("SELECT set_config('client_encoding', 'SJIS', false)"));
+    await c.waitFor('Z');
+    expect(c.errors()[0]?.get('C')).toBe('42501');
+    c.messages.length = 0;
+    c.send(wire.query(SJIS_SMUGGLED_DROP));
+    await c.waitFor('Z');
+    expect((await direct.query("SELECT to_regclass('scratch') IS NOT NULL AS present")).rows[0].present).toBe(true);
+    c.destroy();
+  });
+
+  it('a session whose upstream reports an unsafe client_encoding (set by a function) is closed', async () => {
+    const c = await RawWireClient.login(h.host, h.port, h.database, token);
+    // The reserved-word check cannot see this spelling; the upstream's ParameterStatus can.
+    c.send(wire.query("SELECT set_config(E'client\\x5fencoding', 'SJIS', false)"));
+    await c.waitFor('Z'); // returns on the close
+    expect(c.closed).toBe(true);
+    expect(c.errors().at(-1)?.get('S')).toBe('FATAL');
+    expect(c.messages.some((m) => m.type === 'Z')).toBe(false);
+    c.destroy();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineEditor, type EditorAction } from '../../../dataplane/ssh/line-editor.ts';
+import { LineEditor, MAX_LINE_BYTES, type EditorAction } from '../../../dataplane/ssh/line-editor.ts';
 
 function lines(actions: EditorAction[]): string[] {
   return actions.filter((a) => a.kind === 'line').map((a) => (a as { line: string }).line);
@@ -60,5 +60,18 @@ describe('LineEditor', () => {
     editor.feed(bytes.subarray(0, 6));
     editor.feed(bytes.subarray(6, 8));
     expect(lines(editor.feed(Buffer.concat([bytes.subarray(8), Buffer.from('\x7f\r')])))).toEqual(['echo é']);
+  });
+
+  it('a line longer than the upstream pty can hold (4095 bytes) stops growing below it, counted in UTF-8 bytes', () => {
+    expect(MAX_LINE_BYTES).toBeLessThan(4095);
+    const editor = new LineEditor();
+    const actions = editor.feed(Buffer.from(`echo ${'é'.repeat(3000)}\r`, 'utf8'));
+    const [line] = lines(actions);
+    expect(Buffer.byteLength(line!, 'utf8')).toBeLessThanOrEqual(MAX_LINE_BYTES);
+    expect(echo(actions)).toContain('\x07');
+    // After backspaces free room, typing continues.
+    const next = new LineEditor();
+    next.feed(Buffer.from('x'.repeat(MAX_LINE_BYTES)));
+    expect(lines(next.feed(Buffer.from('\x7fyz\r')))).toEqual([`${'x'.repeat(MAX_LINE_BYTES - 1)}y`]);
   });
 });

@@ -81,6 +81,27 @@ describe('interactive pty shell, decided line by line', () => {
     expect(h.proxy.events().some((e) => e.data.kind === 'resize' && e.data.text === '132x50')).toBe(true);
   });
 
+  it('a pasted line longer than the upstream pty line buffer runs exactly as decided, never truncated by the pty', async () => {
+    const client = await connectClient(h.proxy.port, h.token);
+    try {
+      const shell = await ShellSession.open(client);
+      await shell.waitFor(PROMPT);
+      const mark = shell.output.length;
+      shell.type(`echo ${'x'.repeat(6000)}\r`);
+      const out = await shell.waitFor(/\r\n(x+)\r\n[\s\S]*\$ $/, mark);
+      const ran = /\r\n(x+)\r\n/.exec(out)![1]!;
+      const decided = h.proxy.events().filter((e) => e.data.kind === 'command' && e.data.mode === 'shell' && String(e.data.text).startsWith('echo xxx'));
+      expect(decided).toHaveLength(1);
+      // Lengths, not the 4 KB strings: a failure message stays readable.
+      expect(ran.length).toBe(String(decided[0]!.data.text).length - 'echo '.length);
+      expect(ran).toBe('x'.repeat(ran.length));
+      shell.type('exit\r');
+      await shell.closedWith();
+    } finally {
+      client.end();
+    }
+  });
+
   it('a multi-line construct typed on several lines is refused (it does not parse line by line)', async () => {
     const client = await connectClient(h.proxy.port, h.token);
     try {

@@ -98,6 +98,15 @@ const CORPUS: Array<{ name: string; text: string; commands: Expected[] }> = [
   { name: 'a path-qualified command keeps its argv', text: '/bin/rm -rf /', commands: [{ argv: ['/bin/rm', '-rf', '/'] }] },
   { name: 'su -c string', text: "su - root -c 'rm -rf /'", commands: [{ argv: ['su', '-', 'root', '-c', 'rm -rf /'] }, { argv: ['rm', '-rf', '/'], via: ['su -c'] }] },
   { name: 'an empty line has no commands', text: '   ', commands: [] },
+  { name: 'a line continuation inside a command name joins it (r\\⏎m is rm)', text: 'r\\\nm -rf /', commands: [{ argv: ['rm', '-rf', '/'], dynamic: false }] },
+  { name: 'a line continuation inside an argument joins it', text: 'rm -r\\\nf /', commands: [{ argv: ['rm', '-rf', '/'] }] },
+  { name: 'a line continuation after a space still separates words', text: 'rm \\\n-rf /', commands: [{ argv: ['rm', '-rf', '/'] }] },
+  {
+    name: 'a heredoc piped into sh makes sh dynamic',
+    text: 'cat <<EOF | sh\nrm -rf /\nEOF',
+    commands: [{ argv: ['cat'], dynamic: false }, { argv: ['sh'], dynamic: true, stdin: 'pipe' }],
+  },
+  { name: 'coproc runs its command', text: 'coproc rm -rf /', commands: [{ argv: ['coproc', 'rm', '-rf', '/'] }, { argv: ['rm', '-rf', '/'], via: ['coproc'] }] },
 ];
 
 describe('shell facts corpus', () => {
