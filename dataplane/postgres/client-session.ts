@@ -5,7 +5,7 @@ import type { AuditSink } from '../../audit/audit-sink.ts';
 import type { JsonObject } from '../../engine/model/json.ts';
 import type { Resource } from '../../engine/model/request.ts';
 import type { DecisionClient } from '../sdk/data-plane-decision.ts';
-import { isSafeClientEncoding } from './client-encoding.ts';
+import { unsafeReadingSetting } from './statement-reading-settings.ts';
 import type { ColumnOriginResolver } from './column-masker.ts';
 import { SessionRecorder } from './session-recorder.ts';
 import { StatementRunner } from './statement-runner.ts';
@@ -190,11 +190,14 @@ export class PostgresSession {
       upstream.socket.destroy();
       return;
     }
-    // A database or role default can set client_encoding too; statements are decided as UTF-8.
-    const encoding = upstream.parameterStatus.map((raw) => decodeParameterStatus(raw.subarray(5))).find((p) => p.name === 'client_encoding');
-    if (encoding && !isSafeClientEncoding(encoding.value)) {
+    // A database or role default can change how statements are read too (see statement-reading-settings.ts).
+    const reported = upstream.parameterStatus.map((raw) => decodeParameterStatus(raw.subarray(5)));
+    const unsafe = reported.map((p) => unsafeReadingSetting(p.name, p.value)).find((reason) => reason !== undefined);
+    const conforming = reported.find((p) => p.name === 'standard_conforming_strings');
+    if (unsafe || !conforming) {
       upstream.socket.destroy();
-      return this.refuseConnection('42501', `the database session's client_encoding ${encoding.value} is not allowed through Gatehouse: use UTF8`);
+      const why = unsafe ?? 'standard_conforming_strings was not reported';
+      return this.refuseConnection('42501', `the database session's ${why} is not allowed through Gatehouse`);
     }
     this.upstream = upstream;
     const relay = new UpstreamRelay(this.socket, this.options.origins, {

@@ -1,4 +1,4 @@
-import { isSafeClientEncoding } from './client-encoding.ts';
+import { isSafeClientEncoding } from './statement-reading-settings.ts';
 
 /**
  * Startup parameters a client may pass through to the upstream session. Anything else is

@@ -4,7 +4,7 @@ import type { JsonObject } from '../../engine/model/json.ts';
 import type { Resource } from '../../engine/model/request.ts';
 import { unenforceableObligations, type DataPlaneDecision, type DecisionClient } from '../sdk/data-plane-decision.ts';
 import { maskedColumns } from '../../engine/model/mask-obligation.ts';
-import { mayChangeClientEncoding } from './client-encoding.ts';
+import { mayChangeStatementReading } from './statement-reading-settings.ts';
 import { mentionsReservedName, ProtocolObjects, type PortalEntry } from './protocol-objects.ts';
 import type { SessionRecorder } from './session-recorder.ts';
 import type { StatementRun, UpstreamRelay } from './upstream-relay.ts';
@@ -225,8 +225,8 @@ export class StatementRunner {
     let decision: DataPlaneDecision;
     if (mentionsReservedName(sql)) {
       decision = refusal('gatehouse: the statement names an object reserved for the proxy (gatehouse_… or a U&"…" identifier)');
-    } else if (mayChangeClientEncoding(sql)) {
-      decision = refusal('gatehouse: the statement may change client_encoding (SET NAMES / client_encoding); statements are decided as UTF-8');
+    } else if (mayChangeStatementReading(sql)) {
+      decision = refusal('gatehouse: the statement may change how PostgreSQL reads statements (client_encoding, SET NAMES, standard_conforming_strings); refused');
     } else {
       decision = await this.o.decisions.decide({
         action: 'db.query',

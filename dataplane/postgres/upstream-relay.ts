@@ -13,7 +13,7 @@ import {
   type FieldDescription,
 } from './wire/backend-messages.ts';
 import { ProtocolViolation, type TypedMessage } from './wire/message-framer.ts';
-import { isSafeClientEncoding } from './client-encoding.ts';
+import { unsafeReadingSetting } from './statement-reading-settings.ts';
 
 /**
  * What the proxy expects the upstream to answer, in order. Every message forwarded upstream
@@ -149,12 +149,11 @@ export class UpstreamRelay {
         } else this.write(message.raw);
         return undefined;
       case 'S': {
-        // Statements are decided as UTF-8: a session PostgreSQL now reads in another
-        // encoding would run text other than what was decided (see client-encoding.ts).
+        // A session PostgreSQL now reads differently from the proxy would run text other than
+        // what was decided (see statement-reading-settings.ts).
         const { name, value } = decodeParameterStatus(message.body);
-        if (name === 'client_encoding' && !isSafeClientEncoding(value)) {
-          throw new Error(`client_encoding changed to ${value}, which the proxy cannot decide on; session closed`);
-        }
+        const unsafe = unsafeReadingSetting(name, value);
+        if (unsafe) throw new Error(`${unsafe}: the proxy cannot decide on it; session closed`);
         this.write(message.raw);
         return undefined;
       }

@@ -260,6 +260,27 @@ describe('statements are decided in the encoding PostgreSQL reads them in', () =
     c.destroy();
   });
 
+  it('SET standard_conforming_strings is refused, so a backslash-quoted DROP cannot run (regression: parser disagreement)', async () => {
+    const c = await RawWireClient.login(h.host, h.port, h.database, token);
+    c.send(wire.query('SET standard_conforming_strings = off'));
+    await c.waitFor('Z');
+    expect(c.errors()[0]?.get('C')).toBe('42501');
+    c.messages.length = 0;
+    c.send(wire.query("SELECT '\\''; DROP TABLE scratch; --'"));
+    await c.waitFor('Z');
+    expect((await direct.query("SELECT to_regclass('scratch') IS NOT NULL AS present")).rows[0].present).toBe(true);
+    c.destroy();
+  });
+
+  it('a session whose upstream turns standard_conforming_strings off (set by a function) is closed', async () => {
+    const c = await RawWireClient.login(h.host, h.port, h.database, token);
+    c.send(wire.query("SELECT set_config(E'standard\\x5fconforming\\x5fstrings', 'off', false)"));
+    await c.waitFor('Z'); // returns on the close
+    expect(c.closed).toBe(true);
+    expect(c.errors().at(-1)?.get('S')).toBe('FATAL');
+    c.destroy();
+  });
+
   it('a session whose upstream reports an unsafe client_encoding (set by a function) is closed', async () => {
     const c = await RawWireClient.login(h.host, h.port, h.database, token);
     // The reserved-word check cannot see this spelling; the upstream's ParameterStatus can.
