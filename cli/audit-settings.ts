@@ -7,12 +7,15 @@ export interface AuditSettings {
   audit: string;
   journal: string;
   auditRequired: boolean;
+  /** CloudEvents `source`, which also names the hash chain; default per command. */
+  auditSource?: string;
 }
 
 export interface AuditFlagValues {
   audit?: string;
   journal?: string;
   'audit-required'?: string;
+  'audit-source'?: string;
 }
 
 /**
@@ -28,7 +31,16 @@ export function checkAuditFlags(command: string, flags: AuditFlagValues, default
   if (!/^file:.+/.test(audit) && !/^kafka:\/\/.+/.test(audit)) {
     throw new UsageError(`${command}: --audit must be file:PATH or kafka://HOST:PORT[,HOST:PORT], got '${audit}'`);
   }
-  return { audit, journal: flags.journal ?? defaults.journal, auditRequired: auditRequired === 'true' };
+  const settings: AuditSettings = { audit, journal: flags.journal ?? defaults.journal, auditRequired: auditRequired === 'true' };
+  const source = flags['audit-source'];
+  if (source !== undefined) {
+    // Two instances sharing one source would interleave one chain: verify would report it broken.
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S{1,256}$/.test(source)) {
+      throw new UsageError(`${command}: --audit-source must be a URI such as gatehouse://host-a/serve-1, got '${source}'`);
+    }
+    settings.auditSource = source;
+  }
+  return settings;
 }
 
 export interface OpenAuditSinkOptions extends Omit<CreateAuditSinkOptions, 'journalDir' | 'required'> {
@@ -40,7 +52,12 @@ export interface OpenAuditSinkOptions extends Omit<CreateAuditSinkOptions, 'jour
 export async function openAuditSink(settings: AuditSettings, options: OpenAuditSinkOptions): Promise<AuditSink> {
   const { command, ...sinkOptions } = options;
   try {
-    return await createAuditSink(settings.audit, { ...sinkOptions, journalDir: settings.journal, required: settings.auditRequired });
+    return await createAuditSink(settings.audit, {
+      ...sinkOptions,
+      source: settings.auditSource ?? sinkOptions.source,
+      journalDir: settings.journal,
+      required: settings.auditRequired,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new CliError(`${command ? `${command}: ` : ''}audit sink ${settings.audit} cannot be opened: ${message.split('\n', 1)[0]}`);

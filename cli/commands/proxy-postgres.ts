@@ -33,6 +33,7 @@ const HELP = `usage: gatehouse proxy postgres --upstream postgres://USER:PASSWOR
   --audit SPEC              file:PATH | kafka://HOST:PORT[,HOST:PORT] (default file:var/proxy-audit.jsonl)
   --journal DIR             audit journal for kafka:// (default var/proxy-journal)
   --audit-required B        true | false (default true: a session that cannot be recorded is closed)
+  --audit-source URI        CloudEvents source (and hash chain) of this proxy's events
   --max-message-bytes N     largest client message accepted (default 16777216)
   --log-level LEVEL         trace | debug | info | warn | error (default info)
 
@@ -56,6 +57,7 @@ const FLAGS = {
   audit: { type: 'string' },
   journal: { type: 'string' },
   'audit-required': { type: 'string' },
+  'audit-source': { type: 'string' },
   'max-message-bytes': { type: 'string' },
   'log-level': { type: 'string' },
 } as const;

@@ -35,6 +35,7 @@ const HELP = `usage: gatehouse proxy ssh --upstream ssh://USER@HOST:PORT --upstr
   --audit SPEC                file:PATH | kafka://HOST:PORT[,HOST:PORT] (default file:var/proxy-audit.jsonl)
   --journal DIR               audit journal for kafka:// (default var/proxy-journal)
   --audit-required B          true | false (default true: a session that cannot be recorded is closed)
+  --audit-source URI          CloudEvents source (and hash chain) of this proxy's events
   --log-level LEVEL           trace | debug | info | warn | error (default info)
 
 Clients log in with a Gatehouse token (or OIDC JWT) as the password, e.g.
@@ -59,6 +60,7 @@ const FLAGS = {
   audit: { type: 'string' },
   journal: { type: 'string' },
   'audit-required': { type: 'string' },
+  'audit-source': { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 

@@ -33,6 +33,8 @@ const HELP = `usage: gatehouse serve [--bundle B] [flags]
   --journal-max-bytes N   size bound of the journal in bytes (default 1073741824, 1 GiB); when it is
                           full, decisions are denied unless --audit-required=false
   --audit-required B      true | false (default true: a decision that cannot be audited is denied)
+  --audit-source URI      CloudEvents source of this instance's events and hash chain (default
+                          gatehouse://<hostname>/serve); give each replica on one host its own
   --verification-key F    PEM public key; only bundles signed with it are activated
   --tls-cert F --tls-key F [--client-ca F]   TLS; with --client-ca, clients need a certificate (mTLS)
   --state SPEC            memory | postgres://… (default memory)
@@ -54,6 +56,7 @@ const FLAGS = {
   journal: { type: 'string' },
   'journal-max-bytes': { type: 'string' },
   'audit-required': { type: 'string' },
+  'audit-source': { type: 'string' },
   'verification-key': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
