@@ -73,7 +73,8 @@ export class StatementRunner {
       case 'Query':
         // Unsynced extended messages before a Query: close them with a Sync of our own (its
         // ReadyForQuery swallowed), or an error in them would make PostgreSQL discard the Query.
-        if (this.batch.length > 0) await this.flushBatch('sync', true);
+        // Likewise after an error in a Flush-ended batch: PostgreSQL ignores all until a Sync.
+        if (this.batch.length > 0 || this.o.relay.awaitingSync) await this.flushBatch('sync', true);
         return this.runQuery(message.sql);
       case 'Parse':
       case 'Bind':
@@ -118,9 +119,13 @@ export class StatementRunner {
   }
 
   private async flushBatch(end: 'sync' | 'flush', implicitSync = false): Promise<void> {
-    const messages = this.batch;
-    this.batch = [];
     const relay = this.o.relay;
+    // After an error in an earlier Flush-ended batch PostgreSQL ignores these until Sync, so
+    // they are neither decided nor sent: nothing the client sees depends on them, and the reply
+    // stream stays in order (the relay learned of the error before this batch began: batches
+    // wait for the previous one's replies).
+    const messages = relay.awaitingSync ? [] : this.batch;
+    this.batch = [];
     const view = this.objects.speculate();
     const out: Buffer[] = [];
     for (const message of messages) {

@@ -61,6 +61,12 @@ export class UpstreamRelay {
   /** Messages waiting while an earlier one awaits the catalog (mask planning); order is kept. */
   private backlog: TypedMessage[] = [];
   private busy = false;
+  /**
+   * An extended-protocol error arrived with no Sync expected yet (the client ended its batch
+   * with Flush): PostgreSQL now ignores everything up to the client's next Sync, so no reply
+   * may be expected for anything registered before that Sync.
+   */
+  private skippingUntilSync = false;
 
   constructor(
     private readonly client: Socket,
@@ -76,7 +82,20 @@ export class UpstreamRelay {
     return this.expectations.length === 0;
   }
 
+  /** True while PostgreSQL ignores extended-protocol messages until the client's next Sync. */
+  get awaitingSync(): boolean {
+    return this.skippingUntilSync;
+  }
+
   expect(expectation: Expectation): void {
+    if (this.skippingUntilSync) {
+      if (expectation.kind !== 'sync') {
+        // PostgreSQL will not answer it; expecting a reply would misread the stream.
+        skipped(expectation);
+        return;
+      }
+      this.skippingUntilSync = false;
+    }
     this.expectations.push(expectation);
   }
 
@@ -295,11 +314,16 @@ export class UpstreamRelay {
       this.shift();
       if (head.kind === 'describe') head.onDescription?.(undefined);
     }
-    // After an error the server skips everything up to Sync; so do our expectations.
-    while (this.expectations.length > 0 && this.expectations[0]!.kind !== 'sync') {
-      const skipped = this.shift();
-      if (skipped?.kind === 'execute' || skipped?.kind === 'denial') skipped.statement.done({ rows: 0, error: 'skipped after an earlier error' });
-      if (skipped?.kind === 'describe') skipped.onDescription?.(undefined);
-    }
+    // After an error the server skips everything up to Sync; so do our expectations. With no
+    // Sync expected yet (a Flush-ended batch), that also holds for what is expected later.
+    // Set before draining: draining can wake whenIdle waiters, who must see the flag.
+    if (!this.expectations.some((e) => e.kind === 'sync')) this.skippingUntilSync = true;
+    while (this.expectations.length > 0 && this.expectations[0]!.kind !== 'sync') skipped(this.shift()!);
   }
+}
+
+/** An expectation PostgreSQL will not answer because an earlier error aborted its batch. */
+function skipped(expectation: Expectation): void {
+  if (expectation.kind === 'execute' || expectation.kind === 'denial') expectation.statement.done({ rows: 0, error: 'skipped after an earlier error' });
+  if (expectation.kind === 'describe') expectation.onDescription?.(undefined);
 }

@@ -73,7 +73,8 @@ export class ApprovalManager implements ApprovalGate {
 
   async sweep(): Promise<void> {
     const now = this.clock();
-    for (const record of await this.options.store.listApprovals({ status: 'pending', limit: 1000 })) await this.expireIfDue(record, now);
+    // Only the due ones, oldest first: under a flood of new requests the old ones still expire.
+    for (const record of await this.options.store.listApprovals({ status: 'pending', limit: 1000, expiredBy: now })) await this.expireIfDue(record, now);
     await this.options.store.purgeExpired(now);
   }
 

@@ -45,10 +45,12 @@ export class MemoryStateStore implements StateStore {
     return record && clone(record);
   }
 
-  async listApprovals(filter: { status?: ApprovalStatus; limit?: number }): Promise<ApprovalRecord[]> {
+  async listApprovals(filter: { status?: ApprovalStatus; limit?: number; expiredBy?: Date }): Promise<ApprovalRecord[]> {
+    const expiredBy = filter.expiredBy?.getTime();
     const all = [...this.approvals.values()]
       .filter((r) => filter.status === undefined || r.status === filter.status)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      .filter((r) => expiredBy === undefined || Date.parse(r.expiresAt) <= expiredBy)
+      .sort((a, b) => (expiredBy === undefined ? b.createdAt.localeCompare(a.createdAt) : a.expiresAt.localeCompare(b.expiresAt)));
     return all.slice(0, filter.limit ?? 100).map(clone);
   }
 

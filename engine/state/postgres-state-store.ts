@@ -66,11 +66,16 @@ export class PostgresStateStore implements StateStore {
     return result.rows[0]?.record;
   }
 
-  async listApprovals(filter: { status?: ApprovalStatus; limit?: number }): Promise<ApprovalRecord[]> {
-    const result = await this.query<{ record: ApprovalRecord }>(
-      `SELECT record FROM gatehouse_approvals WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC, id LIMIT $2`,
-      [filter.status ?? null, filter.limit ?? 100],
-    );
+  async listApprovals(filter: { status?: ApprovalStatus; limit?: number; expiredBy?: Date }): Promise<ApprovalRecord[]> {
+    const result = filter.expiredBy
+      ? await this.query<{ record: ApprovalRecord }>(
+          `SELECT record FROM gatehouse_approvals WHERE ($1::text IS NULL OR status = $1) AND expires_at <= $3 ORDER BY expires_at, id LIMIT $2`,
+          [filter.status ?? null, filter.limit ?? 100, filter.expiredBy],
+        )
+      : await this.query<{ record: ApprovalRecord }>(
+          `SELECT record FROM gatehouse_approvals WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC, id LIMIT $2`,
+          [filter.status ?? null, filter.limit ?? 100],
+        );
     return result.rows.map((row) => row.record);
   }
 

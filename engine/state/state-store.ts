@@ -15,7 +15,8 @@ export interface StateStore {
   createApproval(record: ApprovalRecord): Promise<ApprovalRecord>;
   getApproval(id: string): Promise<ApprovalRecord | undefined>;
   /** Newest first. */
-  listApprovals(filter: { status?: ApprovalStatus; limit?: number }): Promise<ApprovalRecord[]>;
+  /** Newest first; with `expiredBy`, only those whose expiry is at or before it (oldest first). */
+  listApprovals(filter: { status?: ApprovalStatus; limit?: number; expiredBy?: Date }): Promise<ApprovalRecord[]>;
   /**
    * Moves a pending approval to its final state, once: returns the updated record, or undefined
    * when it was no longer pending (someone else resolved it first). Notifies subscribers.

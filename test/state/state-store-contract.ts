@@ -29,6 +29,17 @@ export function stateStoreContract(open: () => StateStore): void {
     expect(second.id).toBe(first.id);
   });
 
+  it('listApprovals with expiredBy returns only due pending approvals, oldest expiry first (the sweeper is not starved by new ones)', async () => {
+    const store = open();
+    const now = new Date();
+    const tag = Math.random().toString(36).slice(2);
+    const due = await store.createApproval(approvalRecord({ requestId: `due-${tag}`, createdAt: new Date(now.getTime() - 700_000).toISOString(), expiresAt: new Date(now.getTime() - 100_000).toISOString() }));
+    const fresh = await store.createApproval(approvalRecord({ requestId: `fresh-${tag}` }));
+    const listed = (await store.listApprovals({ status: 'pending', limit: 1000, expiredBy: now })).map((r) => r.id);
+    expect(listed).toContain(due.id);
+    expect(listed).not.toContain(fresh.id);
+  });
+
   it('resolveApproval resolves once and notifies', async () => {
     const store = open();
     const record = await store.createApproval(approvalRecord());
