@@ -48,6 +48,7 @@ export const wire = {
   execute: (portal: string, maxRows = 0) => typedMessage('E', Buffer.concat([cstr(portal), i32(maxRows)])),
   close: (target: 'S' | 'P', name: string) => typedMessage('C', Buffer.concat([Buffer.from(target), cstr(name)])),
   sync: () => typedMessage('S', Buffer.alloc(0)),
+  flush: () => typedMessage('H', Buffer.alloc(0)),
   password: (p: string) => typedMessage('p', cstr(p)),
   terminate: () => typedMessage('X', Buffer.alloc(0)),
 };
