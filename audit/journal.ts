@@ -38,6 +38,8 @@ export interface JournalChunk {
   next: JournalPosition;
   /** Journal bytes the lines cover (with their newlines). */
   bytes: number;
+  /** The end of the journal as the reader knew it when reading (JournalReader sets it). */
+  end?: JournalPosition;
 }
 
 /** Bytes appended to the active segment, in append order, covering `[start, start + bytes)`. */
@@ -51,7 +53,7 @@ interface TailCache {
 const SEGMENT = /^(\d{20})\.jsonl$/;
 const POSITION_FILE = 'shipped.json';
 
-function segmentName(n: number): string {
+export function segmentName(n: number): string {
   return `${String(n).padStart(20, '0')}.jsonl`;
 }
 
@@ -165,6 +167,11 @@ export class Journal extends EventEmitter implements LineStore {
 
   get shippedPosition(): JournalPosition {
     return { ...this.#shipped };
+  }
+
+  /** Where the next append goes: the active segment and its size (a reader may read up to here). */
+  get endPosition(): JournalPosition {
+    return { segment: this.#activeNumber, offset: this.#active.size };
   }
 
   async appendLines(data: Buffer): Promise<void> {

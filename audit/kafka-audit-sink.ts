@@ -5,8 +5,8 @@ import { auditMetrics } from './audit-metrics.ts';
 import { ChainedAppender } from './chained-appender.ts';
 import { chainStateAfter, GENESIS_STATE } from './hash-chain.ts';
 import { Journal } from './journal.ts';
-import { KafkaShipper } from './kafka-shipper.ts';
 import type { KafkaConnectionOptions } from './kafka-spec.ts';
+import { ShipperThread } from './shipper-thread.ts';
 
 export interface KafkaAuditSinkOptions {
   source: string;
@@ -32,12 +32,12 @@ export interface KafkaAuditSinkOptions {
 
 export interface KafkaAuditSink extends AuditSink {
   readonly journal: Journal;
-  readonly shipper: KafkaShipper;
+  readonly shipper: ShipperThread;
 }
 
 /**
- * `kafka://…`: append-before-answer into the local journal, then a background shipper sends
- * the journal to Kafka. A broker outage only grows the journal (up to its bound).
+ * `kafka://…`: append-before-answer into the local journal, then a shipper in a worker thread
+ * (shipper-thread.ts) sends the journal to Kafka. A broker outage only grows the journal (up to its bound).
  */
 export async function openKafkaAuditSink(options: KafkaAuditSinkOptions): Promise<KafkaAuditSink> {
   const logger = options.logger ?? defaultAuditLogger();
@@ -48,11 +48,13 @@ export async function openKafkaAuditSink(options: KafkaAuditSinkOptions): Promis
     fsyncDelayMs: options.fsyncDelayMs,
     onSyncError: (error) => logger.error({ err: String(error), dir: options.journalDir }, 'audit journal fsync failed; further appends refused'),
     positionWriteMs: options.positionWriteMs,
+    // the shipper thread reads the segment files (from the page cache); nothing reads this thread's copy
+    tailCacheBytes: 0,
     onPositionError: (error) =>
       logger.warn({ err: String(error), dir: options.journalDir }, 'audit journal: shipped.json not written; a restart would re-send more (duplicates, no loss)'),
   });
   const state = (await journal.findLastLine((line) => chainStateAfter(line, options.source))) ?? GENESIS_STATE;
-  const shipper = new KafkaShipper(journal, {
+  const shipper = new ShipperThread(journal, {
     kafka: options.kafka,
     logger,
     metrics,

@@ -3,8 +3,7 @@ import kafkajs from 'kafkajs';
 import type { Admin, Kafka, Message, Producer, ProducerConfig, TopicMessages } from 'kafkajs';
 import { AUDIT_TOPICS, type AuditEventType } from './audit-event.ts';
 import type { AuditLogger } from './audit-logger.ts';
-import type { AuditMetrics } from './audit-metrics.ts';
-import type { Journal, JournalPosition } from './journal.ts';
+import type { JournalChunk, JournalPosition } from './journal.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import type { KafkaConnectionOptions } from './kafka-spec.ts';
 
@@ -23,10 +22,23 @@ export const SHIPPER_PRODUCER_CONFIG: ProducerConfig = {
 /** Lines that are not a Gatehouse event (disk corruption) still ship, to this topic, so nothing vanishes. */
 export const UNPARSEABLE_TOPIC = 'gatehouse.audit.unparseable';
 
+/** What the shipper reads: the journal files, up to the end the appending thread reported. */
+export interface ShipperJournal {
+  read(from: JournalPosition, maxBytes: number): Promise<JournalChunk>;
+  bytesAfter(position: JournalPosition): number;
+  /** Called before idling with nothing unread: the next append should call `appended`. */
+  awaitAppends?(): void;
+}
+
 export interface KafkaShipperOptions {
   kafka: KafkaConnectionOptions;
   logger: AuditLogger;
-  metrics: AuditMetrics;
+  /** Where shipping starts: the journal's last acknowledged (committed) position. */
+  start: JournalPosition;
+  /** A batch up to `next` was acknowledged (acks=all); `shipped` counts its events by topic. */
+  onAcknowledged: (next: JournalPosition, shipped: Array<[string, number]>) => void;
+  /** A batch was not acknowledged; it is retried from the same position. */
+  onFailure: (error: string, failures: number) => void;
   /**
    * Raw journal bytes per send (default 1 MiB with gzip, 512 KiB without; the broker's
    * message.max.bytes, 1 MiB by default, bounds each partition's record batch as sent).
@@ -37,24 +49,32 @@ export interface KafkaShipperOptions {
   /**
    * How long the first event appended after the shipper caught up may wait for others to join
    * its batch (default 20 ms, like Kafka's linger.ms; 0 sends at once). A full batch (`batchBytes`),
-   * a backlog, `drain` and `stop` send without waiting. Only shipping waits: appends are written
-   * (and answered) at once.
+   * a backlog, a flush (drain) and `stop` send without waiting. Only shipping waits: appends are
+   * written (and answered) at once.
    */
   lingerMs?: number;
   /**
    * With `compression: 'gzip'`, batches smaller than this many journal bytes are sent
    * uncompressed (default 256 KiB). At service rates a batch is tens of KiB, and gzip
-   * (a fresh zlib context per batch, handed to the thread pool) cost more service time than it
-   * saved; a backlog ships in batches of up to `batchBytes`, where gzip shrinks the bytes ~6x.
+   * (a fresh zlib context per batch) cost more than it saved; a backlog ships in batches of up
+   * to `batchBytes`, where gzip shrinks the bytes ~6x.
    */
   compressMinBytes?: number;
+}
+
+/** Journal bytes per send by default (the main thread needs it to know when a batch is full). */
+export function defaultBatchBytes(kafka: KafkaConnectionOptions): number {
+  // Uncompressed, a full 1 MiB of lines plus record overhead would pass the broker's default
+  // message.max.bytes (1 MiB) when one partition takes the whole batch: stay well below it.
+  return kafka.compression === 'gzip' ? 1024 * 1024 : 512 * 1024;
 }
 
 /**
  * Ships journal lines to Kafka: one line = one record value (the exact bytes the hash chain
  * covers), key = the event subject (session id, else subject id), topic per event type. The
- * journal position advances only after the whole batch is acknowledged with acks=all, so a
- * failure re-sends the batch from the same place: duplicates are possible, loss is not.
+ * position advances (and `onAcknowledged` is told) only after the whole batch is acknowledged
+ * with acks=all, so a failure re-sends the batch from the same place: duplicates are possible,
+ * loss is not. Runs in the shipper thread (shipper-worker.ts); `ShipperThread` is the service side.
  */
 export class KafkaShipper {
   #kafka: Kafka;
@@ -68,54 +88,41 @@ export class KafkaShipper {
   /** When the oldest unread journal bytes were appended (undefined: nothing unread). */
   #unreadSince: number | undefined;
   #lingering = false;
-  /** Callers of `drain`/`stop` waiting: no lingering while they wait. */
+  /** Drains waiting on the service side: no lingering while they wait. */
   #flushing = 0;
   readonly #batchBytes: number;
   readonly #lingerMs: number;
 
   constructor(
-    private readonly journal: Journal,
+    private readonly journal: ShipperJournal,
     private readonly options: KafkaShipperOptions,
   ) {
     this.#kafka = createKafkaClient(options.kafka, options.logger);
-    this.#position = journal.shippedPosition;
-    // Uncompressed, a full 1 MiB of lines plus record overhead would pass the broker's default
-    // message.max.bytes (1 MiB) when one partition takes the whole batch: stay well below it.
-    this.#batchBytes = options.batchBytes ?? (options.kafka.compression === 'gzip' ? 1024 * 1024 : 512 * 1024);
+    this.#position = { ...options.start };
+    this.#batchBytes = options.batchBytes ?? defaultBatchBytes(options.kafka);
     this.#lingerMs = options.lingerMs ?? 20;
-    // a backlog left by an earlier run ships at once
+    // a backlog left by an earlier run (or thread) ships at once
     if (journal.bytesAfter(this.#position) > 0) this.#unreadSince = 0;
-    journal.on('appended', () => this.#onAppended());
   }
 
-  #onAppended(): void {
+  /** New lines were appended (sent when the shipper asked to be woken, or a batch is full). */
+  appended(): void {
     this.#unreadSince ??= performance.now();
     // while lingering, only a full batch cuts the wait short (waking on every append is the cost lingering avoids)
     if (!this.#lingering || this.journal.bytesAfter(this.#position) >= this.#batchBytes) this.#wake?.();
+  }
+
+  /** Someone waits for everything to be shipped (+1) or stopped waiting (-1). */
+  flushing(delta: number): void {
+    this.#flushing = Math.max(0, this.#flushing + delta);
+    if (this.#flushing > 0 && this.#lingering) this.#wake?.();
   }
 
   start(): void {
     this.#loop ??= this.#run();
   }
 
-  /** True when everything appended so far has been acknowledged. */
-  get caughtUp(): boolean {
-    return this.journal.unshippedBytes === 0;
-  }
-
-  /** Waits until everything appended so far is shipped, or `timeoutMs` passes; resolves whether it did. */
-  async drain(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    this.#flushing += 1;
-    if (this.#lingering) this.#wake?.();
-    try {
-      while (!this.caughtUp && Date.now() < deadline && !this.#stopped) await sleep(20);
-    } finally {
-      this.#flushing -= 1;
-    }
-    return this.caughtUp;
-  }
-
+  /** Finishes the batch in flight (its acknowledgement is reported), then disconnects. */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#wake?.();
@@ -129,29 +136,31 @@ export class KafkaShipper {
         await this.#linger();
         if (this.#stopped) break;
         const chunk = await this.journal.read(this.#position, this.#batchBytes);
-        this.#updateLag();
         if (chunk.lines.length === 0) {
           this.#position = chunk.next;
-          if (this.journal.bytesAfter(chunk.next) === 0) this.#unreadSince = undefined;
-          await this.#idle();
+          if (this.journal.bytesAfter(chunk.next) === 0) {
+            this.#unreadSince = undefined;
+            this.journal.awaitAppends?.();
+            // an append between the check and the flag is seen here rather than after the poll interval
+            if (this.journal.bytesAfter(chunk.next) === 0) await this.#idle();
+          } else {
+            await this.#idle(); // bytes but no complete line yet (a torn write left by a crash): never spin
+          }
           continue;
         }
-        // what is appended from now on waits its own linger; a remainder (backlog) goes next, at once
-        if (this.journal.bytesAfter(chunk.next) === 0) this.#unreadSince = undefined;
-        await this.#send(chunk.lines, chunk.bytes);
-        await this.journal.commit(chunk.next);
+        // what is appended from now on waits its own linger; a remainder (backlog) goes next, at once.
+        // Judged by the end the read saw: lines appended while it read are not a backlog.
+        const rest = chunk.end ? (samePosition(chunk.next, chunk.end) ? 0 : 1) : this.journal.bytesAfter(chunk.next);
+        if (rest === 0) this.#unreadSince = undefined;
+        const shipped = await this.#send(chunk.lines, chunk.bytes);
         this.#position = chunk.next;
         this.#failures = 0;
-        this.#updateLag();
+        this.options.onAcknowledged(chunk.next, shipped);
       } catch (error) {
         if (this.#stopped) break;
         this.#unreadSince = 0; // the retry goes as soon as the backoff ends, without lingering
         this.#failures += 1;
-        this.options.metrics.shipErrors.inc();
-        this.options.logger.warn(
-          { err: error instanceof Error ? error.message : String(error), failures: this.#failures, lagBytes: this.journal.unshippedBytes },
-          'audit shipper: batch not acknowledged; the journal keeps it and the batch is retried',
-        );
+        this.options.onFailure(error instanceof Error ? error.message : String(error), this.#failures);
         // A fresh producer after a failure: the old one's sequence state may be stale after a broker restart.
         await this.#disconnect();
         await this.#sleepUnlessStopped(Math.min(200 * 2 ** Math.min(this.#failures, 5), 5000));
@@ -164,6 +173,8 @@ export class KafkaShipper {
    * stops, so that a trickle of appends ships as one batch rather than one batch per append.
    */
   async #linger(): Promise<void> {
+    // lines appended while the last batch was in flight (nobody was told) linger from now
+    if (this.#unreadSince === undefined && this.journal.bytesAfter(this.#position) > 0) this.#unreadSince = performance.now();
     for (;;) {
       const since = this.#unreadSince;
       if (since === undefined || this.#stopped || this.#flushing > 0) return;
@@ -178,7 +189,7 @@ export class KafkaShipper {
     }
   }
 
-  async #send(lines: string[], bytes: number): Promise<void> {
+  async #send(lines: string[], bytes: number): Promise<Array<[string, number]>> {
     const producer = await this.#connectedProducer();
     const byTopic = new Map<string, Message[]>();
     for (const line of lines) {
@@ -197,7 +208,7 @@ export class KafkaShipper {
           ? CompressionTypes.GZIP
           : CompressionTypes.None,
     });
-    for (const { topic, messages } of topicMessages) this.options.metrics.shipped.inc({ topic }, messages.length);
+    return topicMessages.map(({ topic, messages }) => [topic, messages.length]);
   }
 
   async #connectedProducer(): Promise<Producer> {
@@ -216,11 +227,6 @@ export class KafkaShipper {
     const producer = this.#producer;
     this.#producer = undefined;
     await producer?.disconnect().catch(() => undefined);
-  }
-
-  #updateLag(): void {
-    this.options.metrics.lagBytes.set(this.journal.unshippedBytes);
-    this.options.metrics.journalBytes.set(this.journal.totalBytes);
   }
 
   #idle(): Promise<void> {
@@ -274,6 +280,6 @@ function route(line: string): { topic: string; key: string | null } {
   return { topic: UNPARSEABLE_TOPIC, key: null };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function samePosition(a: JournalPosition, b: JournalPosition): boolean {
+  return a.segment === b.segment && a.offset === b.offset;
 }
