@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -99,8 +99,14 @@ export const postgresService: Service = {
     await chmod(TMP_DIR, 0o755);
     await mkdir(DIR, { recursive: true });
     await chown(DIR, uid, gid);
-    if (!existsSync(join(DATA, 'PG_VERSION'))) {
+    // The cluster lives under /tmp while its password lives in var/: a fresh checkout at the same
+    // path (new var/, old /tmp) must not meet a cluster initialised with another password.
+    const marker = join(DIR, 'password.sha256');
+    const fingerprint = createHash('sha256').update(secret).digest('hex');
+    const initialisedFor = existsSync(marker) ? (await readFile(marker, 'utf8')).trim() : undefined;
+    if (!existsSync(join(DATA, 'PG_VERSION')) || initialisedFor !== fingerprint) {
       await rm(DATA, { recursive: true, force: true });
+      await writeFile(marker, `${fingerprint}\n`, { mode: 0o600 });
       const pwfile = join(DIR, 'pwfile');
       await writeFile(pwfile, `${secret}\n`, { mode: 0o600 });
       await chown(pwfile, uid, gid);
