@@ -61,8 +61,13 @@ export async function startPostgresProxy(options: PostgresProxyOptions & { liste
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.listen.port, options.listen.host, () => resolve());
+    server.listen(options.listen.port, options.listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  // An accept failure (e.g. EMFILE) after listening must be logged, never crash every session.
+  server.on('error', (error: Error) => log('warn', 'postgres proxy listener error', { error: error.message }));
   const bound = server.address();
   const port = typeof bound === 'object' && bound ? bound.port : options.listen.port;
   log('info', 'postgres proxy listening', { host: options.listen.host, port, resource: options.resource.id });
