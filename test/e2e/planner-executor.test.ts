@@ -307,9 +307,11 @@ describe('use limits, expiry and revocation', () => {
     const issued = await issueJson(planner, STAGING, ['--ttl', '1s']);
     expect(issued.code, issued.stderr).toBe(0);
     // The service allows a few seconds of clock skew, so wait for the refusal rather than a fixed time.
-    const refused = await eventually('the 1-second token is refused', async () => {
+    // A token that expires between the connect check and the first statement is refused by the
+    // statement instead (ERROR 42501); keep waiting until the refusal happens at connect.
+    const refused = await eventually('the 1-second token is refused at connect', async () => {
       const run = await stack.psql(STAGING, issued.token, ['-c', 'SELECT 1']);
-      return run.code !== 0 ? run : undefined;
+      return run.code !== 0 && run.stderr.includes('FATAL:') ? run : undefined;
     });
     expect(refused.stderr).toContain('FATAL:  connection denied: token:expired: the token has expired');
   });
