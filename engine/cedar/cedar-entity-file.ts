@@ -70,17 +70,22 @@ function exactLongs(value: unknown, where: string, problems: CedarDiagnostic[], 
     problems.push({ file, message: long.error });
     return 0;
   }
-  if (Array.isArray(value)) return value.map((element, i) => exactLongs(element, where, problems, file, `${path}[${i}]`));
+  if (Array.isArray(value)) return value.map((element, i) => exactLongs(element, where, problems, file, `${path || '(value)'}[${i}]`));
   if (!isObject(value)) return value;
   // Extension arguments and entity references hold no Longs worth a path; still walk them.
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = exactLongs(value[key], where, problems, file, path ? `${path}.${key}` : key);
+  for (const key of Object.keys(value)) out[key] = exactLongs(value[key], where, problems, file, path ? `${path}.${pathKey(key)}` : pathKey(key));
   return out;
+}
+
+/** An attribute name as written in a message: quoted unless a plain identifier (names may hold anything). */
+function pathKey(key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : JSON.stringify(key);
 }
 
 function entityName(uid: EntityJson['uid'], index: number): string {
   const { type, id } = ('__entity' in uid ? uid.__entity : uid) as Partial<TypeAndId>;
-  return typeof type === 'string' && typeof id === 'string' ? `${type}::${JSON.stringify(id)}` : `#${index}`;
+  return typeof type === 'string' && typeof id === 'string' ? `${/^[A-Za-z_][A-Za-z0-9_:]*$/.test(type) ? type : JSON.stringify(type)}::${JSON.stringify(id)}` : `#${index}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
