@@ -118,8 +118,11 @@ export class CedarSchemaTypes {
     if (current.type === 'EntityOrCommon' && current.name !== undefined) {
       const common = this.#commonTypes.get(current.name);
       if (common) return this.#resolve(common);
+      if (Object.hasOwn(EXTENSION_CONSTRUCTORS, builtinName(current.name))) return { type: 'Extension', name: builtinName(current.name) };
       return { type: 'Entity', name: current.name };
     }
+    // Resolved schemas name extension types directly: {"type": "ipaddr"} or {"type": "__cedar::decimal"}.
+    if (Object.hasOwn(EXTENSION_CONSTRUCTORS, builtinName(current.type))) return { type: 'Extension', name: builtinName(current.type) };
     return current;
   }
 
@@ -145,6 +148,11 @@ export class CedarSchemaTypes {
       }
     }
   }
+}
+
+/** `__cedar::decimal` → `decimal` (Cedar's built-in types may be written with that prefix). */
+function builtinName(name: string): string {
+  return name.startsWith('__cedar::') ? name.slice('__cedar::'.length) : name;
 }
 
 function isRecord(value: CedarValueJson): value is Record<string, CedarValueJson> {
