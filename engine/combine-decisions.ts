@@ -24,8 +24,9 @@ export function combineDecisions(decisions: readonly EngineDecision[], required:
     if (decision.errors.length > 0) {
       denied = true;
       for (const error of decision.errors) {
+        // An engine that already states the error as a reason (Cedar does) is not repeated.
         const reason = `${decision.engine}:error: ${error}`;
-        if (!decision.reasons.includes(reason)) reasons.push(reason);
+        if (!decision.reasons.includes(reason) && !decision.reasons.includes(error)) reasons.push(reason);
       }
     }
     if (!EFFECTS.includes(decision.effect)) {

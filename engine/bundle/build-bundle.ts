@@ -137,7 +137,8 @@ function checkCedar(policy: PolicyDir): void {
   const diagnostics = validateCedarPolicies({
     policies: policy.cedar,
     schema: policy.cedarSchema,
-    entities: policy.entities?.value,
+    // The text, not the JSON.parse'd value: Cedar Longs past 2^53 must be read exactly.
+    entities: policy.entities?.text,
     entitiesFile: policy.entities?.file,
   });
   if (diagnostics.length === 0) return;

@@ -178,7 +178,8 @@ function prepareCedar(files: BundleFiles, manifest: BundleManifest): PolicyEvalu
     .sort()
     .map((name) => ({ file: name.slice(CEDAR_DIR.length), text: text(files, name) }));
   const schema = files.has(CEDAR_SCHEMA_FILE) ? { file: 'schema.cedarschema', text: text(files, CEDAR_SCHEMA_FILE) } : undefined;
-  const entities = files.has(CEDAR_ENTITIES_FILE) ? parseJsonFile(files, CEDAR_ENTITIES_FILE) : undefined;
+  // Handed over as text: the Cedar engine reads it once, with exact integers and the schema.
+  const entities = files.has(CEDAR_ENTITIES_FILE) ? text(files, CEDAR_ENTITIES_FILE) : undefined;
   return prepareCedarEvaluator({
     revision: manifest.revision,
     policies,

@@ -1,5 +1,5 @@
 import { checkParseEntities, preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
-import type { AuthorizationAnswer, EntityJson, StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs';
+import type { AuthorizationAnswer, StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs';
 import { FactsCache } from '../facts/facts-cache.ts';
 import type { EngineDecision } from '../model/decision.ts';
 import type { DecisionInput } from '../model/request.ts';
@@ -11,13 +11,16 @@ import { cedarFailure, decisionFromCedarAnswer } from './cedar-outcome.ts';
 import { CedarPolicyError } from './cedar-policy-error.ts';
 import { type CedarPolicyInfo, type CedarSource, parseCedarSources } from './cedar-policy-set.ts';
 import { buildCedarRequest } from './cedar-request.ts';
-import { staticPolicyRecord, validateCedarPolicies } from './validate-cedar-policies.ts';
+import { checkCedarSources, staticPolicyRecord } from './validate-cedar-policies.ts';
 
 export interface CedarEvaluatorOptions {
   /** Bundle revision; part of the pre-parsed policy set's id so revisions never share state. */
   revision: string;
   policies: readonly CedarSource[];
-  /** Contents of `entities.json` (a JSON array of Cedar entities); absent means none. */
+  /**
+   * `entities.json`: its text (integers read exactly), or an already parsed JSON array of
+   * Cedar entities; absent means none.
+   */
   entities?: unknown;
   entitiesFile?: string;
   /** When given, policies and entities must validate against it (as at build). */
@@ -43,21 +46,24 @@ let instances = 0;
  * Parses, validates and pre-parses the Cedar policies of one bundle revision, then evaluates
  * requests with Cedar's stateful fast path. Throws CedarPolicyError when anything is invalid.
  *
- * The schema is used to validate, not at request time: requests carry attributes and facts
- * the schema does not describe, and Cedar would reject such a request outright.
+ * The schema types entities.json once (the same entity list is validated and evaluated) and
+ * each request's attributes and context (entity references and extension values where the
+ * schema declares them). Cedar does not validate requests against it: requests carry
+ * attributes and facts the schema does not describe, and Cedar would reject them outright.
  */
 export function prepareCedarEvaluator(options: CedarEvaluatorOptions): CedarEvaluator {
-  const diagnostics = validateCedarPolicies({
+  const checked = checkCedarSources({
     policies: options.policies,
     ...(options.schema ? { schema: options.schema } : {}),
     entities: options.entities ?? [],
     ...(options.entitiesFile ? { entitiesFile: options.entitiesFile } : {}),
   });
-  if (diagnostics.length > 0) throw new CedarPolicyError(diagnostics);
+  if (checked.diagnostics.length > 0) throw new CedarPolicyError(checked.diagnostics);
 
   const { policies } = parseCedarSources(options.policies);
-  const entityList = (options.entities ?? []) as EntityJson[];
-  // checkParseEntities without a schema also catches duplicate uids the schema check may not.
+  const entityList = checked.entities;
+  const schemaTypes = checked.schemaTypes;
+  // The typed list is what Cedar gets per request, without the schema: it must parse that way too.
   const entityCheck = checkParseEntities({ entities: entityList });
   if (entityCheck.type === 'failure') {
     throw new CedarPolicyError(diagnosticsFromCedarErrors(entityCheck.errors, { file: options.entitiesFile ?? 'entities.json' }));
@@ -86,7 +92,7 @@ export function prepareCedarEvaluator(options: CedarEvaluatorOptions): CedarEval
     evaluate(input: DecisionInput): EngineDecision {
       if (closed) return cedarFailure('the Cedar evaluator of this revision is closed');
       try {
-        const call = buildCedarRequest(input, entities, policySetId, contextKeys);
+        const call = buildCedarRequest(input, entities, policySetId, contextKeys, schemaTypes);
         const key = answers ? answerKey(call) : undefined;
         let answer = key === undefined ? undefined : answers!.get(key);
         if (!answer) {

@@ -1,6 +1,7 @@
 import type { CedarValueJson, EntityJson, StatefulAuthorizationCall, TypeAndId } from '@cedar-policy/cedar-wasm/nodejs';
 import type { DecisionInput } from '../model/request.ts';
 import type { CedarEntityStore } from './cedar-entities.ts';
+import type { CedarSchemaTypes } from './cedar-schema-types.ts';
 import type { CedarScopedEntities } from './cedar-scoped-entities.ts';
 import { cedarDatetime, toCedarRecord } from './cedar-values.ts';
 
@@ -19,27 +20,33 @@ export const ACTION_TYPE = 'Action';
  * Static entities with the same uid are merged (parents unioned, request attributes win).
  *
  * With CedarScopedEntities and `contextKeys` (PolicyReferences), only what the policies can
- * observe is sent: the answer is the same, Cedar just parses less.
+ * observe is sent: the answer is the same, Cedar just parses less. With `schema`, principal
+ * and resource attributes and the context are typed as Cedar would read them with the schema
+ * (entity references, extension values from strings), like entities.json.
+ * Throws CedarValueError for a value Cedar cannot receive exactly (the request is denied).
  */
 export function buildCedarRequest(
   input: DecisionInput,
   entities: CedarEntityStore | CedarScopedEntities,
   preparsedPolicySetId: string,
   contextKeys?: ReadonlySet<string>,
+  schema?: CedarSchemaTypes,
 ): StatefulAuthorizationCall {
   const principal: TypeAndId = { type: input.subject.type ?? DEFAULT_PRINCIPAL_TYPE, id: input.subject.id };
   const resource: TypeAndId = { type: input.resource.type, id: input.resource.id };
   const groups: TypeAndId[] = (input.subject.groups ?? []).map((g) => ({ type: GROUP_TYPE, id: g }));
 
+  // Cut to the attribute names policies use before converting: what Cedar never sees cannot deny.
   const scoped = 'attributes' in entities ? entities : undefined;
   let principalAttrs: Record<string, CedarValueJson> = {};
-  if (input.subject.claims && Object.keys(input.subject.claims).length > 0) {
-    principalAttrs.claims = toCedarRecord(input.subject.claims);
+  if (input.subject.claims && Object.keys(input.subject.claims).length > 0 && (!scoped || scoped.usesAttribute('claims'))) {
+    principalAttrs.claims = toCedarRecord(input.subject.claims, 'subject.claims');
   }
-  let resourceAttrs = toCedarRecord(input.resource.attributes);
-  if (scoped) {
-    principalAttrs = scoped.attributes(principalAttrs);
-    resourceAttrs = scoped.attributes(resourceAttrs);
+  const resourceInput = scoped && input.resource.attributes ? scoped.attributes(input.resource.attributes) : input.resource.attributes;
+  let resourceAttrs = toCedarRecord(resourceInput, 'resource.attributes');
+  if (schema) {
+    principalAttrs = schema.typeEntityAttributes(principal.type, principalAttrs);
+    resourceAttrs = schema.typeEntityAttributes(resource.type, resourceAttrs);
   }
   const requestEntities: EntityJson[] = [
     { uid: principal, attrs: principalAttrs, parents: groups },
@@ -47,9 +54,10 @@ export function buildCedarRequest(
   ];
   // Always converted, so a bad clock fails the request whether or not a policy reads it.
   const time = cedarDatetime(input.time);
-  const context = toCedarRecord(contextKeys ? pick(input.context, contextKeys) : input.context);
-  if (!contextKeys || contextKeys.has('time')) context.time = time;
   const action: TypeAndId = { type: ACTION_TYPE, id: input.action };
+  let context = toCedarRecord(contextKeys ? pick(input.context, contextKeys) : input.context, 'context');
+  if (schema) context = schema.typeContext(action, context);
+  if (!contextKeys || contextKeys.has('time')) context.time = time;
 
   return {
     principal,

@@ -26,11 +26,16 @@ export class CedarScopedEntities {
     this.#literalKeys = references.entityLiterals.map(uidKey);
   }
 
+  /** False when no policy names attribute `name` (it cannot affect Cedar). */
+  usesAttribute(name: string): boolean {
+    return !this.#attributes || this.#attributes.has(name);
+  }
+
   /** Request attributes restricted to the names policies use (the rest cannot affect Cedar). */
-  attributes(record: Record<string, CedarValueJson>): Record<string, CedarValueJson> {
+  attributes<T>(record: Readonly<Record<string, T>>): Record<string, T> {
     const names = this.#attributes;
-    if (!names) return record;
-    const kept: Record<string, CedarValueJson> = {};
+    if (!names) return { ...record };
+    const kept: Record<string, T> = {};
     for (const key of Object.keys(record)) if (names.has(key)) kept[key] = record[key];
     return kept;
   }

@@ -73,20 +73,58 @@ describe('Cedar request mapping', () => {
     expect(decision.errors[0]).toMatch(/^cedar: evaluation failed: request time "yesterday"/);
   });
 
-  it('leaves null, fractional and unsafe integer values out of Cedar\'s view', () => {
+  it('leaves null and fractional values out of Cedar\'s view', () => {
     const input = request({
-      context: { a: null, b: 1.5, c: 2 ** 60, d: 42, list: [1, null, 2.5, 3] },
+      context: { a: null, b: 1.5, d: 42, list: [1, null, 2.5, 3] },
       resource: { type: 'Database', id: 'orders', attributes: { env: 'prod', ratio: 0.25, owner: null } },
     });
-    expect(effectOf('permit(principal, action, resource) when { context has a || context has b || context has c };', input)).toBe('deny');
+    expect(effectOf('permit(principal, action, resource) when { context has a || context has b };', input)).toBe('deny');
     expect(effectOf('permit(principal, action, resource) when { resource has ratio || resource has owner };', input)).toBe('deny');
     expect(effectOf('permit(principal, action, resource) when { context.d == 42 && context.list == [1, 3] };', input)).toBe('allow');
   });
 
-  it('drops __entity and __extn keys so a caller cannot forge entity references', () => {
-    const input = request({ context: { owner: { __entity: { type: 'User', id: 'alice' } }, ip: { __extn: { fn: 'ip', arg: '10.0.0.1' } } } });
+  it('denies, naming the value and the limit, when a policy-visible integer is past 2^53 (no longer exact)', () => {
+    evaluator = cedarEvaluator('permit(principal, action, resource) unless { context has c };');
+    const decision = evaluator.evaluate(request({ context: { c: 2 ** 60 } }));
+    expect(decision.effect).toBe('deny');
+    expect(decision.reasons).toEqual([`cedar: evaluation failed: context.c: ${2 ** 60} is beyond ±9007199254740991, beyond which a JSON number in a request is no longer exact`]);
+    const nested = evaluator.evaluate(request({ resource: { type: 'Database', id: 'o', attributes: { limits: [1, -(2 ** 62)] } } }));
+    // resource attributes no policy names are not sent to Cedar, so they cannot deny
+    expect(nested.effect).toBe('allow');
+    evaluator.close();
+    evaluator = cedarEvaluator('permit(principal, action, resource) when { resource has limits };');
+    expect(evaluator.evaluate(request({ resource: { type: 'Database', id: 'o', attributes: { limits: [1, -(2 ** 62)] } } })).reasons[0]).toMatch(
+      /^cedar: evaluation failed: resource\.attributes\.limits\[1\]: -4611686018427388000 is beyond/,
+    );
+  });
+
+  it('drops __entity keys so a caller cannot forge entity references', () => {
+    const input = request({ context: { owner: { __entity: { type: 'User', id: 'alice' } }, other: { __expr: 'principal' } } });
     expect(effectOf('permit(principal, action, resource) when { context.owner == principal };', input)).toBe('deny');
-    expect(effectOf('permit(principal, action, resource) when { context.owner == {} && context.ip == {} };', input)).toBe('allow');
+    expect(effectOf('permit(principal, action, resource) when { context.owner == {} && context.other == {} };', input)).toBe('allow');
+  });
+
+  it('passes extension values written in Cedar\'s JSON form (ip, decimal, datetime, duration)', () => {
+    const input = request({
+      context: {
+        source: { __extn: { fn: 'ip', arg: '10.1.2.3' } },
+        amount: { __extn: { fn: 'decimal', arg: '1.25' } },
+        at: { __extn: { fn: 'datetime', arg: '2026-11-25' } },
+        window: { __extn: { fn: 'duration', arg: '2h30m' } },
+      },
+      resource: { type: 'Database', id: 'orders', attributes: { net: { __extn: { fn: 'ip', arg: '10.0.0.0/8' } } } },
+    });
+    const policy = `permit(principal, action, resource) when {
+      context.source.isInRange(resource.net) && context.amount.lessThan(decimal("1.5")) &&
+      context.at < datetime("2026-11-26") && context.window > duration("2h")
+    };`;
+    expect(effectOf(policy, input)).toBe('allow');
+    // Anything else under __extn is not an extension value: the key is dropped.
+    const forged = request({ context: { source: { __extn: { fn: 'ip', arg: '10.1.2.3', extra: 1 } }, f: { __extn: { fn: 'offset', arg: 'x' } } } });
+    expect(effectOf('permit(principal, action, resource) when { context.source == {} && context.f == {} };', forged)).toBe('allow');
+    // An argument Cedar refuses makes the request fail, which denies.
+    const bad = evaluator!.evaluate(request({ context: { source: { __extn: { fn: 'ip', arg: 'not-an-ip' } } } }));
+    expect(bad.effect).toBe('deny');
   });
 
   it('denies a request whose resource type is not a Cedar name, never throwing', () => {

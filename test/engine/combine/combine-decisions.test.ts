@@ -34,6 +34,12 @@ describe('combineDecisions', () => {
     expect(result.reasons).toContain('rego:error: builtin exploded');
   });
 
+  it('an error the engine already gives as a reason is not repeated', () => {
+    const error = 'cedar:p: evaluation error: integer overflow';
+    const result = combineDecisions([decision('cedar', 'deny', { reasons: [error], errors: [error] })], ['cedar']);
+    expect(result.reasons).toEqual([error]);
+  });
+
   it('an effect outside the three (EFFECT_UNSPECIFIED) → deny', () => {
     const odd = { ...decision('rego', 'allow'), effect: 'EFFECT_UNSPECIFIED' as Effect };
     expect(combineDecisions([odd], ['rego']).effect).toBe('deny');
