@@ -60,12 +60,12 @@ export function parseOptions(argv: readonly ShellWord[], start: number, spec: Op
     if (word.dynamic && arg.startsWith('-')) return { ok: false, reason: `${command}: the option '${arg}' is only known at run time` };
     if (word.dynamic && /^[-$`]/.test(arg)) return { ok: false, reason: `${command}: '${arg}' is only known at run time` };
     if (arg === '--') return { ok: true, options, index: i + 1 };
-    if (!arg.startsWith('-') || arg === '-') break;
     if (spec.extra?.test(arg)) {
       options.push({ name: arg });
       i++;
       continue;
     }
+    if (!arg.startsWith('-') || arg === '-') break;
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const spelled = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);

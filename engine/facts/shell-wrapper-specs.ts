@@ -61,6 +61,8 @@ export const WRAPPER_SPECS: Readonly<Record<string, WrapperSpec>> = {
     long: { ...HELP, ...none('ctty', 'fork', 'wait') },
   },
   nohup: { short: {}, long: HELP },
+  // `coproc cmd …` (a simple command); the compound form is refused by the collector.
+  coproc: { short: {}, long: {} },
   chrt: {
     short: shortOptions('abdfiomprRv', 'TPD'),
     long: {
