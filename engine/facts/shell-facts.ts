@@ -24,6 +24,8 @@ interface Redirect {
   dynamic: boolean;
   /** The file descriptor written before the operator (`2>`), when given. */
   fd?: number;
+  /** Where the redirect starts in the text: a number ending there is its descriptor. */
+  start: number;
 }
 
 interface Context {
@@ -34,6 +36,8 @@ interface Context {
   stdinText?: ShellWord;
   pipeline?: number;
   depth: number;
+  /** Words tree-sitter attaches to a redirect (`echo 2>&1 x`) that bash gives the command. */
+  extraArgs?: ShellWord[];
 }
 
 /** Only line continuations between two words: bash joins the words. */
@@ -128,6 +132,12 @@ class ShellCommandCollector {
         this.errors.push(describeSyntaxError(tree.rootNode) + where);
         return;
       }
+      const misread = findMisreading(tree.rootNode, text);
+      if (misread) {
+        const where = ctx.via.length > 0 ? ` (inside ${ctx.via[ctx.via.length - 1]})` : '';
+        this.errors.push(misread + where);
+        return;
+      }
       this.traverse(tree.rootNode, ctx);
     } finally {
       tree.delete();
@@ -219,9 +229,22 @@ class ShellCommandCollector {
   private redirected(node: Node, ctx: Context): void {
     const next: Context = { ...ctx, redirects: [...ctx.redirects] };
     const body = node.childForFieldName('body');
+    const extra: ShellWord[] = [];
+    let pendingFd: Node | undefined;
     for (const redirect of node.childrenForFieldName('redirect')) {
-      if (redirect) this.addRedirect(redirect, next);
+      if (!redirect) continue;
+      const words = this.addRedirect(redirect, next);
+      if (pendingFd && pendingFd.endIndex === redirect.startIndex) next.redirects[next.redirects.length - 1]!.fd = Number(pendingFd.text);
+      else if (pendingFd) extra.push(evaluateWord(pendingFd));
+      pendingFd = undefined;
+      words.forEach((word, k) => {
+        // `2> /dev/null 0<&0`: tree-sitter hangs the `0` on the first redirect; it is the second's descriptor.
+        if (k === words.length - 1 && word.type === 'number') pendingFd = word;
+        else extra.push(evaluateWord(word));
+      });
     }
+    if (pendingFd) extra.push(evaluateWord(pendingFd));
+    if (extra.length > 0) next.extraArgs = [...(ctx.extraArgs ?? []), ...extra];
     if (body) this.traverse(body, next);
     // Substitutions inside redirect targets (`> $(mktemp)`) run too. tree-sitter puts what
     // follows a heredoc start (`cat <<EOF | sh`) inside the heredoc redirect: a pipeline there
@@ -234,45 +257,65 @@ class ShellCommandCollector {
     }
   }
 
-  private addRedirect(node: Node, ctx: Context): void {
+  /** Adds the redirect to `ctx`; returns words after its target that belong to the command. */
+  private addRedirect(node: Node, ctx: Context): Node[] {
     if (node.type === 'heredoc_redirect') {
       const bodyNode = node.namedChildren.find((c) => c?.type === 'heredoc_body');
       const text = bodyNode?.text ?? '';
       const dynamic = (bodyNode?.namedChildren.length ?? 0) > 0;
       ctx.stdin = 'heredoc';
       ctx.stdinText = { text, dynamic };
-      ctx.redirects.push({ op: '<<', target: text, dynamic });
-      return;
+      ctx.redirects.push({ op: '<<', target: text, dynamic, start: node.startIndex });
+      return [];
     }
     if (node.type === 'herestring_redirect') {
       const value = node.namedChildren.find((c) => c !== null);
       const word = value ? evaluateWord(value) : { text: '', dynamic: false };
       ctx.stdin = 'herestring';
       ctx.stdinText = word;
-      ctx.redirects.push({ op: '<<<', target: word.text, dynamic: word.dynamic });
-      return;
+      ctx.redirects.push({ op: '<<<', target: word.text, dynamic: word.dynamic, start: node.startIndex });
+      return [];
     }
     const destination = node.childForFieldName('destination');
     const op = node.children.find((c) => c !== null && !c.isNamed)?.text ?? '>';
     const target = destination ? evaluateWord(destination) : { text: '', dynamic: false };
     const fdNode = node.childForFieldName('descriptor') ?? node.namedChildren.find((c) => c?.type === 'file_descriptor');
-    const redirect: Redirect = { op, target: target.text, dynamic: target.dynamic };
+    const redirect: Redirect = { op, target: target.text, dynamic: target.dynamic, start: node.startIndex };
     if (fdNode) redirect.fd = Number(fdNode.text);
     ctx.redirects.push(redirect);
+    return node.childrenForFieldName('destination').slice(1).filter((c): c is Node => c !== null);
   }
 
   private command(node: Node, ctx: Context): void {
     const argv: ShellWord[] = [];
     const assignments: string[] = [];
     const local: Context = { ...ctx, redirects: [...ctx.redirects] };
+    delete local.extraArgs;
     let previousWordEnd = -1;
+    let previousNumber = undefined as Node | undefined;
     for (let i = 0; i < node.childCount; i++) {
       const child = node.child(i);
       if (!child) continue;
+      const wasNumber = previousNumber;
+      previousNumber = undefined;
       const field = node.fieldNameForChild(i);
       if (child.type === 'variable_assignment') assignments.push(evaluateWord(child).text);
-      else if (field === 'redirect') this.addRedirect(child, local);
-      else if (field === 'name' || field === 'argument') {
+      else if (field === 'redirect') {
+        // `cmd 2<file`: a number right before a redirect is its descriptor, not an argument.
+        const descriptor = wasNumber && wasNumber.endIndex === child.startIndex ? wasNumber : undefined;
+        if (descriptor) argv.pop();
+        const extra = this.addRedirect(child, local);
+        if (descriptor) local.redirects[local.redirects.length - 1]!.fd = Number(descriptor.text);
+        for (const word of extra) argv.push(evaluateWord(word));
+        if (extra.length > 0 && extra[extra.length - 1]!.type === 'number') previousNumber = extra[extra.length - 1];
+        continue;
+      } else if (field === 'argument' && child.type === 'number' && ctx.redirects.some((r) => r.start === child.endIndex)) {
+        // tree-sitter gives `0` in `cat 0<F` to the command; bash reads it as the descriptor.
+        const redirect = local.redirects.find((r) => r.start === child.endIndex)!;
+        redirect.fd = Number(child.text);
+        previousWordEnd = -1;
+        continue;
+      } else if (field === 'name' || field === 'argument') {
         const word = evaluateWord(child);
         // tree-sitter treats backslash-newline as a word break, bash removes it before splitting:
         // `r\<newline>m -rf /` runs `rm`, so the two halves are one word.
@@ -282,10 +325,12 @@ class ShellCommandCollector {
           argv[argv.length - 1] = { text: last.text + word.text, dynamic: last.dynamic || word.dynamic };
         } else argv.push(word);
         previousWordEnd = child.endIndex;
+        if (child.type === 'number') previousNumber = child;
         continue;
       }
       previousWordEnd = -1;
     }
+    if (ctx.extraArgs) argv.push(...ctx.extraArgs);
     const dynamicAssignment = node.namedChildren.some((c) => c?.type === 'variable_assignment' && evaluateWord(c).dynamic);
     const reasons: string[] = [];
     if (node.descendantsOfType('translated_string').length > 0) reasons.push('$"…" is translated at run time');
@@ -380,6 +425,66 @@ function unquotedText(node: Node): string {
   if (node.type === 'word') return node.text.replace(/\\[\s\S]/g, '');
   if (node.type === 'concatenation' || node.type === 'command_name') return node.children.map((c) => (c ? unquotedText(c) : '')).join('');
   return '';
+}
+
+/**
+ * Places where tree-sitter's tree is not bash's reading, found by the differential test:
+ * source text no node covers (`df - 2>&1` loses the `-`), `!` inside a pipeline (bash rejects
+ * it), and a here-document whose delimiter line holds more than the delimiter (bash reads on
+ * to the end of the input). Any of them refuses the line.
+ */
+function findMisreading(root: Node, text: string): string | undefined {
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'negated_command' && node.parent?.type === 'pipeline' && node.parent.firstChild?.startIndex !== node.startIndex) {
+      return `'!' inside a pipeline at offset ${node.startIndex} (bash rejects it)`;
+    }
+    if (node.type === ';;' && node.parent?.type !== 'case_item' && node.parent?.type !== 'case_statement') return `';;' outside a case at offset ${node.startIndex} (bash rejects it)`;
+    if (node.type === 'ansi_c_string' && ansiCEnd(node.text) !== node.text.length - 1) return `the $'…' string at offset ${node.startIndex} ends elsewhere for bash`;
+    if (node.type === 'word' && /(^|[^\\])\n/.test(node.text)) return `a line break inside the word ${JSON.stringify(node.text)} at offset ${node.startIndex}`;
+    if (node.type === 'command') {
+      const name = node.childForFieldName('name');
+      if (name && ['{', '}', '!', 'then', 'fi', 'do', 'done', 'esac', 'elif', 'else', 'in'].includes(name.text)) {
+        return `the reserved word '${name.text}' at offset ${name.startIndex} is read as a command`;
+      }
+      if (name?.text === 'time' && node.namedChildren.length === 1 && node.parent?.type === 'pipeline') return `'time' with no command before '|' (bash rejects it)`;
+    }
+    if (node.type === 'heredoc_end') {
+      const lineStart = text.lastIndexOf('\n', node.startIndex - 1) + 1;
+      const lineEnd = text.indexOf('\n', node.endIndex);
+      const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
+      if (line !== node.text && line.replace(/^\t+/, '') !== node.text) {
+        return `the here-document delimiter line ${JSON.stringify(line)} holds more than ${JSON.stringify(node.text)} (bash reads on to the end of the input)`;
+      }
+    }
+    let at = node.startIndex;
+    const children = node.children.filter((c): c is Node => c !== null);
+    if (children.length > 0 && !['string', 'heredoc_body', 'translated_string', 'raw_string', 'ansi_c_string', 'comment', 'heredoc_content', 'regex', 'extglob_pattern'].includes(node.type)) {
+      // Inside one command a bare line break ends it in bash; tree-sitter sometimes reads on.
+      const blank = ['command', 'declaration_command', 'unset_command', 'concatenation', 'file_redirect', 'variable_assignment'].includes(node.type) ? /^(?:[ \t]|\\\n)*$/ : /^(?:[ \t\n]|\\\n)*$/;
+      for (const child of children) {
+        const gap = text.slice(at, child.startIndex);
+        if (!blank.test(gap)) return `the shell parser skipped ${JSON.stringify(gap)} at offset ${at}`;
+        at = Math.max(at, child.endIndex);
+      }
+      const tail = text.slice(at, node.endIndex);
+      if (!blank.test(tail)) return `the shell parser skipped ${JSON.stringify(tail.trim())} at offset ${at}`;
+    }
+    for (const child of children) stack.push(child);
+  }
+  return undefined;
+}
+
+/** Where bash ends a `$'…'` string: a backslash quotes the next character, `'` ends it. */
+function ansiCEnd(text: string): number {
+  let i = 2;
+  while (i < text.length) {
+    if (text[i] === '\\') i += 2;
+    else if (text[i] === "'") return i;
+    else i++;
+  }
+  return -1;
 }
 
 function describeSyntaxError(root: Node): string {
