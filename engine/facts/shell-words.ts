@@ -43,7 +43,7 @@ function evaluate(node: Node): ShellWord {
     case 'raw_string':
       return { text: node.text.slice(1, -1), dynamic: false };
     case 'ansi_c_string':
-      return { text: decodeAnsiC(node.text.slice(2, -1)), dynamic: false };
+      return decodeAnsiCWord(node.text.slice(2, -1));
     case 'string':
     case 'translated_string':
       return evaluateDoubleQuoted(node);
@@ -51,9 +51,13 @@ function evaluate(node: Node): ShellWord {
     case 'variable_assignment': {
       let text = '';
       let dynamic = false;
+      let previous = '';
       for (const child of node.children) {
         if (!child) continue;
         const part = child.isNamed ? evaluate(child) : { text: child.text, dynamic: false };
+        // `x=$"…"`: tree-sitter splits a translated string into `$` and "…"; bash translates it.
+        if (child.type === 'string' && /(^|[^\\])\$$/.test(previous)) part.dynamic = true;
+        previous = child.text;
         text += part.text;
         dynamic ||= part.dynamic;
       }
@@ -100,13 +104,27 @@ const ANSI_ESCAPES: Record<string, string> = {
   '\\': '\\', "'": "'", '"': '"', '?': '?',
 };
 
+/**
+ * A `$'…'` word. Escapes whose value depends on the locale or that bash handles in ways this
+ * decoder does not model (`\u`/`\U` beyond ASCII, a bare `\x`, `\c` before a multibyte
+ * character) make the word dynamic rather than guessed.
+ */
+function decodeAnsiCWord(body: string): ShellWord {
+  const uncertain = /\\(?:[uU]|x(?![0-9a-fA-F])|c[^\x20-\x7e]|c$)/.test(body);
+  if (uncertain) return { text: body, dynamic: true };
+  return { text: decodeAnsiC(body), dynamic: false };
+}
+
 /** `$'…'` strings: bash's escapes, so `$'\x72\x6d'` is seen as `rm`. */
 export function decodeAnsiC(body: string): string {
   return body.replace(
     /\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|[\s\S])/g,
     (match, escape: string) => {
       const head = escape[0]!;
-      if (head === 'x' || head === 'u' || head === 'U') return String.fromCodePoint(parseInt(escape.slice(1), 16));
+      if ((head === 'x' || head === 'u' || head === 'U') && escape.length > 1) {
+        const code = parseInt(escape.slice(1), 16);
+        return code <= 0x10ffff ? String.fromCodePoint(code) : match;
+      }
       if (/[0-7]/.test(head)) return String.fromCharCode(parseInt(escape, 8) & 0xff);
       if (head === 'c') return String.fromCharCode(escape.charCodeAt(1) & 0x1f);
       return ANSI_ESCAPES[head] ?? match;

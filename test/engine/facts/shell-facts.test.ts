@@ -5,7 +5,7 @@ beforeAll(async () => {
   await initShellParser();
 });
 
-type Expected = { argv: string[]; dynamic?: boolean; via?: string[]; redirects?: unknown; stdin?: string; assignments?: string[] };
+type Expected = { argv: string[]; [fact: string]: unknown };
 
 /** line → every simple command expected, in order (each a subset match). */
 const CORPUS: Array<{ name: string; text: string; commands: Expected[] }> = [
@@ -90,7 +90,11 @@ const CORPUS: Array<{ name: string; text: string; commands: Expected[] }> = [
   },
   { name: 'a here-string fed to sh is parsed', text: 'sh <<< "shutdown now"', commands: [{ argv: ['sh'], stdin: 'herestring' }, { argv: ['shutdown', 'now'], via: ['sh'] }] },
   { name: 'an assignment prefix is recorded', text: 'LD_PRELOAD=/tmp/x.so ls', commands: [{ argv: ['ls'], assignments: ['LD_PRELOAD=/tmp/x.so'] }] },
-  { name: 'a command substitution in an assignment runs', text: 'X=$(reboot)', commands: [{ argv: ['reboot'] }] },
+  {
+    name: 'a command substitution in an assignment runs',
+    text: 'X=$(reboot)',
+    commands: [{ argv: [], assignments: ['X=$(reboot)'], dynamic: true, setsShellState: true, sets: ['X'] }, { argv: ['reboot'] }],
+  },
   { name: 'export with a substitution', text: 'export X=$(halt)', commands: [{ argv: ['export', 'X=$(halt)'], dynamic: true }, { argv: ['halt'] }] },
   { name: 'a function body', text: 'f() { rm -rf /; }; f', commands: [{ argv: ['rm', '-rf', '/'] }, { argv: ['f'] }] },
   { name: 'if and for bodies', text: 'if true; then shutdown now; fi; for i in 1 2; do poweroff; done', commands: [{ argv: ['true'] }, { argv: ['shutdown', 'now'] }, { argv: ['poweroff'] }] },
@@ -106,7 +110,37 @@ const CORPUS: Array<{ name: string; text: string; commands: Expected[] }> = [
     text: 'cat <<EOF | sh\nrm -rf /\nEOF',
     commands: [{ argv: ['cat'], dynamic: false }, { argv: ['sh'], dynamic: true, stdin: 'pipe' }],
   },
-  { name: 'coproc runs its command', text: 'coproc rm -rf /', commands: [{ argv: ['coproc', 'rm', '-rf', '/'] }, { argv: ['rm', '-rf', '/'], via: ['coproc'] }] },
+  {
+    name: 'coproc runs its command and makes the line unreadable',
+    text: 'coproc rm -rf /',
+    commands: [
+      { argv: ['coproc', 'rm', '-rf', '/'], dynamic: true, unreadable: true },
+      { argv: ['rm', '-rf', '/'], via: ['coproc'], dynamic: true, reasons: ['coproc is not read by the engine'] },
+      { argv: ['coproc rm -rf /'], name: '', dynamic: true, unreadable: true },
+    ],
+  },
+  { name: 'a glob in the command word is unreadable', text: '/bin/r? -rf /d', commands: [{ argv: ['/bin/r?', '-rf', '/d'], dynamic: true, unreadable: true, reasons: ["the command word '/bin/r?' is a pathname pattern"] }] },
+  { name: 'a bracket glob in the command word is unreadable', text: '/usr/bin/[r]m x', commands: [{ argv: ['/usr/bin/[r]m', 'x'], dynamic: true }] },
+  { name: 'a quoted glob character in the command word is a plain character', text: "'ls?' x", commands: [{ argv: ['ls?', 'x'], dynamic: false }] },
+  { name: '$"…" is translated at run time', text: '$"rm" -rf /d', commands: [{ argv: ['$rm', '-rf', '/d'], dynamic: true, reasons: ['$"…" is translated at run time'] }] },
+  { name: 'a trap action is read as code', text: "trap 'rm -rf /d' EXIT", commands: [{ argv: ['trap', 'rm -rf /d', 'EXIT'], setsShellState: true }, { argv: ['rm', '-rf', '/d'], via: ['trap'] }] },
+  { name: 'script -c runs its string (cluster -qc)', text: "script -qc 'rm -rf /d' /dev/null", commands: [{ argv: ['script', '-qc', 'rm -rf /d', '/dev/null'] }, { argv: ['rm', '-rf', '/d'], via: ['script -c'] }] },
+  { name: 'ssh with a remote command is unreadable', text: 'ssh -p 22 db1 rm -rf /', commands: [{ argv: ['ssh', '-p', '22', 'db1', 'rm', '-rf', '/'], dynamic: true, unreadable: true }] },
+  { name: 'ssh without a command is interactive', text: 'ssh db1', commands: [{ argv: ['ssh', 'db1'], dynamic: false, interactive: true }] },
+  { name: 'python -c is unreadable', text: "python3 -c 'import os'", commands: [{ argv: ['python3', '-c', 'import os'], dynamic: true, unreadable: true }] },
+  { name: 'perl -e in a cluster is unreadable', text: "perl -we 'system 1'", commands: [{ argv: ['perl', '-we', 'system 1'], dynamic: true, unreadable: true }] },
+  { name: 'awk runs a program', text: "awk '{print $1}' f", commands: [{ argv: ['awk', '{print $1}', 'f'], dynamic: true, unreadable: true }] },
+  { name: 'ip -batch runs a file', text: 'ip -ba cmds', commands: [{ argv: ['ip', '-ba', 'cmds'], dynamic: true, unreadable: true }] },
+  { name: 'ip netns exec runs a command', text: 'ip netns exec blue rm -rf /', commands: [{ argv: ['ip', 'netns', 'exec', 'blue', 'rm', '-rf', '/'] }, { argv: ['rm', '-rf', '/'], via: ['ip netns exec'] }] },
+  { name: 'a compress program runs code', text: 'sort --compress-program=sh x', commands: [{ argv: ['sort', '--compress-program=sh', 'x'], dynamic: true, unreadable: true }] },
+  { name: 'printf -v sets a variable', text: "printf -v PROMPT_COMMAND 'rm -f F'", commands: [{ argv: ['printf', '-v', 'PROMPT_COMMAND', 'rm -f F'], setsShellState: true, sets: ['PROMPT_COMMAND'] }] },
+  { name: 'an assignment on its own sets shell state', text: "PS1='$(id)'", commands: [{ argv: [], name: '', assignments: ['PS1=$(id)'], setsShellState: true, sets: ['PS1'] }] },
+  { name: 'read reads input and sets its variables', text: 'read -r PS1', commands: [{ argv: ['read', '-r', 'PS1'], readsInput: true, setsShellState: true, sets: ['PS1'] }] },
+  { name: 'options and operands are split as getopt would', text: 'sort -r data -o out', commands: [{ argv: ['sort', '-r', 'data', '-o', 'out'], options: ['-r', '-o'], operands: ['data', 'out'] }] },
+  { name: 'after -- every word is an operand', text: 'ls -l -- -x', commands: [{ options: ['-l'], operands: ['-x'], argv: ['ls', '-l', '--', '-x'] }] },
+  { name: 'a redirect names its descriptor', text: 'echo x 2>&1 >& out', commands: [{ argv: ['echo', 'x'], redirects: [{ op: '>&', target: '1', fd: 2 }, { op: '>&', target: 'out' }] }] },
+  { name: 'arithmetic on variables is dynamic', text: '(( n + 1 ))', commands: [{ argv: ['((', '(( n + 1 ))', '))'], dynamic: true }] },
+  { name: 'a bare shell is interactive', text: 'bash', commands: [{ argv: ['bash'], interactive: true }] },
 ];
 
 describe('shell facts corpus', () => {
@@ -125,6 +159,39 @@ describe('shell facts corpus', () => {
 });
 
 describe('shell facts errors', () => {
+  for (const [name, ch] of [['carriage return', '\r'], ['vertical tab', '\v'], ['form feed', '\f'], ['NUL', '\0'], ['escape', '\x1b'], ['delete', '\x7f']] as const) {
+    it(`a ${name} anywhere in the line is refused with a reason naming it`, () => {
+      const facts = extractShellFacts(`true ${ch}#; rm -f /tmp/x`);
+      expect(facts.commands).toEqual([]);
+      expect(facts.parseError).toMatch(new RegExp(`control character U\\+00[0-9A-F]{2} \\(${name}\\)`));
+    });
+  }
+
+  it('a coproc with a compound body is refused (the parser reads its braces as commands)', () => {
+    expect(extractShellFacts('coproc X { rm -rf /d; }').parseError).toMatch(/reserved word '}'/);
+  });
+
+  for (const [text, pattern] of [
+    ['df - 2>&1', /skipped " - "/],
+    ['a | ! b', /'!' inside a pipeline/],
+    ["cat <<'EOF'\nx\nEOF ; rm -rf /d", /delimiter line/],
+    ['ls;;rm -rf /d', /';;' outside a case/],
+    ["stat $'%s\\\\'n F 'it'\\''s'", /ends elsewhere for bash/],
+  ] as const) {
+    it(`a line the parser misreads is refused: ${JSON.stringify(text)}`, () => {
+      expect(extractShellFacts(text).parseError).toMatch(pattern);
+    });
+  }
+
+  it('a number before a redirect is its descriptor, and a word after a redirect is an argument', () => {
+    expect(extractShellFacts('cat 0<F 2>/dev/null 0<&0').commands[0]).toMatchObject({ argv: ['cat'], redirects: [{ op: '<', fd: 0 }, { op: '>', fd: 2 }, { op: '<&', fd: 0 }] });
+    expect(extractShellFacts('echo 2>&1 rm').commands[0]).toMatchObject({ argv: ['echo', 'rm'] });
+  });
+
+  it('tab and newline are ordinary blanks', () => {
+    expect(extractShellFacts('ls\t-l\nuptime').parseError).toBeUndefined();
+  });
+
   it('an unterminated quote is a parse error', () => {
     const facts = extractShellFacts('echo "unterminated');
     expect(facts.commands).toEqual([]);
