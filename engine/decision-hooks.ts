@@ -1,5 +1,5 @@
 import type { Decision } from './model/decision.ts';
-import type { JsonObject } from './model/json.ts';
+import type { JsonObject, JsonValue } from './model/json.ts';
 import type { DecisionInput, Resource, ResourceRef, Subject, TokenFacts } from './model/request.ts';
 
 /**
@@ -41,6 +41,11 @@ export interface ApprovalBinding {
   resource: ResourceRef;
   /** The raw command text (SQL or shell); empty when the request carries none. */
   text: string;
+  /**
+   * The bound parameter values of an extended-protocol Execute (`context.sql.parameters`): an
+   * approval of `DELETE … WHERE id = $1` is for those values only, not for any $1.
+   */
+  parameters?: JsonValue[];
 }
 
 export interface ApprovalGate {

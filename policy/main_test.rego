@@ -27,7 +27,7 @@ test_deny_wins_over_approval if {
 test_approval_keeps_mask_obligations if {
 	request := object.union(dba_select, {
 		"subject": {"id": "pat", "groups": ["payments"]},
-		"context": {"sql": {"statements": [{"kind": "delete", "tables": ["orders"], "columns": [], "hasWhere": false, "functions": []}]}},
+		"context": {"sql": {"statements": [{"kind": "update", "tables": ["users"], "columns": [{"name": "email", "table": "users", "usage": ["assignment"]}], "hasWhere": false, "functions": []}]}},
 	})
 	decision := gatehouse.decision with input as request
 	decision.effect == "require_approval"

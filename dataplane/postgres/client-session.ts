@@ -5,7 +5,7 @@ import type { AuditSink } from '../../audit/audit-sink.ts';
 import type { JsonObject } from '../../engine/model/json.ts';
 import type { Resource } from '../../engine/model/request.ts';
 import type { DecisionClient } from '../sdk/data-plane-decision.ts';
-import { unsafeReadingSetting } from './statement-reading-settings.ts';
+import { SessionSettingsChanged, unsafeReadingSetting } from './statement-reading-settings.ts';
 import type { ColumnOriginResolver } from './column-masker.ts';
 import { SessionRecorder } from './session-recorder.ts';
 import { StatementRunner } from './statement-runner.ts';
@@ -217,6 +217,7 @@ export class PostgresSession {
       recorder: this.recorder,
       approveHint: this.options.approveHint,
       recordingFailed: () => this.fatal(new Error('the session cannot be recorded')),
+      catalog: this.options.origins,
     });
     this.unregisterCancel = this.cancels.register(upstream.processId, upstream.secretKey, this.options.upstream);
     upstream.socket.on('data', (chunk: Buffer) => {
@@ -269,7 +270,7 @@ export class PostgresSession {
 
   private fatal(error: unknown): void {
     if (this.phase === 'closed') return;
-    const known = error instanceof ProtocolViolation || error instanceof StartupRefused;
+    const known = error instanceof ProtocolViolation || error instanceof StartupRefused || error instanceof SessionSettingsChanged;
     const code = known ? error.sqlState : 'XX000';
     const message = known ? error.message : `gatehouse proxy: ${error instanceof Error ? error.message : 'internal error'}`;
     // A client's own mistake is routine (info); anything else is worth a warning.

@@ -7,18 +7,30 @@ export const MASK_TEXT = '********';
 // built in and arrives as its own OID: it is nulled, which is safe).
 const TEXT_TYPES = new Set([25, 1043, 1042, 19]);
 
-/** Resolves the base-table column a result field comes from (tableOid/attnum → name). */
-export interface ColumnOriginResolver {
-  columnName(tableOid: number, columnNumber: number): Promise<string | undefined>;
+/** The column a result field comes from, and its relation's kind (pg_class.relkind). */
+export interface ColumnOrigin {
+  name: string;
+  relkind: string;
 }
+
+/** Resolves what the proxy needs from the upstream catalog. */
+export interface ColumnOriginResolver {
+  /** The column a result field comes from (tableOid/attnum), if any. */
+  columnOrigin(tableOid: number, columnNumber: number): Promise<ColumnOrigin | undefined>;
+  /** Column names of the visible relations with these names (for the engine's facts). */
+  relationColumns(names: readonly string[]): Promise<Record<string, string[]>>;
+}
+
+/** Relation kinds whose columns hold stored values: ordinary and partitioned tables. */
+const BASE_RELATIONS = new Set(['r', 'p']);
 
 /**
  * A per-result plan: which result positions to mask and how. Built once per RowDescription,
- * applied to every DataRow. A field is masked when its base column OR its output name
- * matches a masked name (case-insensitive), so aliases and `*` are caught by origin, and a
- * derived column that kept the name is caught by name. Derived columns under another name
- * are the engine's job: it denies statements that use a masked column other than as plain
- * output, so such a column never reaches this point.
+ * applied to every DataRow. Masks fail closed by result column: a field is masked when its
+ * output name or its base column matches a masked name (case-insensitive), and also when it
+ * has no known base column at all (an expression, a function's result, a view's or a
+ * subquery's column): the engine denies expressions over masked columns, and what it could
+ * not see is masked here rather than sent in clear.
  */
 export interface MaskPlan {
   positions: { index: number; replacement: (format: number) => Buffer | null }[];
@@ -36,9 +48,9 @@ export async function planMask(
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i];
     let hit = masked.has(field.name.toLowerCase());
-    if (!hit && field.tableOid !== 0 && field.columnNumber > 0) {
-      const base = await origins.columnName(field.tableOid, field.columnNumber);
-      hit = base !== undefined && masked.has(base.toLowerCase());
+    if (!hit) {
+      const origin = field.tableOid !== 0 && field.columnNumber > 0 ? await origins.columnOrigin(field.tableOid, field.columnNumber) : undefined;
+      hit = origin === undefined || !BASE_RELATIONS.has(origin.relkind) || masked.has(origin.name.toLowerCase());
     }
     if (!hit) continue;
     const isText = TEXT_TYPES.has(field.typeOid);

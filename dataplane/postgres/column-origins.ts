@@ -1,31 +1,73 @@
 import pg from 'pg';
-import type { ColumnOriginResolver } from './column-masker.ts';
+import type { ColumnOrigin, ColumnOriginResolver } from './column-masker.ts';
 import type { UpstreamTarget } from './upstream/upstream-connection.ts';
 
+/** How long the columns of a relation are trusted before they are looked up again. */
+const RELATION_COLUMNS_TTL_MS = 1_000;
+const MAX_CACHED = 10_000;
+
 /**
- * Looks up base-table column names in the upstream catalog with the proxy's own credentials,
- * over one shared connection, cached by (table OID, attribute number). Unknown origins
- * resolve to undefined; an unreachable catalog rejects, and the caller fails closed.
+ * Looks up the upstream catalog with the proxy's own credentials, over one shared connection:
+ * the column (and the kind of relation) a result field comes from, cached by (table OID,
+ * attribute number); and the columns of relations a statement names, for the engine's facts
+ * (`context.sql.catalog`), cached briefly since tables change. Unknown origins resolve to
+ * undefined; an unreachable catalog rejects, and the caller fails closed.
  */
 export class CatalogColumnOrigins implements ColumnOriginResolver {
   private client: pg.Client | undefined;
   private connecting: Promise<pg.Client> | undefined;
-  private readonly cache = new Map<string, string | undefined>();
+  private readonly cache = new Map<string, ColumnOrigin | undefined>();
+  private readonly relations = new Map<string, { columns: string[] | undefined; at: number }>();
 
   constructor(private readonly target: UpstreamTarget) {}
 
-  async columnName(tableOid: number, columnNumber: number): Promise<string | undefined> {
+  async columnOrigin(tableOid: number, columnNumber: number): Promise<ColumnOrigin | undefined> {
     const key = `${tableOid}:${columnNumber}`;
     if (this.cache.has(key)) return this.cache.get(key);
     const client = await this.connect();
-    const result = await client.query<{ attname: string }>(
-      'SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attnum = $2',
+    const result = await client.query<{ attname: string; relkind: string }>(
+      `SELECT a.attname, c.relkind FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+        WHERE a.attrelid = $1 AND a.attnum = $2`,
       [tableOid, columnNumber],
     );
-    const name = result.rows[0]?.attname;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, name);
-    return name;
+    const row = result.rows[0];
+    const origin = row ? { name: row.attname, relkind: row.relkind } : undefined;
+    if (this.cache.size > MAX_CACHED) this.cache.clear();
+    this.cache.set(key, origin);
+    return origin;
+  }
+
+  /**
+   * Columns of the visible relations with these (lower-case, unqualified) names, as the
+   * session resolves them (the proxy's role and database, and a search_path no client may change).
+   */
+  async relationColumns(names: readonly string[]): Promise<Record<string, string[]>> {
+    const now = Date.now();
+    const out: Record<string, string[]> = {};
+    const missing: string[] = [];
+    for (const name of new Set(names)) {
+      const hit = this.relations.get(name);
+      if (hit && now - hit.at < RELATION_COLUMNS_TTL_MS) {
+        if (hit.columns) out[name] = hit.columns;
+      } else missing.push(name);
+    }
+    if (missing.length === 0) return out;
+    const client = await this.connect();
+    const result = await client.query<{ relname: string; columns: string[] }>(
+      `SELECT c.relname, array_agg(a.attname::text ORDER BY a.attnum) AS columns
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE c.relname = ANY ($1::text[]) AND pg_catalog.pg_table_is_visible(c.oid)
+        GROUP BY c.relname`,
+      [missing],
+    );
+    if (this.relations.size > MAX_CACHED) this.relations.clear();
+    const found = new Map(result.rows.map((r) => [r.relname.toLowerCase(), r.columns.map((c) => c.toLowerCase())]));
+    for (const name of missing) {
+      const columns = found.get(name);
+      this.relations.set(name, { columns, at: now });
+      if (columns) out[name] = columns;
+    }
+    return out;
   }
 
   async close(): Promise<void> {

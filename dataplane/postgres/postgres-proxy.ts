@@ -1,4 +1,5 @@
 import { createServer, connect as connectTcp, type Server } from 'node:net';
+import { initSqlParser } from '../../engine/facts/sql-facts.ts';
 import { timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { PostgresSession, type CancelRegistry, type PostgresProxyOptions, type SessionLog } from './client-session.ts';
@@ -44,6 +45,8 @@ export interface RunningPostgresProxy {
 }
 
 export async function startPostgresProxy(options: PostgresProxyOptions & { listen: { host: string; port: number } }, log: Log): Promise<RunningPostgresProxy> {
+  // The proxy reads statements itself too (statement-preview.ts): the parser must be loaded.
+  await initSqlParser();
   const cancels = new UpstreamCancelRegistry();
   const sessions = new Set<PostgresSession>();
   const sockets = new Set<Socket>();

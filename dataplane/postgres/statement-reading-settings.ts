@@ -40,3 +40,15 @@ export function mayChangeStatementReading(sql: string): boolean {
   const lower = sql.toLowerCase();
   return lower.includes('client_encoding') || lower.includes('standard_conforming_strings') || /\bset\b[\s\S]*\bnames\b/.test(lower);
 }
+
+/**
+ * The upstream reported a setting that makes PostgreSQL read statements differently from how
+ * they were decided: the session ends (FATAL 42501) before another statement is read that way.
+ */
+export class SessionSettingsChanged extends Error {
+  readonly sqlState = '42501';
+  constructor(why: string) {
+    super(`gatehouse: the session's ${why} changed how PostgreSQL reads statements; the session is closed, reconnect`);
+    this.name = 'SessionSettingsChanged';
+  }
+}

@@ -5,7 +5,9 @@ import type { Resource } from '../../engine/model/request.ts';
 import { unenforceableObligations, type DataPlaneDecision, type DecisionClient } from '../sdk/data-plane-decision.ts';
 import { maskedColumns } from '../../engine/model/mask-obligation.ts';
 import { mayChangeStatementReading } from './statement-reading-settings.ts';
+import { previewStatement } from './statement-preview.ts';
 import { mentionsReservedName, ProtocolObjects, type PortalEntry } from './protocol-objects.ts';
+import type { ColumnOriginResolver } from './column-masker.ts';
 import type { SessionRecorder } from './session-recorder.ts';
 import type { StatementRun, UpstreamRelay } from './upstream-relay.ts';
 import { errorResponse, noticeResponse, readyForQuery, typed } from './wire/backend-messages.ts';
@@ -38,6 +40,8 @@ export interface StatementRunnerOptions {
   recorder: SessionRecorder;
   approveHint: string;
   recordingFailed: () => void;
+  /** The upstream catalog: columns of the relations a statement names, sent with its decision. */
+  catalog: Pick<ColumnOriginResolver, 'relationColumns'>;
 }
 
 /**
@@ -127,7 +131,10 @@ export class StatementRunner {
     const messages = relay.awaitingSync ? [] : this.batch;
     this.batch = [];
     const view = this.objects.speculate();
-    const out: Buffer[] = [];
+    let out: Buffer[] = [];
+    // An earlier Execute of this batch may change session settings: later ones are decided
+    // only once it has run (and the relay has seen the settings it reported).
+    let settingsInFlight = false;
     for (const message of messages) {
       switch (message.type) {
         case 'Parse': {
@@ -174,8 +181,16 @@ export class StatementRunner {
           break;
         }
         case 'Execute': {
+          if (settingsInFlight) {
+            out.push(encodeFlush());
+            this.o.upstream.write(Buffer.concat(out));
+            out = [];
+            if (!(await this.idleOrClosed())) return;
+            settingsInFlight = false;
+          }
           const portal = view.portals.get(message.portal);
           out.push(...(await this.prepareExecute(portal, message.portal, message.maxRows)));
+          if (portal?.sql !== undefined && previewStatement(portal.sql).mayChangeSettings) settingsInFlight = true;
           break;
         }
         default:
@@ -191,6 +206,20 @@ export class StatementRunner {
     if (out.length > 0) this.o.upstream.write(out.length === 1 ? out[0]! : Buffer.concat(out));
     // The next batch is decided on confirmed state, so wait for this one's replies.
     await relay.whenIdle();
+  }
+
+  /** Waits for every reply expected so far; false when the session closed meanwhile. */
+  private idleOrClosed(): Promise<boolean> {
+    const signal = this.aborter.signal;
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onAbort = (): void => resolve(false);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void this.o.relay.whenIdle().then(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(!signal.aborted);
+      });
+    });
   }
 
   private async prepareExecute(portal: PortalEntry | undefined, portalName: string, maxRows: number): Promise<Buffer[]> {
@@ -233,10 +262,18 @@ export class StatementRunner {
     } else if (mayChangeStatementReading(sql)) {
       decision = refusal('gatehouse: the statement may change how PostgreSQL reads statements (client_encoding, SET NAMES, standard_conforming_strings); refused');
     } else {
+      let catalog: Record<string, string[]>;
+      try {
+        catalog = await this.o.catalog.relationColumns(previewStatement(sql).relations);
+      } catch {
+        decision = refusal('gatehouse: the columns of the tables the statement names could not be looked up; refused');
+        this.record({ sql, decision, rows: 0, micros: 0, outcome: 'denied' });
+        return { denial: `denied by policy: ${describe(decision)}` };
+      }
       decision = await this.o.decisions.decide({
         action: 'db.query',
         resource: this.o.resource,
-        context: { sql: { text: sql, ...extra } },
+        context: { sql: { text: sql, ...extra, catalog } },
         token: this.o.token,
         sessionId: this.o.sessionId,
       });

@@ -13,7 +13,7 @@ import {
   type FieldDescription,
 } from './wire/backend-messages.ts';
 import { ProtocolViolation, type TypedMessage } from './wire/message-framer.ts';
-import { unsafeReadingSetting } from './statement-reading-settings.ts';
+import { SessionSettingsChanged, unsafeReadingSetting } from './statement-reading-settings.ts';
 
 /**
  * What the proxy expects the upstream to answer, in order. Every message forwarded upstream
@@ -172,7 +172,7 @@ export class UpstreamRelay {
         // what was decided (see statement-reading-settings.ts).
         const { name, value } = decodeParameterStatus(message.body);
         const unsafe = unsafeReadingSetting(name, value);
-        if (unsafe) throw new Error(`${unsafe}: the proxy cannot decide on it; session closed`);
+        if (unsafe) throw new SessionSettingsChanged(unsafe);
         this.write(message.raw);
         return undefined;
       }

@@ -3,8 +3,9 @@ import type { ApprovalBinding } from '../decision-hooks.ts';
 
 /**
  * The hash an approval is bound to: sha256 (hex) over the canonical JSON (sorted keys, no
- * whitespace) of subject, executor ("" when none), action, resource {type, id} and the raw
- * text. A request differing in any of them, even one literal, needs its own approval.
+ * whitespace) of subject, executor ("" when none), action, resource {type, id}, the raw
+ * text and, when the request has them, its bound parameter values. A request differing in any
+ * of them, even one literal or one parameter, needs its own approval.
  */
 export function approvalBindingHash(binding: ApprovalBinding): string {
   return createHash('sha256').update(canonicalJson(normalizedBinding(binding))).digest('hex');
@@ -17,6 +18,8 @@ export function normalizedBinding(binding: ApprovalBinding): Record<string, unkn
     action: binding.action,
     resource: { type: binding.resource.type, id: binding.resource.id },
     text: binding.text,
+    // Absent (not []) without parameters, so bindings of plain texts keep their hashes.
+    parameters: binding.parameters,
   };
 }
 

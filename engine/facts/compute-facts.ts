@@ -1,6 +1,7 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.ts';
 import { FactsCache } from './facts-cache.ts';
 import { extractShellFacts, initShellParser, type ShellFactsResult } from './shell-facts.ts';
+import { parseSqlCatalog } from './sql-catalog.ts';
 import { extractSqlFacts, initSqlParser, type SqlFactsResult } from './sql-facts.ts';
 
 /** The request context with engine-computed facts, and what went wrong (any error → deny). */
@@ -38,7 +39,11 @@ export function computeFacts(context: JsonObject): ComputedFacts {
   const errors: string[] = [];
   const result: JsonObject = { ...context };
   if (context.sql !== undefined) {
-    const sql = computeOne('sql', context.sql, errors, (text) => cached(sqlCache, text, extractSqlFacts), 'statements');
+    const { catalog, error } = parseSqlCatalog(isJsonObject(context.sql) ? context.sql.catalog : undefined);
+    if (error !== undefined) errors.push(`facts: ${error}`);
+    // Facts computed with a catalog depend on it: cached under both.
+    const key = (text: string): string => (catalog === undefined ? text : `${JSON.stringify(catalog)}\u0000${text}`);
+    const sql = computeOne('sql', context.sql, errors, (text) => cached(sqlCache, key(text), () => extractSqlFacts(text, catalog)), 'statements');
     if (sql) result.sql = sql;
   }
   if (context.command !== undefined) {
@@ -91,12 +96,12 @@ function computeOne(
   return out;
 }
 
-function cached<V extends object>(cache: FactsCache<V>, text: string, extract: (text: string) => V): V {
-  const hit = cache.get(text);
+function cached<V extends object>(cache: FactsCache<V>, key: string, extract: (text: string) => V): V {
+  const hit = cache.get(key);
   if (hit) return hit;
   // Cached facts are shared between requests: frozen, so no consumer can alter another's facts.
-  const facts = deepFreeze(extract(text));
-  if (text.length <= MAX_CACHED_TEXT_LENGTH) cache.set(text, facts);
+  const facts = deepFreeze(extract(key));
+  if (key.length <= MAX_CACHED_TEXT_LENGTH) cache.set(key, facts);
   return facts;
 }
 

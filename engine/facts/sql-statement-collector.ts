@@ -1,5 +1,7 @@
 import type { JsonObject, JsonValue } from '../model/json.ts';
+import { POSTGRES_ROW_ARGUMENT_FUNCTIONS } from './postgres-builtins.ts';
 import { lowerName } from './sql-ast.ts';
+import type { SqlCatalog } from './sql-catalog.ts';
 
 /** Where a column is used (the facts contract's vocabulary). */
 export type ColumnUsage =
@@ -32,6 +34,12 @@ interface Relation {
   schema?: string;
 }
 
+/** A WHERE conjunct `column = constant` or `column IN (constants)`: the rows are bounded by it. */
+export interface WhereBound {
+  column: string;
+  values: number;
+}
+
 /**
  * Accumulates the facts of one statement entry while its AST is walked. References are kept raw
  * and resolved at the end, because an alias can be used (in the target list) before the FROM
@@ -46,6 +54,13 @@ export class StatementCollector {
   readonly extra: JsonObject = {};
   hasWhere = false;
   whereTrivial = false;
+  /** Settings the statement changes or may change ('*': any, e.g. a DO block or a user function). */
+  readonly settings = new Set<string>();
+  /** Why some of what the statement reads cannot be known from its text (facts `dynamic`). */
+  readonly dynamic = new Set<string>();
+  /** Aliases of functions in FROM: a bare one is the function's value, not a table row. */
+  readonly functionAliases = new Set<string>();
+  whereBounds: WhereBound[] = [];
   /** The FROM items (names or aliases) of each SELECT/UPDATE/DELETE level being walked. */
   private readonly fromStack: string[][] = [];
 
@@ -55,6 +70,8 @@ export class StatementCollector {
     /** CTE names visible to this statement; shared with the entries nested in it. */
     readonly cteNames: Set<string>,
     readonly text?: string,
+    /** Column names of the relations the statement names, when the caller looked them up. */
+    readonly catalog?: SqlCatalog,
   ) {}
 
   addRelation(relname: string, schemaname: string | undefined, alias: string | undefined): void {
@@ -105,6 +122,17 @@ export class StatementCollector {
     this.references.push(table === undefined ? { name: column, usage, direct: true } : { qualifier: table, name: column, usage, direct: true });
   }
 
+  /**
+   * Whether `qualifier.name` is a function call on a whole row. With the catalog's columns of a
+   * table this is exact; without them (or for a subquery/CTE row), the builtins PostgreSQL can
+   * call with one row are assumed to be meant.
+   */
+  private isRowFunction(qualifier: string, name: string, tableNames: ReadonlySet<string>): boolean {
+    const columns = tableNames.has(qualifier) ? this.catalog?.[qualifier] : undefined;
+    if (columns !== undefined) return !columns.includes(name);
+    return POSTGRES_ROW_ARGUMENT_FUNCTIONS.has(name);
+  }
+
   private isTable(relation: Relation): boolean {
     return relation.schema !== undefined || !this.cteNames.has(relation.name);
   }
@@ -112,6 +140,7 @@ export class StatementCollector {
   toFacts(): JsonObject {
     const tables = unique(this.relations.filter((r) => this.isTable(r)).map((r) => r.name));
     const schemas = unique(this.relations.flatMap((r) => (r.schema === undefined ? [] : [r.schema])));
+    const tableNames = new Set(this.relations.filter((r) => this.isTable(r)).map((r) => r.name));
     const inScope = new Set(this.scope.values());
     const only = inScope.size === 1 ? [...inScope][0] : undefined;
     const resolve = (qualifier: string): string => this.scope.get(qualifier) ?? qualifier;
@@ -131,7 +160,12 @@ export class StatementCollector {
         add(ref.name, ref.qualifier === undefined ? only : resolve(ref.qualifier), ref.usage);
       } else if (ref.name === '*') {
         add('*', tableOf(ref), STAR_AS_COLUMNS.has(ref.usage) ? ref.usage : 'wholerow');
-      } else if (ref.qualifier === undefined && this.scope.has(ref.name)) {
+      } else if (ref.qualifier !== undefined && this.isRowFunction(resolve(ref.qualifier), ref.name, tableNames)) {
+        // PostgreSQL reads `t.f`, when t has no column f, as the call f(t): the whole row leaves
+        // inside one value (`u.row_to_json`, `users.to_jsonb`).
+        add('*', resolve(ref.qualifier), 'wholerow');
+        this.functions.add(ref.name);
+      } else if (ref.qualifier === undefined && this.scope.has(ref.name) && !this.functionAliases.has(ref.name)) {
         // A bare relation name used as a value (`SELECT users FROM users`, `to_json(u)`) is the
         // whole row: every column, masked or not, leaves inside one value.
         add('*', resolve(ref.name), 'wholerow');
@@ -154,6 +188,9 @@ export class StatementCollector {
     };
     if (schemas.length > 0) facts.schemas = schemas;
     if (this.hasWhere && this.whereTrivial) facts.whereTrivial = true;
+    if (this.hasWhere) facts.whereBounds = this.whereBounds.map((b) => ({ column: b.column, values: b.values }));
+    if (this.settings.size > 0) facts.settings = [...this.settings].sort();
+    if (this.dynamic.size > 0) facts.dynamic = [...this.dynamic].sort();
     if (this.nested) facts.nested = true;
     if (this.text !== undefined) facts.text = this.text;
     for (const [key, value] of Object.entries(this.extra)) facts[key] = value as JsonValue;

@@ -1,7 +1,11 @@
+import { parseSync } from 'libpg-query';
 import type { JsonObject } from '../model/json.ts';
+import { POSTGRES_BUILTIN_FUNCTIONS } from './postgres-builtins.ts';
 import { fields, list, lowerName, nameParts, stringNode, unwrap, type AstFields } from './sql-ast.ts';
+import type { SqlCatalog } from './sql-catalog.ts';
 import { StatementCollector, type ColumnUsage } from './sql-statement-collector.ts';
 import { objectTypeName, statementKind, WRITE_NODES } from './sql-statement-kind.ts';
+import { SQL_STRING_FUNCTIONS, VALUE_CATALOGS, whereBounds } from './sql-resolution.ts';
 
 const TABLE_OBJECTS = new Set(['table', 'view', 'matview', 'index', 'sequence', 'foreign_table']);
 
@@ -12,6 +16,14 @@ const TABLE_OBJECTS = new Set(['table', 'view', 'matview', 'index', 'sequence', 
  */
 export class SqlStatementWalker {
   private readonly collectors: StatementCollector[] = [];
+  /** Facts of SQL passed as a string to a function (query_to_xml('…')), as nested entries. */
+  private readonly stringFacts: JsonObject[] = [];
+
+  constructor(
+    private readonly catalog?: SqlCatalog,
+    /** How deep in SQL-inside-a-string this walker is; past MAX_STRING_DEPTH it gives up (dynamic). */
+    private readonly depth = 0,
+  ) {}
 
   walkTopLevel(node: unknown, text: string | undefined): void {
     const statement = unwrap(node);
@@ -20,11 +32,11 @@ export class SqlStatementWalker {
   }
 
   facts(): JsonObject[] {
-    return this.collectors.map((c) => c.toFacts());
+    return [...this.collectors.map((c) => c.toFacts()), ...this.stringFacts];
   }
 
   private walkStatement(name: string, body: AstFields, nested: boolean, ctes: Set<string>, text?: string): void {
-    const c = new StatementCollector(statementKind(name, body), nested, ctes, text);
+    const c = new StatementCollector(statementKind(name, body), nested || this.depth > 0, ctes, text, this.catalog);
     this.collectors.push(c);
     switch (name) {
       case 'SelectStmt':
@@ -52,12 +64,20 @@ export class SqlStatementWalker {
         break;
       case 'VariableSetStmt':
         if (typeof body.name === 'string') c.extra.setting = lowerName(body.name);
+        addSetting(body, c);
         break;
       case 'DoStmt':
+        // A DO block can run anything, SET included; its body is not SQL this walker reads.
+        c.settings.add('*');
+        c.dynamic.add('a DO block runs code the facts cannot see');
         for (const arg of list(body.args)) {
           const option = unwrap(arg)?.[1];
           if (option?.defname === 'language') c.extra.language = lowerName(stringNode(option.arg) ?? '');
         }
+        break;
+      case 'CallStmt':
+        c.settings.add('*');
+        this.walk(body, c, 'expression');
         break;
       default: {
         const objectType = objectTypeName(body.objtype ?? body.relkind ?? body.renameType);
@@ -85,7 +105,9 @@ export class SqlStatementWalker {
       const struct = fields(value);
       if (!struct) return;
       if (typeof struct.relname === 'string') return this.addRangeVar(struct, c);
-      if (Array.isArray(struct.funcname)) c.addFunction(nameParts(struct.funcname)); // a bare FuncCall (CALL)
+      // ALTER ROLE/DATABASE … SET holds its SET as a bare VariableSetStmt (`setstmt`).
+      if (typeof struct.kind === 'string' && struct.kind.startsWith('VAR_')) addSetting(struct, c);
+      if (Array.isArray(struct.funcname)) this.addFunctionCall(nameParts(struct.funcname), list(struct.args), c); // a bare FuncCall (CALL)
       for (const child of Object.values(struct)) this.walk(child, c, usage);
       return;
     }
@@ -95,17 +117,24 @@ export class SqlStatementWalker {
       case 'ColumnRef':
         return c.addReference(columnRefParts(body), usage);
       case 'FuncCall':
-        c.addFunction(nameParts(body.funcname));
+        this.addFunctionCall(nameParts(body.funcname), list(body.args), c);
         for (const key of ['args', 'agg_order', 'agg_filter', 'over']) this.walk(body[key], c, usage);
+        return;
+      case 'VariableSetStmt':
+        // ALTER ROLE/DATABASE … SET, a function's SET clause: a setting some session will get.
+        addSetting(body, c);
         return;
       case 'RangeVar':
         return this.addRangeVar(body, c);
       case 'RangeSubselect':
         this.addAlias(body.alias, c);
         return this.walkSelectLike(body.subquery, c, 'output');
-      case 'RangeFunction':
+      case 'RangeFunction': {
         this.addAlias(body.alias, c);
+        const alias = fields(body.alias)?.aliasname;
+        if (typeof alias === 'string') c.functionAliases.add(lowerName(alias));
         return this.walk(body.functions, c, 'expression');
+      }
       case 'JoinExpr':
         this.addAlias(body.alias, c);
         this.walk(body.larg, c, usage);
@@ -183,6 +212,8 @@ export class SqlStatementWalker {
     const relation = fields(w.relation);
     if (relation) this.addRangeVar(relation, c);
     const target = typeof relation?.relname === 'string' ? lowerName(relation.relname) : undefined;
+    // Writing pg_settings is SET by another name (UPDATE pg_settings SET setting = … WHERE name = …).
+    if (target === 'pg_settings') c.settings.add('*');
     const assign = (targets: unknown): void => {
       for (const item of list(targets)) {
         const t = unwrap(item)?.[1];
@@ -221,6 +252,7 @@ export class SqlStatementWalker {
       this.walk(w.whereClause, c, 'filter');
       // `WHERE true` / `WHERE 1 = 1` still touches every row.
       c.whereTrivial = c.references.length === before;
+      c.whereBounds = whereBounds(w.whereClause, target, fromItems([{ RangeVar: w.relation }]));
     }
     for (const item of list(fields(w.returningClause)?.exprs)) {
       const val = unwrap(item)?.[1].val;
@@ -273,12 +305,99 @@ export class SqlStatementWalker {
     const schema = typeof rangeVar.schemaname === 'string' ? rangeVar.schemaname : undefined;
     const alias = fields(rangeVar.alias)?.aliasname;
     c.addRelation(rangeVar.relname, schema, typeof alias === 'string' ? alias : undefined);
+    // Statistics and statement-text views carry values of other tables' columns (most common
+    // values, histograms, literals of other sessions' queries): reading them reads whole rows.
+    const name = lowerName(rangeVar.relname);
+    if (VALUE_CATALOGS.has(name) && (schema === undefined || lowerName(schema) === 'pg_catalog')) c.addColumn('*', name, 'wholerow');
+  }
+
+  /**
+   * A function call: its name for the policy, and what it implies that its name does not say.
+   * set_config changes a setting; a function that is not a PostgreSQL builtin may run SET (or
+   * anything) inside; a function that takes SQL or a relation name as a string reads what that
+   * string names, so a constant one is parsed here and its facts merged, another is dynamic.
+   */
+  private addFunctionCall(parts: string[], args: unknown[], c: StatementCollector): void {
+    c.addFunction(parts);
+    if (parts.length === 0) return;
+    const name = parts[parts.length - 1]!;
+    const builtin = (parts.length === 1 || parts[parts.length - 2] === 'pg_catalog') && POSTGRES_BUILTIN_FUNCTIONS.has(name);
+    if (!builtin) {
+      c.settings.add('*');
+      return;
+    }
+    if (name === 'set_config') {
+      const setting = constantString(args[0]);
+      c.settings.add(setting === undefined ? '*' : lowerName(setting));
+    }
+    const reads = SQL_STRING_FUNCTIONS.get(name);
+    if (!reads) return;
+    const argument = reads.argument < args.length ? constantString(args[reads.argument]) : undefined;
+    if (reads.kind === 'any' || argument === undefined || this.depth >= MAX_STRING_DEPTH) {
+      c.dynamic.add(`${name}() reads ${reads.kind === 'any' ? 'what no argument names' : 'what a non-constant argument names'}`);
+      c.settings.add('*');
+      c.addColumn('*', undefined, 'wholerow');
+      return;
+    }
+    if (reads.kind === 'relation') {
+      const relation = argument.split('.').map((p) => lowerName(p.replace(/^"|"$/g, '')));
+      const table = relation[relation.length - 1]!;
+      c.relations.push(relation.length > 1 ? { name: table, schema: relation[relation.length - 2]! } : { name: table });
+      c.addColumn('*', table, 'wholerow');
+      return;
+    }
+    this.mergeSqlString(name, argument, c);
+  }
+
+  private mergeSqlString(name: string, sql: string, c: StatementCollector): void {
+    const inner = new SqlStatementWalker(this.catalog, this.depth + 1);
+    try {
+      const parsed = parseSync(sql);
+      for (const raw of list(fields(parsed)?.stmts)) inner.walkTopLevel(fields(raw)?.stmt, undefined);
+    } catch {
+      c.dynamic.add(`${name}() is given SQL that does not parse`);
+      c.settings.add('*');
+      return;
+    }
+    for (const facts of inner.facts()) {
+      this.stringFacts.push(facts);
+      for (const table of list(facts.tables)) if (typeof table === 'string') c.relations.push({ name: table });
+      for (const fn of list(facts.functions)) if (typeof fn === 'string') c.functions.add(fn);
+      for (const setting of list(facts.settings)) if (typeof setting === 'string') c.settings.add(setting);
+      for (const why of list(facts.dynamic)) if (typeof why === 'string') c.dynamic.add(why);
+      // What the inner query returns leaves inside one value (XML, statistics): never plain output.
+      for (const column of list(facts.columns)) {
+        const col = fields(column);
+        if (typeof col?.name !== 'string') continue;
+        const table = typeof col.table === 'string' ? col.table : undefined;
+        c.addColumn(col.name, table, col.name === '*' ? 'wholerow' : 'expression');
+      }
+    }
   }
 
   private addAlias(alias: unknown, c: StatementCollector): void {
     const name = fields(alias)?.aliasname;
     if (typeof name === 'string') c.addScopeName(name);
   }
+}
+
+const MAX_STRING_DEPTH = 3;
+
+/** SET name / RESET name / RESET ALL, as the settings the statement changes. */
+function addSetting(body: AstFields, c: StatementCollector): void {
+  if (body.kind === 'VAR_RESET_ALL') c.settings.add('all');
+  else if (typeof body.name === 'string') c.settings.add(lowerName(body.name));
+  else c.settings.add('*');
+}
+
+/** The value of a string constant (also `'x'::regclass`), else undefined. */
+function constantString(value: unknown): string | undefined {
+  const node = unwrap(value);
+  if (!node) return undefined;
+  if (node[0] === 'TypeCast') return constantString(node[1].arg);
+  if (node[0] !== 'A_Const') return undefined;
+  const sval = fields(node[1].sval)?.sval;
+  return typeof sval === 'string' ? sval : undefined;
 }
 
 /** The names (alias, else relation) a FROM list makes available at its own level. */

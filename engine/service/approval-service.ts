@@ -147,7 +147,8 @@ export function toProto(record: ApprovalRecord): Approval {
     executor: binding.executor ?? '',
     action: binding.action,
     resource: { type: binding.resource.type, id: binding.resource.id },
-    text: binding.text,
+    // The reviewer approves the values too: an Execute's approval is bound to its parameters.
+    text: binding.parameters === undefined ? binding.text : `${binding.text}\n-- parameters: ${JSON.stringify(binding.parameters)}`,
     reasons: record.reasons,
     request_id: record.kind === 'token' ? '' : (record.requestId ?? ''),
     decision_id: record.decisionId ?? '',

@@ -323,6 +323,8 @@ function approvalBinding(input: DecisionInput, token: TokenFacts | undefined): A
     text: rawText(input.context),
   };
   if (token?.executor !== undefined) binding.executor = token.executor;
+  const sql = input.context.sql;
+  if (isJsonObject(sql) && Array.isArray(sql.parameters)) binding.parameters = sql.parameters;
   return binding;
 }
 

@@ -1,8 +1,9 @@
 # db.query content guardrails on the facts the engine computes from context.sql.text
 # (every statement, including writes hidden in CTEs and statements inside EXPLAIN):
 # an allowlist of statement kinds per environment, kinds never allowed, no DDL that
-# destroys data on production, no file/network/session-changing functions, approval for
-# UPDATE/DELETE that touch every row, and masking of personal data outside privileged groups.
+# destroys data on production, functions allow-listed on production, catalog reads limited to
+# what clients need, approval for UPDATE/DELETE not bounded by a key. Settings are in
+# sql_session.rego, masking of personal data in sql_masking.rego.
 package gatehouse.guard
 
 import data.gatehouse.inventory
@@ -63,15 +64,32 @@ deny contains reason.make("sql/copy-file", concat("", ["COPY to or from a server
 	not statement.copy.target in {"stdin", "stdout"}
 }
 
+# Functions: on production only the known-safe list (data.sql.safe_functions) runs; anywhere,
+# the functions that reach files, the network, the server or other sessions are denied.
 deny contains reason.make("sql/function", concat("", ["function ", name, " reaches files, the network or the server and is not allowed"])) if {
 	some statement in statements
 	some name in statement.functions
 	denied_function(name)
 }
 
+deny contains reason.make("sql/function-not-listed", concat("", ["function ", name, " is not on the list of functions allowed on production"])) if {
+	inventory.production
+	some statement in statements
+	some name in statement.functions
+	not denied_function(name)
+	not safe_function(name)
+}
+
 denied_function(name) if name in data.sql.denied_functions
 
 denied_function(name) if strings.any_prefix_match(name, data.sql.denied_function_prefixes)
+
+safe_function(name) if name in data.sql.safe_functions
+
+safe_function(name) if {
+	startswith(name, "pg_catalog.")
+	substring(name, count("pg_catalog."), -1) in data.sql.safe_functions
+}
 
 deny contains reason.make("sql/catalog", concat("", ["table ", table, " holds credentials or server files"])) if {
 	some statement in statements
@@ -79,17 +97,40 @@ deny contains reason.make("sql/catalog", concat("", ["table ", table, " holds cr
 	table in data.sql.denied_tables
 }
 
-# UPDATE/DELETE that touch every row (no WHERE, or a WHERE that names no column) wait for a reviewer.
-approval contains reason.make("sql/unbounded-write", concat("", [upper(statement.kind), " without a WHERE clause touches every row"])) if {
+# Catalog reads are limited to what psql (\d, \dt, tab completion) and drivers (type lookups)
+# read; none of those holds values of other tables (pg_stats does: it is not listed).
+deny contains reason.make("sql/catalog-read", concat("", ["catalog relation ", table, " is not among those psql and drivers need"])) if {
+	some statement in statements
+	some table in statement.tables
+	catalog_relation(statement, table)
+	not table in data.sql.denied_tables
+	not table in data.sql.catalog_relations
+}
+
+catalog_relation(_, table) if startswith(table, "pg_")
+
+catalog_relation(statement, _) if {
+	some schema in object.get(statement, "schemas", [])
+	schema in {"pg_catalog", "information_schema"}
+}
+
+# UPDATE/DELETE run at once only when the WHERE bounds the rows by a key compared with
+# constants (key = 1, key IN (1, 2, 3)); any other WHERE (id IS NOT NULL, id = id, EXISTS …)
+# may touch every row and waits for a reviewer.
+approval contains reason.make("sql/unbounded-write", concat("", [upper(statement.kind), " does not bound its rows by a key (", keys_text, " = constant); a reviewer must approve"])) if {
 	some statement in statements
 	statement.kind in {"update", "delete"}
-	unbounded(statement)
+	not key_bounded(statement)
 	inventory.env != "dev"
 }
 
-unbounded(statement) if statement.hasWhere == false
+keys_text := concat(" or ", data.sql.key_columns)
 
-unbounded(statement) if statement.whereTrivial == true
+key_bounded(statement) if {
+	some bound in object.get(statement, "whereBounds", [])
+	bound.column in data.sql.key_columns
+	bound.values <= data.sql.max_key_values
+}
 
 # Outside production, DDL that destroys data runs in a maintenance window or with approval.
 approval contains reason.make("sql/maintenance-window", concat("", [upper(statement.kind), " outside a maintenance window needs approval"])) if {
@@ -97,32 +138,4 @@ approval contains reason.make("sql/maintenance-window", concat("", [upper(statem
 	statement.kind in data.sql.destructive_kinds
 	not inventory.production
 	not maintenance.open
-}
-
-mask contains column if {
-	sql
-	not inventory.privileged
-	some column in data.sql.pii_columns
-}
-
-# A masked column may only be returned as is (the proxy masks it) or written; used in any
-# other way (a filter, an expression, RETURNING, COPY) its value would leak around the mask.
-deny contains reason.make("sql/masked-use", concat("", ["column ", column.name, " is masked for you and cannot be used in ", usage])) if {
-	sql
-	not inventory.privileged
-	some statement in statements
-	some column in statement.columns
-	lower(column.name) in data.sql.pii_columns
-	some usage in column.usage
-	not usage in data.sql.masked_column_usages
-}
-
-deny contains reason.make("sql/masked-row", concat("", ["a whole row of ", object.get(column, "table", "a table"), " would carry masked columns; name the columns instead"])) if {
-	sql
-	not inventory.privileged
-	some statement in statements
-	some column in statement.columns
-	column.name == "*"
-	some usage in column.usage
-	usage in {"wholerow", "returning", "copy"}
 }

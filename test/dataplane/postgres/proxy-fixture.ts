@@ -113,7 +113,7 @@ export interface ProxyHarness {
   approvals: ApprovalManager;
   proxy: RunningPostgresProxy;
   auditPath: string;
-  issue(options?: { resource?: string; ttlSeconds?: number; maxUses?: number; actions?: string[] }): Promise<string>;
+  issue(options?: { resource?: string; ttlSeconds?: number; maxUses?: number; actions?: string[]; subject?: Subject }): Promise<string>;
   sessionEvents(): Promise<Record<string, unknown>[]>;
   /** Stops the decision service (the proxy stays up), for fail-closed tests. */
   stopDecisions(): Promise<void>;
@@ -173,14 +173,25 @@ function withApprovals(client: GrpcDecisionClient, approvals: ApprovalManager): 
 }
 
 export async function startProxyHarness(
-  options: { policyRego?: string; resource?: string; maxMessageBytes?: number; decisionTimeoutMs?: number; tls?: SecureContext } = {},
+  options: {
+    policyRego?: string;
+    /** A whole policy directory (e.g. the example policy) instead of `policyRego`. */
+    policyDir?: string;
+    resource?: string;
+    maxMessageBytes?: number;
+    decisionTimeoutMs?: number;
+    tls?: SecureContext;
+  } = {},
 ): Promise<ProxyHarness> {
   await initFactExtractors();
   const work = await mkdtemp(join(tmpdir(), 'gatehouse-pgproxy-'));
-  const policyDir = join(work, 'policy');
-  await mkdir(policyDir, { recursive: true });
-  await writeFile(join(policyDir, 'gatehouse.yaml'), 'name: proxy-test\ndescription: proxy tests\nengines: [rego]\n');
-  await writeFile(join(policyDir, 'guardrails.rego'), options.policyRego ?? PROXY_POLICY_REGO);
+  let policyDir = options.policyDir;
+  if (policyDir === undefined) {
+    policyDir = join(work, 'policy');
+    await mkdir(policyDir, { recursive: true });
+    await writeFile(join(policyDir, 'gatehouse.yaml'), 'name: proxy-test\ndescription: proxy tests\nengines: [rego]\n');
+    await writeFile(join(policyDir, 'guardrails.rego'), options.policyRego ?? PROXY_POLICY_REGO);
+  }
   const bundlePath = join(work, 'bundle.tar.gz');
   await buildBundle(policyDir, bundlePath);
 
@@ -251,7 +262,7 @@ export async function startProxyHarness(
     auditPath,
     async issue(issue = {}) {
       const issued = await tokens.issuer.issue({
-        subject: PLANNER,
+        subject: issue.subject ?? PLANNER,
         actions: issue.actions ?? ['db.connect', 'db.query'],
         resource: { type: 'Database', id: issue.resource ?? resource },
         ttlSeconds: issue.ttlSeconds ?? 600,
