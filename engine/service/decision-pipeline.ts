@@ -93,6 +93,13 @@ export class DecisionPipeline {
   }
 
   async decide(call: DecideCall, options: DecideOptions = {}): Promise<DecisionAnswer> {
+    const answer = await this.#decideRemembered(call, options);
+    const gate = this.#o.approvalGate;
+    if (answer.approvalId === undefined || !gate?.capabilityFor) return answer;
+    return { ...answer, approvalCapability: gate.capabilityFor(answer.approvalId) };
+  }
+
+  async #decideRemembered(call: DecideCall, options: DecideOptions): Promise<DecisionAnswer> {
     const requestId = call.requestId;
     if (requestId === undefined) return (await this.#decideFresh(call, options)).answer;
     const fingerprint = requestFingerprint(call);
