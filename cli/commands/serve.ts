@@ -41,6 +41,8 @@ const HELP = `usage: gatehouse serve [--bundle B] [flags]
   --oidc-issuer URL --oidc-audience AUD [--oidc-jwks URL|FILE] [--oidc-groups-claim groups]
   --kek-file F            key-encryption key for signing keys at rest (32 bytes: hex, base64 or raw);
                           also GATEHOUSE_KEK; required with --state postgres://…
+  --trust-caller-facts    evaluate context.sql/context.command facts a caller sends without their
+                          text (default off: such facts are dropped and the reasons say so)
   --workers N             evaluation worker threads (default 0: evaluate on the service thread)
   --log-level LEVEL       trace | debug | info | warn | error (default info)
 
@@ -68,6 +70,7 @@ const FLAGS = {
   'oidc-groups-claim': { type: 'string' },
   'kek-file': { type: 'string' },
   workers: { type: 'string' },
+  'trust-caller-facts': { type: 'boolean' },
   'log-level': { type: 'string' },
 } as const;
 
@@ -105,6 +108,7 @@ export interface ServeConfig extends AuditSettings {
   oidc?: { issuer: string; audience: string; jwks?: string; groupsClaim: string };
   kekFile?: string;
   workers: number;
+  trustCallerFacts: boolean;
   logLevel: string;
 }
 
@@ -141,6 +145,7 @@ export function checkFlags(flags: Flags): ServeConfig {
   }
   const config: ServeConfig = {
     workers: Number(workers),
+    trustCallerFacts: flags['trust-caller-facts'] === 'true',
     listen: address('listen', '127.0.0.1:50051'),
     ...auditSettings,
     state,
@@ -244,6 +249,7 @@ async function start(config: ServeConfig, logger: Logger) {
       idempotency: state.idempotency,
       active: state.active,
       evaluationWorkers: config.workers,
+      trustCallerFacts: config.trustCallerFacts,
       tokenGate: state.tokenGate,
       approvalGate: state.approvalGate,
       extraServices: state.extraServices,

@@ -6,6 +6,7 @@ import { jsonToStruct } from '../../engine/service/struct-json.ts';
 import { MemoryStateStore } from '../../engine/state/memory-state-store.ts';
 import type { AwaitApprovalResponse__Output } from '../../proto/generated/gatehouse/v1/AwaitApprovalResponse.ts';
 import type { ApproveResponse__Output } from '../../proto/generated/gatehouse/v1/ApproveResponse.ts';
+import type { GetApprovalResponse__Output } from '../../proto/generated/gatehouse/v1/GetApprovalResponse.ts';
 import type { GetJwksResponse__Output } from '../../proto/generated/gatehouse/v1/GetJwksResponse.ts';
 import type { ListApprovalsResponse__Output } from '../../proto/generated/gatehouse/v1/ListApprovalsResponse.ts';
 import type { DecideRequest } from '../../proto/generated/gatehouse/v1/DecideRequest.ts';
@@ -189,10 +190,10 @@ describe('TokenService and ApprovalService over gRPC (planner/executor flow)', (
 
     // The data plane's capability: the outcome only, never the command text or its parties.
     const dataPlane = awaitApproval(held.approval_id, { capability: held.approval_capability });
-    const viewed = (await call(t.approvals.GetApproval.bind(t.approvals), { approval_id: held.approval_id }, bearer(reviewer))) as { approval: { text: string; binding_hash: string; reasons: string[] } };
-    expect(viewed.approval.text).toContain('[REDACTED]');
-    expect(viewed.approval.text).not.toContain('hunter2');
-    expect(viewed.approval.binding_hash).toBe('');
+    const viewed = (await call(t.approvals.GetApproval.bind(t.approvals), { approval_id: held.approval_id }, bearer(reviewer))) as GetApprovalResponse__Output;
+    expect(viewed.approval!.text).toContain('[REDACTED]');
+    expect(viewed.approval!.text).not.toContain('hunter2');
+    expect(viewed.approval!.binding_hash).toBe('');
     await call(t.approvals.Deny.bind(t.approvals), { approval_id: held.approval_id, comment: 'no' }, bearer(reviewer));
     const messages = await dataPlane;
     expect(messages.at(-1)).toMatchObject({ final: true, approval: { status: 'APPROVAL_STATUS_DENIED', text: '', subject: '', reasons: [] } });
