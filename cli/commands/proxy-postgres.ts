@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { CatalogColumnOrigins } from '../../dataplane/postgres/column-origins.ts';
 import { startPostgresProxy, type RunningPostgresProxy } from '../../dataplane/postgres/postgres-proxy.ts';
 import { parseUpstreamUrl, UpstreamError, type UpstreamTarget } from '../../dataplane/postgres/upstream/upstream-connection.ts';
@@ -16,6 +16,7 @@ import { logLevelFlag } from '../log-level-flag.ts';
 import { readFlagFile } from '../read-flag-file.ts';
 import { checkResourceFlags, type GuardedResource } from '../resource-flags.ts';
 import { runUntilSignalled } from '../run-until-signalled.ts';
+import { redactingLogger } from '../redacting-logger.ts';
 
 const HELP = `usage: gatehouse proxy postgres --upstream postgres://USER:PASSWORD@HOST:PORT/DB --resource ID [flags]
 
@@ -78,7 +79,7 @@ export interface ProxyConfig extends GuardedResource, DecisionServiceSettings, A
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) return printUsage(HELP);
   const config = checkFlags(readFlags(argv, process.env));
-  const logger = pino({ name: 'gatehouse-proxy-postgres', level: config.logLevel });
+  const logger = redactingLogger('gatehouse-proxy-postgres', config.logLevel);
   const proxy = await start(config, logger);
   return runUntilSignalled(proxy, logger, 'shutting down: closing sessions');
 }

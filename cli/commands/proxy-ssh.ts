@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { GrpcDecisionClient } from '../../dataplane/sdk/grpc-decision-client.ts';
 import { loadHostKey } from '../../dataplane/ssh/host-key.ts';
 import { KnownHosts } from '../../dataplane/ssh/known-hosts.ts';
@@ -15,6 +15,7 @@ import { logLevelFlag } from '../log-level-flag.ts';
 import { readFlagFile } from '../read-flag-file.ts';
 import { checkResourceFlags, type GuardedResource } from '../resource-flags.ts';
 import { runUntilSignalled } from '../run-until-signalled.ts';
+import { redactingLogger } from '../redacting-logger.ts';
 
 const HELP = `usage: gatehouse proxy ssh --upstream ssh://USER@HOST:PORT --upstream-key FILE --upstream-known-hosts FILE --resource ID [flags]
 
@@ -82,7 +83,7 @@ export interface SshProxyConfig extends GuardedResource, DecisionServiceSettings
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) return printUsage(HELP);
   const config = checkFlags(readFlags(argv, process.env));
-  const logger = pino({ name: 'gatehouse-proxy-ssh', level: config.logLevel });
+  const logger = redactingLogger('gatehouse-proxy-ssh', config.logLevel);
   const proxy = await start(config, logger);
   return runUntilSignalled(proxy, logger, 'shutting down: closing sessions');
 }

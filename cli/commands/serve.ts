@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import type { ApprovalGate, TokenGate } from '../../engine/decision-hooks.ts';
 import { initFactExtractors } from '../../engine/facts/compute-facts.ts';
@@ -21,6 +21,7 @@ import { readFlagsFromEnv, type FlagValues } from '../flags-from-env.ts';
 import { hostPortFlag } from '../host-port.ts';
 import { logLevelFlag } from '../log-level-flag.ts';
 import { runUntilSignalled } from '../run-until-signalled.ts';
+import { redactingLogger } from '../redacting-logger.ts';
 
 const HELP = `usage: gatehouse serve [--bundle B] [flags]
 
@@ -84,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) return printUsage(HELP);
   const flags = readFlags(argv, process.env);
   const config = checkFlags(flags);
-  const logger = pino({ name: 'gatehouse', level: config.logLevel });
+  const logger = redactingLogger('gatehouse', config.logLevel);
 
   const server = await start(config, logger);
   // SIGHUP reloads the bundle now, as a file change would (and with the same checks).
