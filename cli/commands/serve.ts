@@ -34,6 +34,8 @@ const HELP = `usage: gatehouse serve [--bundle B] [flags]
   --journal-max-bytes N   size bound of the journal in bytes (default 1073741824, 1 GiB); when it is
                           full, decisions are denied unless --audit-required=false
   --audit-required B      true | false (default true: a decision that cannot be audited is denied)
+  --audit-drain-ms N      a graceful stop ships what is left for at most N ms (default 3000); the
+                          rest stays in the journal and ships at the next start (kafka://)
   --audit-source URI      CloudEvents source of this instance's events and hash chain (default
                           gatehouse://<hostname>/serve); give each replica on one host its own
   --verification-key F    PEM public key; only bundles signed with it are activated
@@ -60,6 +62,7 @@ const FLAGS = {
   'journal-max-bytes': { type: 'string' },
   'audit-required': { type: 'string' },
   'audit-source': { type: 'string' },
+  'audit-drain-ms': { type: 'string' },
   'verification-key': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
