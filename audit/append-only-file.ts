@@ -100,8 +100,15 @@ export class AppendOnlyFile {
   }
 
   /** The last complete line for which `pick` returns a value, scanning backwards. */
-  async findLastLine<T>(pick: (line: string) => T | undefined): Promise<T | undefined> {
+  async findLastLine<T>(pick: (line: string, end: number) => T | undefined): Promise<T | undefined> {
     return findLastLine(this.handle, this.#size, pick);
+  }
+
+  /** Runs a read-only scan of the complete lines (no append runs meanwhile). */
+  scan<T>(read: (handle: FileHandle, size: number) => Promise<T>): Promise<T> {
+    const run = this.#tail.then(() => read(this.handle, this.#size));
+    this.#tail = run.catch(() => undefined);
+    return run;
   }
 
   async close(): Promise<void> {
@@ -131,38 +138,49 @@ async function completeLinesEnd(handle: FileHandle, size: number): Promise<numbe
   return 0;
 }
 
-/** Scans `[0, size)` backwards line by line; lines are split on raw bytes so UTF-8 stays intact. */
+/**
+ * Scans `[0, size)` backwards line by line; lines are split on raw bytes so UTF-8 stays intact.
+ * `pick` also gets the offset just past the line's newline. Linear in the bytes scanned whatever
+ * the line lengths and wherever the chunk boundaries fall (`chunkBytes` is a parameter for the
+ * property test of exactly that).
+ */
 export async function findLastLine<T>(
   handle: FileHandle,
   size: number,
-  pick: (line: string) => T | undefined,
+  pick: (line: string, end: number) => T | undefined,
+  chunkBytes = CHUNK,
 ): Promise<T | undefined> {
   let end = size;
-  let carry = Buffer.alloc(0);
-  const buffer = Buffer.alloc(CHUNK);
+  // Where the line being assembled ends (its newline, or the end of the scanned range).
+  let lineEnd = size;
+  // Its bytes read so far, latest chunk first: the line began before the chunks read so far.
+  const carry: Buffer[] = [];
+  const buffer = Buffer.alloc(chunkBytes);
+  const emit = (bytes: Buffer): T | undefined => {
+    if (bytes.length === 0) return undefined;
+    return pick(bytes.toString('utf8'), Math.min(size, lineEnd + 1));
+  };
   while (end > 0) {
-    const start = Math.max(0, end - CHUNK);
+    const start = Math.max(0, end - chunkBytes);
     const { bytesRead } = await handle.read(buffer, 0, end - start, start);
-    let block = Buffer.concat([buffer.subarray(0, bytesRead), carry]);
-    // block always ends at a line boundary (or at `size`, which is one)
-    let stop = block.length;
-    if (block[stop - 1] === 0x0a) stop -= 1;
-    for (;;) {
-      const at = block.lastIndexOf(0x0a, stop - 1);
+    if (bytesRead !== end - start) throw new Error(`short read at ${start}: the file changed while it was scanned`);
+    const chunk = buffer.subarray(0, bytesRead);
+    let stop = chunk.length;
+    while (stop > 0) {
+      const at = chunk.lastIndexOf(0x0a, stop - 1);
       if (at < 0) break;
-      const line = block.subarray(at + 1, stop).toString('utf8');
-      if (line.length > 0) {
-        const found = pick(line);
-        if (found !== undefined) return found;
-      }
+      const piece = chunk.subarray(at + 1, stop);
+      const bytes = carry.length > 0 ? Buffer.concat([piece, ...carry.reverse()]) : piece;
+      carry.length = 0;
+      const found = emit(bytes);
+      if (found !== undefined) return found;
+      lineEnd = start + at;
       stop = at;
     }
-    carry = block.subarray(0, stop);
-    block = Buffer.alloc(0);
+    if (stop > 0) carry.push(Buffer.from(chunk.subarray(0, stop)));
     end = start;
   }
-  if (carry.length > 0) return pick(carry.toString('utf8'));
-  return undefined;
+  return carry.length > 0 ? emit(Buffer.concat(carry.reverse())) : undefined;
 }
 
 function errorText(error: unknown): string {

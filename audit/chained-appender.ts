@@ -9,7 +9,8 @@ import { chainEvent, type ChainState, type PendingEvent } from './hash-chain.ts'
 export interface LineStore {
   /** A name for messages and metrics: `file:PATH` or `journal:DIR`. */
   readonly label: string;
-  appendLines(data: Buffer, count: number): Promise<void>;
+  /** `state` is the chain state after the last of these lines (the file sink indexes it). */
+  appendLines(data: Buffer, count: number, state: ChainState): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,7 +87,7 @@ export class ChainedAppender implements AuditSink {
         lines.push(built.line);
         state = built.next;
       }
-      await this.store.appendLines(Buffer.from(lines.join('\n') + '\n', 'utf8'), lines.length);
+      await this.store.appendLines(Buffer.from(lines.join('\n') + '\n', 'utf8'), lines.length, state);
     } catch (error) {
       this.#fail(batch, events, error);
       return;

@@ -18,6 +18,8 @@ export interface CreateAuditSinkOptions {
   journalSegmentBytes?: number;
   /** fsync group window in ms (default 20; the contract promises ≤100). */
   fsyncDelayMs?: number;
+  /** `kafka://`: the whole time `close` may take to ship what is left, stop included (default 3000 ms). */
+  closeDrainMs?: number;
   /** TLS/SASL and client options for `kafka://`, merged over the spec's query options. */
   kafka?: Partial<KafkaConnectionOptions>;
   logger?: AuditLogger;

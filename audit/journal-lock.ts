@@ -8,7 +8,14 @@ import { AuditUnavailableError } from './audit-sink.ts';
  * gone (killed) is taken over.
  */
 export async function claimJournalLock(dir: string): Promise<void> {
-  const path = join(dir, 'lock');
+  await claimLockFile(join(dir, 'lock'), `audit journal ${dir}`, 'give each instance its own --journal');
+}
+
+/**
+ * Takes `path` as a pid lock file for one writer of `what`; a lock of a process that is gone is
+ * taken over. `advice` ends the error when another live process holds it.
+ */
+export async function claimLockFile(path: string, what: string, advice: string): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
@@ -18,15 +25,18 @@ export async function claimJournalLock(dir: string): Promise<void> {
     }
     const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
     if (Number.isSafeInteger(owner) && owner > 0 && isAlive(owner)) {
-      throw new AuditUnavailableError(`audit journal ${dir} is in use by process ${owner}; give each instance its own --journal`);
+      throw new AuditUnavailableError(`${what} is in use by process ${owner}; ${advice}`);
     }
     await unlink(path).catch(() => undefined);
   }
-  throw new AuditUnavailableError(`audit journal ${dir}: cannot take its lock file`);
+  throw new AuditUnavailableError(`${what}: cannot take its lock file ${path}`);
 }
 
 export async function releaseJournalLock(dir: string): Promise<void> {
-  const path = join(dir, 'lock');
+  await releaseLockFile(join(dir, 'lock'));
+}
+
+export async function releaseLockFile(path: string): Promise<void> {
   const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
   if (owner === process.pid) await unlink(path).catch(() => undefined);
 }

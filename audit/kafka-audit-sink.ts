@@ -8,6 +8,9 @@ import { Journal } from './journal.ts';
 import type { KafkaConnectionOptions } from './kafka-spec.ts';
 import { ShipperThread } from './shipper-thread.ts';
 
+/** `--audit-drain-ms` default. */
+export const DEFAULT_CLOSE_DRAIN_MS = 3000;
+
 export interface KafkaAuditSinkOptions {
   source: string;
   journalDir: string;
@@ -16,7 +19,11 @@ export interface KafkaAuditSinkOptions {
   journalMaxBytes?: number;
   journalSegmentBytes?: number;
   fsyncDelayMs?: number;
-  /** How long `close` tries to ship what is left before leaving it in the journal (default 2000 ms). */
+  /**
+   * The budget of `close`: shipping what is left and stopping the shipper together take at most
+   * this long (default 3000 ms); what is not acknowledged by then stays in the journal and ships
+   * at the next start.
+   */
   closeDrainMs?: number;
   /** Shipper linger: how long a batch may wait for more events after an idle spell (default 20 ms; 0 = none). */
   lingerMs?: number;
@@ -69,9 +76,11 @@ export async function openKafkaAuditSink(options: KafkaAuditSinkOptions): Promis
     { source: options.source, required: options.required ?? true, metrics, logger, sinkName: 'journal' },
     async () => {
       await journal.sync();
-      const drained = await shipper.drain(options.closeDrainMs ?? 2000);
-      if (!drained) logger.warn({ lagBytes: journal.unshippedBytes }, 'audit: closing with events not yet shipped; they ship on next start');
-      await shipper.stop();
+      const deadline = Date.now() + (options.closeDrainMs ?? DEFAULT_CLOSE_DRAIN_MS);
+      // Half the budget for shipping, the rest (at least) for stopping a batch in flight.
+      const drained = await shipper.drain(Math.max(0, (deadline - Date.now()) / 2));
+      if (!drained) logger.warn({ lagBytes: journal.unshippedBytes }, 'audit: closing with events not yet shipped; they stay in the journal and ship on next start');
+      await shipper.stop(Math.max(0, deadline - Date.now()));
     },
   );
   shipper.start();

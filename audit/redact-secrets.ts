@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../engine/model/json.ts';
+import { findMaintainedSecrets, maintainedRuleIds } from './maintained-secret-rules.ts';
 
 /** What a redacted secret is replaced with; replay treats inputs holding it as possibly unfaithful. */
 export const REDACTED = '[REDACTED]';
@@ -12,11 +13,25 @@ const SQL_LITERAL = String.raw`(?:[eE]?'(?:[^'\\]|''|\\.)*'|\$([A-Za-z_]\w*)?\$[
 // A shell word value: quoted or bare.
 const SHELL_VALUE = String.raw`(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'";|&)]+)`;
 
+// Option names that take a secret as their value: the name ends in one of these words
+// (`--token X`, `--api-key=X`, `--client-secret X`), so `--token-file PATH` is not one.
+const SECRET_OPTION = String.raw`--(?:[A-Za-z0-9]+-)*(?:token|secret|password|passwd|pass|api-?key|access-?key|private-?key|auth)`;
+// Variable names that hold a secret: the word is the whole name or its last `_` part
+// (`DB_PASS`, `STRIPE_KEY`, `AWS_SECRET_ACCESS_KEY`), so `MONKEY` or `BYPASS` are not.
+const SECRET_NAME = String.raw`(?:[A-Za-z0-9]+_)*(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|APIKEY|API_KEY|KEY|CREDENTIALS?|AUTH)`;
+
 /**
- * Redaction rules for command text (DESIGN.md "No secrets"). Each keeps enough shape to read
- * the command (`PASSWORD '[REDACTED]'`) and removes only the secret.
+ * Command-syntax redaction rules for command text (DESIGN.md "No secrets"): where a secret sits
+ * by its position in a command, not by its shape. Each keeps enough of the command to read it
+ * (`PASSWORD '[REDACTED]'`, `curl -u admin:[REDACTED]`) and removes only the secret. Secrets
+ * recognisable by their shape (cloud keys, service tokens) are found by the maintained rules.
  */
 const RULES: Rule[] = [
+  {
+    name: 'private-key-block',
+    pattern: /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g,
+    replace: () => REDACTED,
+  },
   {
     name: 'sql-password',
     pattern: new RegExp(String.raw`\b(PASSWORD\s+)${SQL_LITERAL}`, 'gi'),
@@ -28,8 +43,14 @@ const RULES: Rule[] = [
     replace: (_m, head: string, scheme?: string) => `${head}${scheme ? `${scheme} ` : ''}${REDACTED}`,
   },
   {
+    name: 'secret-header',
+    pattern: /\b((?:x-)?(?:[a-z0-9]+-)*(?:api-?key|auth-token|access-token|token|secret|password)\s*:\s*)[^\s'"\\,}]+/gi,
+    replace: (_m, head: string) => `${head}${REDACTED}`,
+  },
+  {
+    // The password runs to the last `@` of the URL, so one holding `/` or `@` is removed whole.
     name: 'url-credentials',
-    pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@'"]*):[^\s@/'"]*@/gi,
+    pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@'"]*):[^\s'"]*@(?=[^\s@'"]*(?:[\s'"]|$))/gi,
     replace: (_m, head: string) => `${head}:${REDACTED}@`,
   },
   {
@@ -38,9 +59,30 @@ const RULES: Rule[] = [
     replace: (_m, head: string) => `${head}${REDACTED}`,
   },
   {
+    name: 'secret-option',
+    pattern: new RegExp(String.raw`(${SECRET_OPTION}(?:=|\s+))${SHELL_VALUE}`, 'gi'),
+    replace: (_m, head: string) => `${head}${REDACTED}`,
+  },
+  {
+    name: 'user-password-option',
+    pattern: new RegExp(String.raw`((?:^|[\s;|&('"])(?:-u|--user|--proxy-user)(?:=|\s+)['"]?[^\s:'"]*:)(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"]+)`, 'g'),
+    replace: (_m, head: string) => `${head}${REDACTED}`,
+  },
+  {
+    name: 'sshpass-password',
+    pattern: new RegExp(String.raw`(\bsshpass\s+(?:-[a-oq-zA-Z]\S*\s+)*-p\s*)${SHELL_VALUE}`, 'g'),
+    replace: (_m, head: string) => `${head}${REDACTED}`,
+  },
+  {
     name: 'password-assignment',
     pattern: new RegExp(String.raw`\b([A-Za-z_]*(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN|APIKEY|API_KEY)\s*=\s*)${SHELL_VALUE}`, 'gi'),
     replace: (_m, head: string) => `${head}${REDACTED}`,
+  },
+  {
+    // Shell assignments have no space around `=`; the wider set of names is only taken there.
+    name: 'secret-assignment',
+    pattern: new RegExp(String.raw`(^|[^A-Za-z0-9_])(${SECRET_NAME}=)(?!\[REDACTED\])${SHELL_VALUE}`, 'gi'),
+    replace: (_m, lead: string, head: string) => `${lead}${head}${REDACTED}`,
   },
   {
     name: 'short-password-flag',
@@ -56,31 +98,64 @@ const RULES: Rule[] = [
 
 /**
  * Every rule above needs one of these literals to match (case-insensitively a superset of each
- * rule's own case), so text without any of them cannot change: most recorded strings (facts,
- * names, plain SELECTs) skip the seven replaces. Keep it in step with RULES.
+ * rule's own case), so text without any of them cannot change by them: most recorded strings
+ * (facts, names, plain SELECTs) skip the replaces. Keep it in step with RULES.
  */
-const MAY_HOLD_SECRET = /password|passwd|pwd|secret|token|api_?key|authorization|:\/\/|-p|eyJ/i;
+const MAY_HOLD_SECRET = /password|passwd|pwd|pass|secret|token|api_?-?key|key|auth|credential|:\/\/|-p|-u|--user|eyJ|PRIVATE KEY/i;
 
 /** Redacts secrets in one piece of text (SQL or shell). */
 export function redactText(text: string): string {
-  if (!MAY_HOLD_SECRET.test(text)) return text;
-  return applyRules(text);
+  return redactMaintained(MAY_HOLD_SECRET.test(text) ? applyCommandRules(text) : text);
 }
 
 /** Every rule, without the MAY_HOLD_SECRET shortcut (exported for the equivalence test). */
 export function applyRules(text: string): string {
+  return redactMaintained(applyCommandRules(text));
+}
+
+function applyCommandRules(text: string): string {
   let out = text;
   for (const rule of RULES) out = out.replace(rule.pattern, rule.replace as (substring: string, ...args: unknown[]) => string);
   return out;
 }
 
-/** Redacts one argv vector: `-pX`, `--password=X`, the word after `--password`, and the text rules. */
+/** Replaces what the maintained rules find, leaving what the command rules already redacted. */
+function redactMaintained(text: string): string {
+  const ranges = findMaintainedSecrets(text);
+  if (ranges.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const [start, end] of ranges) {
+    const found = text.slice(start, end);
+    if (found.includes(REDACTED)) continue;
+    out += text.slice(at, start) + REDACTED;
+    at = end;
+  }
+  return out + text.slice(at);
+}
+
+/** Checks at start-up that the maintained rules are loaded and redact; serve and the proxies refuse to start otherwise. */
+export function assertSecretRulesLoaded(): void {
+  const ids = maintainedRuleIds();
+  const canary = `ghp_${'A1b2C3d4E5'.repeat(3)}x9Y8z7`;
+  if (ids.length < 10 || redactText(`token ${canary}`).includes(canary)) {
+    throw new Error(`secret redaction rules are not loaded (${ids.length} maintained rules); reinstall the dependencies (npm ci)`);
+  }
+}
+
+/**
+ * Redacts one argv vector: `-pX`, `--password=X`, the word after `--password`, `--token` and
+ * other secret options, `sshpass -p X`, the password of `-u user:pass`, and the text rules.
+ */
 export function redactArgv(argv: readonly string[]): string[] {
   const out: string[] = [];
+  const program = (argv[0] ?? '').split('/').pop() ?? '';
+  const secretOption = new RegExp(`^(?:--?(?:password|passwd)|${SECRET_OPTION})$`, 'i');
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const previous = i > 0 ? argv[i - 1]! : '';
-    if (/^--?(password|passwd)$/i.test(previous)) out.push(REDACTED);
+    if (secretOption.test(previous) || (program === 'sshpass' && previous === '-p')) out.push(REDACTED);
+    else if (/^(?:-u|--user|--proxy-user)$/.test(previous) && arg.includes(':')) out.push(`${arg.slice(0, arg.indexOf(':') + 1)}${REDACTED}`);
     else if (/^-p./.test(arg)) out.push(`-p${REDACTED}`);
     else if (/^--?(password|passwd)=/i.test(arg)) out.push(arg.slice(0, arg.indexOf('=') + 1) + REDACTED);
     else out.push(redactText(arg));

@@ -79,12 +79,27 @@ export class ShipperThread {
     return this.caughtUp;
   }
 
-  /** Lets the worker finish the batch in flight, commits what it acknowledged, and ends the thread. */
-  async stop(): Promise<void> {
+  /**
+   * Lets the worker finish the batch in flight, commits what it acknowledged, and ends the
+   * thread. A batch that is still not acknowledged after `timeoutMs` (a broker that is down
+   * keeps the client retrying) is abandoned: the thread is terminated and the batch stays in
+   * the journal, shipped again at the next start (a duplicate at worst, never a loss).
+   */
+  async stop(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
     this.#post({ type: 'stop' });
-    await this.#exited;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = Number.isFinite(timeoutMs)
+      ? new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timeoutMs)))
+      : new Promise<'expired'>(() => undefined);
+    const outcome = await Promise.race([this.#exited.then(() => 'exited' as const), expired]);
+    clearTimeout(timer);
+    if (outcome === 'expired') {
+      this.options.logger.warn({ lagBytes: this.journal.unshippedBytes }, 'audit shipper: stop budget spent with a batch in flight; it stays in the journal');
+      await this.#worker?.terminate();
+      await this.#exited;
+    }
     await this.#commits;
   }
 

@@ -1,7 +1,19 @@
 import type { StoredRecord } from './audit-source-reader.ts';
 import { GENESIS_PREV_HASH, hashLine } from './hash-chain.ts';
 
-export type ChainProblemKind = 'edited' | 'missing' | 'unparseable' | 'conflicting-duplicate' | 'bad-genesis' | 'inserted';
+export type ChainProblemKind =
+  | 'edited'
+  | 'missing'
+  | 'unparseable'
+  | 'conflicting-duplicate'
+  | 'bad-genesis'
+  | 'inserted'
+  | 'second-genesis'
+  | 'sequence-reset';
+
+/** What an operator does to start a chain on purpose; a second chain under one source is never accepted. */
+export const NEW_CHAIN_ADVICE =
+  'an instance that must start a new chain (lost file or journal) has to be given a new source name (--audit-source)';
 
 export interface ChainProblem {
   kind: ChainProblemKind;
@@ -21,7 +33,7 @@ export interface SourceSummary {
   duplicates: number;
   firstSequence: number;
   lastSequence: number;
-  /** Chains started (sequence 1) for this source; more than one means its file or journal was started afresh. */
+  /** Chains started (sequence 1) for this source; more than one is reported as second-genesis. */
   chains: number;
 }
 
@@ -45,7 +57,9 @@ interface Entry {
  * Records may arrive in any order (Kafka partitions interleave) and more than once (retries):
  * events are placed by their `sequence` and de-duplicated by `id`. An event whose `prevHash`
  * is not the hash of its predecessor names that predecessor as edited; a missing predecessor is
- * a gap. Deleting the newest events of a chain is not detectable from the chain alone.
+ * a gap. A source has exactly one chain: a second genesis (a forged or restarted chain) and a
+ * link back to an earlier event (a sequence reset) are problems. Deleting the newest events of a
+ * chain is not detectable from the chain alone.
  */
 export async function verifyChain(records: AsyncIterable<StoredRecord>): Promise<ChainReport> {
   const problems: ChainProblem[] = [];
@@ -110,11 +124,31 @@ export async function verifyChain(records: AsyncIterable<StoredRecord>): Promise
         chains += 1;
         if (entry.sequence !== 1) {
           problems.push({ kind: 'bad-genesis', source, eventId: entry.id, sequence: entry.sequence, origin: entry.origin, detail: `event ${entry.id} starts a chain but has sequence ${entry.sequence}` });
+        } else if (chains > 1) {
+          problems.push({
+            kind: 'second-genesis',
+            source,
+            eventId: entry.id,
+            sequence: entry.sequence,
+            origin: entry.origin,
+            detail: `event ${entry.id} (${entry.origin}) starts a second chain for source ${source}: a forged chain, or a writer that lost its history; ${NEW_CHAIN_ADVICE}`,
+          });
         }
         continue;
       }
       const previous = hashes.get(entry.prevHash);
       if (previous !== undefined && previous.sequence === entry.sequence - 1) continue;
+      if (previous !== undefined) {
+        problems.push({
+          kind: 'sequence-reset',
+          source,
+          eventId: entry.id,
+          sequence: entry.sequence,
+          origin: entry.origin,
+          detail: `event ${entry.id} (${entry.origin}) has sequence ${entry.sequence} but follows event ${previous.id} at sequence ${previous.sequence}: the sequence was reset or forged; ${NEW_CHAIN_ADVICE}`,
+        });
+        continue;
+      }
       const candidates = bySequence.get(entry.sequence - 1) ?? [];
       if (candidates.length > 0) {
         const altered = candidates[0]!;

@@ -1,5 +1,6 @@
 import type { AuditSink } from '../audit/audit-sink.ts';
 import { createAuditSink, type CreateAuditSinkOptions } from '../audit/create-audit-sink.ts';
+import { DEFAULT_CLOSE_DRAIN_MS } from '../audit/kafka-audit-sink.ts';
 import { CliError, UsageError } from './cli-error.ts';
 
 /** Where a long-running command records its audit events, and whether it may run without. */
@@ -9,6 +10,8 @@ export interface AuditSettings {
   auditRequired: boolean;
   /** CloudEvents `source`, which also names the hash chain; default per command. */
   auditSource?: string;
+  /** `--audit-drain-ms`: how long a graceful stop may spend shipping what is left (kafka://). */
+  auditDrainMs: number;
 }
 
 export interface AuditFlagValues {
@@ -16,6 +19,7 @@ export interface AuditFlagValues {
   journal?: string;
   'audit-required'?: string;
   'audit-source'?: string;
+  'audit-drain-ms'?: string;
 }
 
 /**
@@ -31,7 +35,9 @@ export function checkAuditFlags(command: string, flags: AuditFlagValues, default
   if (!/^file:.+/.test(audit) && !/^kafka:\/\/.+/.test(audit)) {
     throw new UsageError(`${command}: --audit must be file:PATH or kafka://HOST:PORT[,HOST:PORT], got '${audit}'`);
   }
-  const settings: AuditSettings = { audit, journal: flags.journal ?? defaults.journal, auditRequired: auditRequired === 'true' };
+  const drain = flags['audit-drain-ms'] ?? String(DEFAULT_CLOSE_DRAIN_MS);
+  if (!/^\d{1,6}$/.test(drain)) throw new UsageError(`${command}: --audit-drain-ms must be a whole number of milliseconds up to 999999, got '${drain}'`);
+  const settings: AuditSettings = { audit, journal: flags.journal ?? defaults.journal, auditRequired: auditRequired === 'true', auditDrainMs: Number(drain) };
   const source = flags['audit-source'];
   if (source !== undefined) {
     // Two instances sharing one source would interleave one chain: verify would report it broken.
@@ -43,7 +49,16 @@ export function checkAuditFlags(command: string, flags: AuditFlagValues, default
   return settings;
 }
 
-export interface OpenAuditSinkOptions extends Omit<CreateAuditSinkOptions, 'journalDir' | 'required'> {
+/**
+ * A proxy's own default audit file and journal, `var/proxy-<kind>-<resource>.jsonl`: proxies of
+ * different kinds or resources on one host never share a file (nor its lock and chain index).
+ */
+export function proxyAuditDefaults(kind: 'postgres' | 'ssh', resource: string): { audit: string; journal: string } {
+  const name = `proxy-${kind}-${resource.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  return { audit: `file:var/${name}.jsonl`, journal: `var/${name}-journal` };
+}
+
+export interface OpenAuditSinkOptions extends Omit<CreateAuditSinkOptions, 'journalDir' | 'required' | 'closeDrainMs'> {
   /** Named at the start of the error ('proxy ssh'); serve's runtime errors name no command. */
   command?: string;
 }
@@ -57,6 +72,7 @@ export async function openAuditSink(settings: AuditSettings, options: OpenAuditS
       source: settings.auditSource ?? sinkOptions.source,
       journalDir: settings.journal,
       required: settings.auditRequired,
+      closeDrainMs: settings.auditDrainMs,
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

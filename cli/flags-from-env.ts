@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './cli-error.ts';
 
-/** The flags of a long-running command: all take a value; `multiple` ones may repeat. */
-export type StringFlagOptions = Record<string, { readonly type: 'string'; readonly multiple?: boolean }>;
+/**
+ * The flags of a long-running command: they take a value (`multiple` ones may repeat), except
+ * switches (`boolean`), which are on when given (their variable holds true or false).
+ */
+export type StringFlagOptions = Record<string, { readonly type: 'string'; readonly multiple?: boolean } | { readonly type: 'boolean' }>;
 
-/** What was given for each flag: a list for repeatable flags, else one string. */
+/** What was given for each flag: a list for repeatable flags, 'true'/'false' for switches, else one string. */
 export type FlagValues<O extends StringFlagOptions> = {
-  [K in keyof O]?: O[K] extends { readonly multiple: true } ? string[] : string;
+  [K in keyof O]?: O[K] extends { readonly multiple: true } ? string[] : O[K] extends { readonly type: 'boolean' } ? 'true' | 'false' : string;
 };
 
 export interface FlagSource<O extends StringFlagOptions> {
@@ -36,6 +39,14 @@ export function readFlagsFromEnv<const O extends StringFlagOptions>(argv: string
   for (const [name, option] of Object.entries(options)) {
     const fromFlag = values[name];
     const fromEnv = env[`${envPrefix}${name.toUpperCase().replaceAll('-', '_')}`];
+    if (option.type === 'boolean') {
+      if (fromFlag === true) flags[name] = 'true';
+      else if (fromEnv !== undefined) {
+        if (fromEnv !== 'true' && fromEnv !== 'false') throw new UsageError(`${command}: ${envPrefix}${name.toUpperCase().replaceAll('-', '_')} must be true or false`);
+        flags[name] = fromEnv;
+      }
+      continue;
+    }
     if (option.multiple) {
       const list = (fromFlag as string[] | undefined) ?? (fromEnv ? fromEnv.split(',').filter((s) => s !== '') : undefined);
       if (list) flags[name] = list;

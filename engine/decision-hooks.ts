@@ -59,4 +59,6 @@ export interface ApprovalGate {
     decisionId: string;
     requestId: string;
   }): Promise<{ approvalId: string }>;
+  /** The secret returned with a pending approval to the caller that asked, to await it without a credential. */
+  capabilityFor?(approvalId: string): string;
 }

@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { CatalogColumnOrigins } from '../../dataplane/postgres/column-origins.ts';
 import { startPostgresProxy, type RunningPostgresProxy } from '../../dataplane/postgres/postgres-proxy.ts';
 import { parseUpstreamUrl, UpstreamError, type UpstreamTarget } from '../../dataplane/postgres/upstream/upstream-connection.ts';
 import { GrpcDecisionClient } from '../../dataplane/sdk/grpc-decision-client.ts';
-import { checkAuditFlags, openAuditSink, type AuditSettings } from '../audit-settings.ts';
+import { checkAuditFlags, openAuditSink, proxyAuditDefaults, type AuditSettings } from '../audit-settings.ts';
 import { CliError, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';
 import { checkDecisionServiceFlags, decisionServiceCredentials, type DecisionServiceSettings } from '../decision-service-flags.ts';
@@ -16,6 +16,7 @@ import { logLevelFlag } from '../log-level-flag.ts';
 import { readFlagFile } from '../read-flag-file.ts';
 import { checkResourceFlags, type GuardedResource } from '../resource-flags.ts';
 import { runUntilSignalled } from '../run-until-signalled.ts';
+import { redactingLogger } from '../redacting-logger.ts';
 
 const HELP = `usage: gatehouse proxy postgres --upstream postgres://USER:PASSWORD@HOST:PORT/DB --resource ID [flags]
 
@@ -30,9 +31,11 @@ const HELP = `usage: gatehouse proxy postgres --upstream postgres://USER:PASSWOR
   --decision-cert F --decision-key F   client certificate for mTLS to the decision service
   --decision-timeout-ms N   time for one decision before it is a deny (default 5000)
   --tls-cert F --tls-key F  TLS for clients (required for clients that are not on loopback)
-  --audit SPEC              file:PATH | kafka://HOST:PORT[,HOST:PORT] (default file:var/proxy-audit.jsonl)
-  --journal DIR             audit journal for kafka:// (default var/proxy-journal)
+  --audit SPEC              file:PATH | kafka://HOST:PORT[,HOST:PORT] (default file:var/proxy-postgres-RESOURCE.jsonl)
+  --journal DIR             audit journal for kafka:// (default var/proxy-postgres-RESOURCE-journal)
   --audit-required B        true | false (default true: a session that cannot be recorded is closed)
+  --audit-drain-ms N        a graceful stop ships what is left for at most N ms (default 3000); the
+                            rest stays in the journal and ships at the next start (kafka://)
   --audit-source URI        CloudEvents source (and hash chain) of this proxy's events
   --max-message-bytes N     largest client message accepted (default 16777216)
   --log-level LEVEL         trace | debug | info | warn | error (default info)
@@ -58,6 +61,7 @@ const FLAGS = {
   journal: { type: 'string' },
   'audit-required': { type: 'string' },
   'audit-source': { type: 'string' },
+  'audit-drain-ms': { type: 'string' },
   'max-message-bytes': { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
@@ -78,7 +82,7 @@ export interface ProxyConfig extends GuardedResource, DecisionServiceSettings, A
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) return printUsage(HELP);
   const config = checkFlags(readFlags(argv, process.env));
-  const logger = pino({ name: 'gatehouse-proxy-postgres', level: config.logLevel });
+  const logger = redactingLogger('gatehouse-proxy-postgres', config.logLevel);
   const proxy = await start(config, logger);
   return runUntilSignalled(proxy, logger, 'shutting down: closing sessions');
 }
@@ -97,7 +101,7 @@ export function checkFlags(flags: Flags): ProxyConfig {
   }
   if (!upstream.user || !upstream.password) throw new UsageError('proxy postgres: --upstream must carry the proxy\'s user and password');
   const resource = checkResourceFlags(COMMAND, flags, 'Database');
-  const auditSettings = checkAuditFlags(COMMAND, flags, { audit: 'file:var/proxy-audit.jsonl', journal: 'var/proxy-journal' });
+  const auditSettings = checkAuditFlags(COMMAND, flags, proxyAuditDefaults('postgres', resource.resource));
   if ((flags['tls-cert'] === undefined) !== (flags['tls-key'] === undefined)) throw new UsageError('proxy postgres: --tls-cert and --tls-key go together');
   const decisionService = checkDecisionServiceFlags(COMMAND, flags);
   const logLevel = logLevelFlag(COMMAND, flags['log-level']);

@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { GrpcDecisionClient } from '../../dataplane/sdk/grpc-decision-client.ts';
 import { loadHostKey } from '../../dataplane/ssh/host-key.ts';
 import { KnownHosts } from '../../dataplane/ssh/known-hosts.ts';
 import { startSshProxy, type RunningSshProxy } from '../../dataplane/ssh/ssh-proxy.ts';
 import { parseUpstreamUrl, type UpstreamTarget } from '../../dataplane/ssh/upstream-connection.ts';
-import { checkAuditFlags, openAuditSink, type AuditSettings } from '../audit-settings.ts';
+import { checkAuditFlags, openAuditSink, proxyAuditDefaults, type AuditSettings } from '../audit-settings.ts';
 import { CliError, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';
 import { checkDecisionServiceFlags, decisionServiceCredentials, type DecisionServiceSettings } from '../decision-service-flags.ts';
@@ -15,6 +15,7 @@ import { logLevelFlag } from '../log-level-flag.ts';
 import { readFlagFile } from '../read-flag-file.ts';
 import { checkResourceFlags, type GuardedResource } from '../resource-flags.ts';
 import { runUntilSignalled } from '../run-until-signalled.ts';
+import { redactingLogger } from '../redacting-logger.ts';
 
 const HELP = `usage: gatehouse proxy ssh --upstream ssh://USER@HOST:PORT --upstream-key FILE --upstream-known-hosts FILE --resource ID [flags]
 
@@ -32,9 +33,11 @@ const HELP = `usage: gatehouse proxy ssh --upstream ssh://USER@HOST:PORT --upstr
   --decision-ca F             PEM CA of the decision service: TLS to it
   --decision-cert F --decision-key F   client certificate for mTLS to the decision service
   --decision-timeout-ms N     time for one decision before it is a deny (default 5000)
-  --audit SPEC                file:PATH | kafka://HOST:PORT[,HOST:PORT] (default file:var/proxy-audit.jsonl)
-  --journal DIR               audit journal for kafka:// (default var/proxy-journal)
+  --audit SPEC                file:PATH | kafka://HOST:PORT[,HOST:PORT] (default file:var/proxy-ssh-RESOURCE.jsonl)
+  --journal DIR               audit journal for kafka:// (default var/proxy-ssh-RESOURCE-journal)
   --audit-required B          true | false (default true: a session that cannot be recorded is closed)
+  --audit-drain-ms N          a graceful stop ships what is left for at most N ms (default 3000); the
+                              rest stays in the journal and ships at the next start (kafka://)
   --audit-source URI          CloudEvents source (and hash chain) of this proxy's events
   --log-level LEVEL           trace | debug | info | warn | error (default info)
 
@@ -61,6 +64,7 @@ const FLAGS = {
   journal: { type: 'string' },
   'audit-required': { type: 'string' },
   'audit-source': { type: 'string' },
+  'audit-drain-ms': { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 
@@ -82,7 +86,7 @@ export interface SshProxyConfig extends GuardedResource, DecisionServiceSettings
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) return printUsage(HELP);
   const config = checkFlags(readFlags(argv, process.env));
-  const logger = pino({ name: 'gatehouse-proxy-ssh', level: config.logLevel });
+  const logger = redactingLogger('gatehouse-proxy-ssh', config.logLevel);
   const proxy = await start(config, logger);
   return runUntilSignalled(proxy, logger, 'shutting down: closing sessions');
 }
@@ -102,7 +106,7 @@ export function checkFlags(flags: Flags): SshProxyConfig {
   if (!flags['upstream-key']) throw new UsageError("proxy ssh: --upstream-key FILE is required (the proxy's own key for the upstream host)");
   if (!flags['upstream-known-hosts']) throw new UsageError('proxy ssh: --upstream-known-hosts FILE is required (the upstream host key is never trusted on first use)');
   const resource = checkResourceFlags(COMMAND, flags, 'Host');
-  const auditSettings = checkAuditFlags(COMMAND, flags, { audit: 'file:var/proxy-audit.jsonl', journal: 'var/proxy-journal' });
+  const auditSettings = checkAuditFlags(COMMAND, flags, proxyAuditDefaults('ssh', resource.resource));
   const decisionService = checkDecisionServiceFlags(COMMAND, flags);
   const logLevel = logLevelFlag(COMMAND, flags['log-level']);
   const envAllow = (flags['env-allow'] ?? 'LANG,LC_*').split(',').map((s) => s.trim()).filter((s) => s !== '');

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import type { ApprovalGate, TokenGate } from '../../engine/decision-hooks.ts';
 import { initFactExtractors } from '../../engine/facts/compute-facts.ts';
@@ -21,6 +21,7 @@ import { readFlagsFromEnv, type FlagValues } from '../flags-from-env.ts';
 import { hostPortFlag } from '../host-port.ts';
 import { logLevelFlag } from '../log-level-flag.ts';
 import { runUntilSignalled } from '../run-until-signalled.ts';
+import { redactingLogger } from '../redacting-logger.ts';
 
 const HELP = `usage: gatehouse serve [--bundle B] [flags]
 
@@ -33,6 +34,8 @@ const HELP = `usage: gatehouse serve [--bundle B] [flags]
   --journal-max-bytes N   size bound of the journal in bytes (default 1073741824, 1 GiB); when it is
                           full, decisions are denied unless --audit-required=false
   --audit-required B      true | false (default true: a decision that cannot be audited is denied)
+  --audit-drain-ms N      a graceful stop ships what is left for at most N ms (default 3000); the
+                          rest stays in the journal and ships at the next start (kafka://)
   --audit-source URI      CloudEvents source of this instance's events and hash chain (default
                           gatehouse://<hostname>/serve); give each replica on one host its own
   --verification-key F    PEM public key; only bundles signed with it are activated
@@ -41,6 +44,8 @@ const HELP = `usage: gatehouse serve [--bundle B] [flags]
   --oidc-issuer URL --oidc-audience AUD [--oidc-jwks URL|FILE] [--oidc-groups-claim groups]
   --kek-file F            key-encryption key for signing keys at rest (32 bytes: hex, base64 or raw);
                           also GATEHOUSE_KEK; required with --state postgres://…
+  --trust-caller-facts    evaluate context.sql/context.command facts a caller sends without their
+                          text (default off: such facts are dropped and the reasons say so)
   --workers N             evaluation worker threads (default 0: evaluate on the service thread)
   --log-level LEVEL       trace | debug | info | warn | error (default info)
 
@@ -57,6 +62,7 @@ const FLAGS = {
   'journal-max-bytes': { type: 'string' },
   'audit-required': { type: 'string' },
   'audit-source': { type: 'string' },
+  'audit-drain-ms': { type: 'string' },
   'verification-key': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -68,6 +74,7 @@ const FLAGS = {
   'oidc-groups-claim': { type: 'string' },
   'kek-file': { type: 'string' },
   workers: { type: 'string' },
+  'trust-caller-facts': { type: 'boolean' },
   'log-level': { type: 'string' },
 } as const;
 
@@ -81,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) return printUsage(HELP);
   const flags = readFlags(argv, process.env);
   const config = checkFlags(flags);
-  const logger = pino({ name: 'gatehouse', level: config.logLevel });
+  const logger = redactingLogger('gatehouse', config.logLevel);
 
   const server = await start(config, logger);
   // SIGHUP reloads the bundle now, as a file change would (and with the same checks).
@@ -105,6 +112,7 @@ export interface ServeConfig extends AuditSettings {
   oidc?: { issuer: string; audience: string; jwks?: string; groupsClaim: string };
   kekFile?: string;
   workers: number;
+  trustCallerFacts: boolean;
   logLevel: string;
 }
 
@@ -141,6 +149,7 @@ export function checkFlags(flags: Flags): ServeConfig {
   }
   const config: ServeConfig = {
     workers: Number(workers),
+    trustCallerFacts: flags['trust-caller-facts'] === 'true',
     listen: address('listen', '127.0.0.1:50051'),
     ...auditSettings,
     state,
@@ -244,6 +253,7 @@ async function start(config: ServeConfig, logger: Logger) {
       idempotency: state.idempotency,
       active: state.active,
       evaluationWorkers: config.workers,
+      trustCallerFacts: config.trustCallerFacts,
       tokenGate: state.tokenGate,
       approvalGate: state.approvalGate,
       extraServices: state.extraServices,

@@ -13,13 +13,14 @@ const OUTCOMES: Record<string, ApprovalOutcome['status']> = {
 
 /**
  * Holds a data-plane request on ApprovalService.AwaitApproval until it resolves. The data
- * plane awaits without a credential (the service then streams status only, never a minted
- * token). Anything but a final APPROVED (a broken stream, an abort, an unknown status) is
+ * plane awaits without a credential, presenting the approval's capability from the
+ * require_approval answer (the service then streams status only, never a minted token). Anything but a final APPROVED (a broken stream, an abort, an unknown status) is
  * returned as not approved, so the held statement or command is refused: fail closed.
  */
 export function awaitApprovalOverGrpc(
   options: GrpcDecisionClientOptions,
   approvalId: string,
+  capability: string,
   _token: string | undefined,
   signal?: AbortSignal,
 ): Promise<ApprovalOutcome> {
@@ -35,7 +36,7 @@ export function awaitApprovalOverGrpc(
       client.close();
       resolve(outcome);
     };
-    const call = client.AwaitApproval({ approval_id: approvalId });
+    const call = client.AwaitApproval({ approval_id: approvalId, capability });
     const onAbort = (): void => finish({ status: 'unavailable', approvalId, reason: `approval:${approvalId}: no longer awaited (the client went away)` });
     if (signal?.aborted) {
       queueMicrotask(onAbort);

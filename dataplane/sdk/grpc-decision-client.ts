@@ -27,6 +27,7 @@ const EFFECTS: Record<string, Effect> = {
 };
 
 const MAX_ATTEMPTS = 3;
+const MAX_CAPABILITIES = 10_000;
 
 interface Pending {
   resolve: (response: DecideResponse__Output) => void;
@@ -46,6 +47,8 @@ export class GrpcDecisionClient implements DecisionClient {
   private stream: grpc.ClientDuplexStream<DecideStreamRequest, DecideStreamResponse__Output> | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly deadlineMs: number;
+  /** approval id → its await capability, from the require_approval answers this client received. */
+  private readonly capabilities = new Map<string, string>();
 
   constructor(private readonly options: GrpcDecisionClientOptions) {
     const protos = loadGatehouseProtos();
@@ -78,6 +81,7 @@ export class GrpcDecisionClient implements DecisionClient {
     for (let attempt = 0; attempt < MAX_ATTEMPTS && Date.now() < deadline; attempt++) {
       try {
         const response = await this.sendOnStream(request, requestId, deadline);
+        if (response.approval_id && response.approval_capability) this.rememberCapability(response.approval_id, response.approval_capability);
         return toDecision(response);
       } catch (failure) {
         lastFailure = failure instanceof Error ? failure.message : String(failure);
@@ -88,8 +92,20 @@ export class GrpcDecisionClient implements DecisionClient {
     return denial(`gatehouse: decision service unavailable (${lastFailure}); denied (fail closed)`);
   }
 
-  awaitApproval(approvalId: string, token: string | undefined, signal?: AbortSignal): Promise<ApprovalOutcome> {
-    return awaitApprovalOverGrpc(this.options, approvalId, token, signal);
+  async awaitApproval(approvalId: string, token: string | undefined, signal?: AbortSignal): Promise<ApprovalOutcome> {
+    const capability = this.capabilities.get(approvalId) ?? '';
+    try {
+      return await awaitApprovalOverGrpc(this.options, approvalId, capability, token, signal);
+    } finally {
+      this.capabilities.delete(approvalId);
+    }
+  }
+
+  /** Kept only until the approval is awaited; bounded so a flood of unawaited approvals cannot grow it. */
+  private rememberCapability(approvalId: string, capability: string): void {
+    this.capabilities.delete(approvalId);
+    this.capabilities.set(approvalId, capability);
+    if (this.capabilities.size > MAX_CAPABILITIES) this.capabilities.delete(this.capabilities.keys().next().value!);
   }
 
   close(): void {

@@ -30,7 +30,7 @@ export function approvalEventDraft(kind: ApprovalEventName, record: ApprovalReco
     },
     // The hash covers the raw text: where a secret was redacted from it, the hash would let a
     // reader test password guesses offline, so it is left out (empty).
-    bindingHash: text === binding.text ? record.bindingHash : '',
+    bindingHash: text === binding.text && !record.textRedacted ? record.bindingHash : '',
     reviewer: record.reviewer ?? '',
     comment: redactText(record.comment ?? ''),
     windowSeconds,

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { redactJson, redactText } from '../../audit/redact-secrets.ts';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import type { ApprovalBinding, ApprovalGate } from '../decision-hooks.ts';
 import type { Decision } from '../model/decision.ts';
@@ -10,6 +11,8 @@ import { formatResourceRef } from '../tokens/token-audience.ts';
 import type { IssueTokenParams, TokenIssuer } from '../tokens/token-issuer.ts';
 import { approvalEventDraft, type ApprovalEventName } from './approval-audit-event.ts';
 import { approvalBindingHash } from './approval-binding.ts';
+import { sameIdentity } from '../identity/identity-form.ts';
+import { ApprovalCapabilities } from './approval-capability.ts';
 import { ApprovalError } from './approval-errors.ts';
 import { awaitApprovalUpdates, type ApprovalUpdate } from './await-approval.ts';
 
@@ -30,6 +33,8 @@ export interface ApprovalManagerOptions {
   maxWindowSeconds?: number;
   clock?: () => Date;
   onError?: (stage: string, error: unknown) => void;
+  /** Issues and checks await capabilities; replicas must share its key. Default: a key of this process. */
+  capabilities?: ApprovalCapabilities;
 }
 
 /** The IssueToken request held by a `token` approval, as stored. */
@@ -53,8 +58,10 @@ export class ApprovalManager implements ApprovalGate {
   private readonly maxWindowSeconds: number;
   private readonly clock: () => Date;
   private sweeper: NodeJS.Timeout | undefined;
+  private readonly capabilities: ApprovalCapabilities;
 
   constructor(private readonly options: ApprovalManagerOptions) {
+    this.capabilities = options.capabilities ?? new ApprovalCapabilities(randomBytes(32));
     this.ttlMs = options.ttlMs ?? 10 * 60_000;
     this.maxWindowSeconds = options.maxWindowSeconds ?? 24 * 3600;
     this.clock = options.clock ?? (() => new Date());
@@ -76,6 +83,16 @@ export class ApprovalManager implements ApprovalGate {
     // Only the due ones, oldest first: under a flood of new requests the old ones still expire.
     for (const record of await this.options.store.listApprovals({ status: 'pending', limit: 1000, expiredBy: now })) await this.expireIfDue(record, now);
     await this.options.store.purgeExpired(now);
+  }
+
+  /** The secret that lets the data plane holding a request await its approval (DecideResponse.approval_capability). */
+  capabilityFor(approvalId: string): string {
+    return this.capabilities.issue(approvalId);
+  }
+
+  /** Constant-time check of an AwaitApproval capability. */
+  capabilityMatches(approvalId: string, presented: string): boolean {
+    return this.capabilities.verify(approvalId, presented);
   }
 
   async findWindow(binding: ApprovalBinding, now: Date): Promise<{ approvalId: string } | undefined> {
@@ -161,7 +178,7 @@ export class ApprovalManager implements ApprovalGate {
    */
   async mayView(record: ApprovalRecord, caller: Subject): Promise<boolean> {
     const { binding } = record;
-    if (caller.id === record.requestedBy || caller.id === binding.subject || caller.id === binding.executor) return true;
+    if (isParty(record, caller)) return true;
     const decision = await this.options.decide(this.reviewInput(record, caller, { verdict: 'view' }, this.clock()));
     return decision.effect === 'allow';
   }
@@ -211,7 +228,7 @@ export class ApprovalManager implements ApprovalGate {
       tokenFor: async (record) => {
         const claims = record.mintedClaims;
         if (record.kind !== 'token' || record.status !== 'approved' || !claims || !this.options.tokenIssuer) return undefined;
-        if (!caller || caller.id !== record.requestedBy) return undefined;
+        if (!caller || !sameIdentity(caller.id, record.requestedBy)) return undefined;
         return this.options.tokenIssuer.sign(claims as unknown as ScopedTokenClaims);
       },
     });
@@ -230,8 +247,8 @@ export class ApprovalManager implements ApprovalGate {
       throw new ApprovalError('GATEHOUSE_APPROVAL_RESOLVED', 'failed_precondition', `approval ${id} is already ${record.status}`);
     }
     const { binding } = record;
-    if (reviewer.id === binding.subject || (binding.executor !== undefined && reviewer.id === binding.executor)) {
-      const role = reviewer.id === binding.subject ? 'subject' : 'executor';
+    if (sameIdentity(reviewer.id, binding.subject) || sameIdentity(reviewer.id, binding.executor) || sameIdentity(reviewer.id, record.requestedBy)) {
+      const role = sameIdentity(reviewer.id, binding.subject) ? 'subject' : sameIdentity(reviewer.id, binding.executor) ? 'executor' : 'requester';
       throw new ApprovalError('GATEHOUSE_APPROVAL_SELF', 'permission_denied', `${reviewer.id} is the ${role} of approval ${id} and cannot review it`);
     }
     const decision = await this.options.decide(this.reviewInput(record, reviewer, { verdict, windowSeconds, ...(comment ? { comment } : {}) }, now));
@@ -289,17 +306,21 @@ export class ApprovalManager implements ApprovalGate {
     extra: Partial<ApprovalRecord> & { input: JsonObject },
   ): ApprovalRecord {
     const now = this.clock();
+    // Stored and shown redacted, like audit events; the hash (what windows match on) covers the raw text.
+    const text = redactText(binding.text);
     return {
       id: randomUUID(),
       kind,
       status: 'pending',
       bindingHash: approvalBindingHash(binding),
-      binding,
+      binding: { ...binding, text },
+      ...(text !== binding.text ? { textRedacted: true } : {}),
       requestedBy,
-      reasons,
+      reasons: reasons.map(redactText),
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + this.ttlMs).toISOString(),
       ...extra,
+      input: redactJson(extra.input).value,
     };
   }
 
@@ -332,4 +353,10 @@ export class ApprovalManager implements ApprovalGate {
     await this.options.audit.append(approvalEventDraft('expired', updated)).catch((error: unknown) => this.options.onError?.('approval-audit', error));
     return updated;
   }
+}
+
+/** The parties of the held request (requester, subject, executor), compared in identity form. */
+export function isParty(record: ApprovalRecord, caller: Subject): boolean {
+  const { binding } = record;
+  return sameIdentity(caller.id, record.requestedBy) || sameIdentity(caller.id, binding.subject) || sameIdentity(caller.id, binding.executor);
 }

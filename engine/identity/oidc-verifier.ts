@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { JsonObject } from '../model/json.ts';
 import type { Subject } from '../model/request.ts';
+import { identityClaimProblem } from './identity-form.ts';
 import { classifyJoseError } from './jose-error-check.ts';
 
 /** Asymmetric algorithms only: `none` and HMAC (where a public key could be used as the secret) never verify. */
@@ -84,8 +85,14 @@ export class OidcVerifier {
       throw new OidcVerificationError(check, reason);
     }
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new OidcVerificationError('claims', 'claim sub is missing');
+    const groups = this.readGroups(payload);
+    // Identities are compared in one verified form; a claim that is not in it is refused, not repaired.
+    for (const [claim, value] of [['iss', String(payload.iss)], ['sub', payload.sub], ...groups.map((g) => [this.groupsClaim, g])] as const) {
+      const problem = identityClaimProblem(value);
+      if (problem) throw new OidcVerificationError('claims', `claim ${claim} ${problem}`);
+    }
     return {
-      subject: { id: payload.sub, type: 'User', groups: this.readGroups(payload), claims: publicClaims(payload) },
+      subject: { id: payload.sub, type: 'User', groups, claims: publicClaims(payload) },
       claims: payload,
       expiresAt: new Date((payload.exp ?? 0) * 1000),
     };

@@ -99,11 +99,29 @@ async function awaitApproval(
   options: ApprovalServiceOptions,
   clock: () => Date,
 ): Promise<void> {
-  // Data planes may await without a credential (status only); a presented credential must verify.
-  const who = bearerCredential(call.metadata) === undefined ? undefined : await authenticateCaller(call.metadata, options.oidc, clock());
   const id = call.request.approval_id;
   if (!id) throw new InvalidRequestError('approval_id', 'required');
-  await options.approvals.get(id);
+  let who: Subject | undefined;
+  if (bearerCredential(call.metadata) !== undefined) {
+    // A credential: the same rule as GetApproval (a party of the request, or a reviewer policy
+    // allows to view it); anyone else is told the approval does not exist.
+    who = await authenticateCaller(call.metadata, options.oidc, clock());
+    const record = await options.approvals.get(id).catch((error: unknown) => {
+      throw error instanceof ApprovalError ? notFound(id) : error;
+    });
+    if (!(await options.approvals.mayView(record, who))) throw notFound(id);
+  } else {
+    // No credential: only the data plane holding the request, by the capability it was handed.
+    // Checked before any lookup, so the answer says nothing about whether the id exists.
+    if (!options.approvals.capabilityMatches(id, call.request.capability)) {
+      throw new ApprovalError(
+        'GATEHOUSE_APPROVAL_CAPABILITY',
+        'permission_denied',
+        'awaiting an approval needs an authorization credential, or the approval_capability of the require_approval answer',
+      );
+    }
+    await options.approvals.get(id);
+  }
   const controller = new AbortController();
   call.on('cancelled', () => controller.abort());
   for await (const update of options.approvals.watch(id, who, controller.signal)) {
@@ -120,6 +138,10 @@ async function awaitApproval(
     if (!call.write(message)) await new Promise((resolve) => call.once('drain', resolve));
   }
   if (!call.cancelled) call.end();
+}
+
+function notFound(id: string): ApprovalError {
+  return new ApprovalError('GATEHOUSE_APPROVAL_NOT_FOUND', 'not_found', `approval ${id} does not exist`);
 }
 
 function statusOnly(approval: Approval): Approval {
@@ -153,7 +175,8 @@ export function toProto(record: ApprovalRecord): Approval {
     request_id: record.kind === 'token' ? '' : (record.requestId ?? ''),
     decision_id: record.decisionId ?? '',
     session_id: record.sessionId ?? '',
-    binding_hash: record.bindingHash,
+    // Where a secret was redacted from the text, its hash would let a viewer test guesses offline.
+    binding_hash: record.textRedacted ? '' : record.bindingHash,
     requested_by: record.requestedBy,
     created_at: timestamp(new Date(record.createdAt)),
     expires_at: timestamp(new Date(record.expiresAt)),

@@ -26,6 +26,8 @@ export interface DecisionAnswer {
   obligations: Obligations;
   /** Set only with require_approval when an ApprovalGate created or found the approval. */
   approvalId?: string;
+  /** With approvalId: the capability to await it (computed per answer, never remembered or audited). */
+  approvalCapability?: string;
   /** Empty when no policy ran. */
   policyRevision: string;
   requestId?: string;

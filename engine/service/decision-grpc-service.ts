@@ -188,6 +188,7 @@ export function toResponse(answer: DecisionAnswer): DecideResponse {
     reasons: answer.reasons,
     obligations: jsonToStruct(answer.obligations),
     approval_id: answer.approvalId ?? '',
+    approval_capability: answer.approvalCapability ?? '',
     policy_revision: answer.policyRevision,
     request_id: answer.requestId ?? '',
   };

@@ -8,6 +8,7 @@ import { EFFECTS } from '../model/decision.ts';
 import type { JsonObject } from '../model/json.ts';
 import { isJsonObject } from '../model/json.ts';
 import type { DecisionInput, Subject, TokenFacts } from '../model/request.ts';
+import { dropCallerFacts } from '../facts/caller-facts.ts';
 import type { DecideCall, DecisionAnswer } from './decide-call.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
 import { MemoryIdempotencyStore } from './idempotency-store.ts';
@@ -49,6 +50,11 @@ export interface DecisionPipelineOptions {
   /** The service clock; input.time and time.now_ns() see it. Default `new Date()`. */
   clock?: () => Date;
   observer?: DecisionObserver;
+  /**
+   * `serve --trust-caller-facts`: evaluate sql/command facts a caller sent without their text.
+   * Default false: such facts are dropped and the decision's reasons say so.
+   */
+  trustCallerFacts?: boolean;
   /** Told about every failure that became a deny (for logging); never sees a raw token. */
   onFailure?: (stage: string, error: unknown) => void;
 }
@@ -93,6 +99,13 @@ export class DecisionPipeline {
   }
 
   async decide(call: DecideCall, options: DecideOptions = {}): Promise<DecisionAnswer> {
+    const answer = await this.#decideRemembered(call, options);
+    const gate = this.#o.approvalGate;
+    if (answer.approvalId === undefined || !gate?.capabilityFor) return answer;
+    return { ...answer, approvalCapability: gate.capabilityFor(answer.approvalId) };
+  }
+
+  async #decideRemembered(call: DecideCall, options: DecideOptions): Promise<DecisionAnswer> {
     const requestId = call.requestId;
     if (requestId === undefined) return (await this.#decideFresh(call, options)).answer;
     const fingerprint = requestFingerprint(call);
@@ -144,7 +157,8 @@ export class DecisionPipeline {
     try {
       if (expired(options)) return await this.#failure(input, decisionId, 'service: deadline exceeded before evaluation', 0, '', started);
       const engineStart = performance.now();
-      const facts = this.#o.computeFacts(call.context);
+      const untrusted = this.#o.trustCallerFacts ? { context: call.context, dropped: [] } : dropCallerFacts(call.context);
+      const facts = this.#o.computeFacts(untrusted.context);
       engineMicros += (performance.now() - engineStart) * 1000;
       input = this.#input(call, call.subject ?? UNAUTHENTICATED, facts.context, undefined, now);
 
@@ -183,6 +197,7 @@ export class DecisionPipeline {
       // A worker that crashes or hangs rejects: the catch below turns that into a deny.
       const decision = normalise(bundle.evaluateOffThread ? await bundle.evaluateOffThread(input) : bundle.evaluate(input));
       engineMicros += (performance.now() - evalStart) * 1000;
+      if (untrusted.dropped.length > 0) decision.reasons = [...decision.reasons, ...untrusted.dropped];
 
       let approvalId: string | undefined;
       if (decision.effect === 'require_approval' && this.#o.approvalGate) {

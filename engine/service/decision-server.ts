@@ -70,6 +70,8 @@ export interface DecisionServerOptions {
   clock?: () => Date;
   /** Default engine/facts computeFacts. */
   computeFacts?: FactComputer;
+  /** Evaluate facts callers send without text (`serve --trust-caller-facts`); default false. */
+  trustCallerFacts?: boolean;
   logger?: Logger;
   metrics?: ServiceMetrics;
   /** Time close() lets in-flight calls finish before cancelling them; default 10 s. */
@@ -138,6 +140,7 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
   const pipeline = new DecisionPipeline({
     bundles: active,
     computeFacts: options.computeFacts ?? computeFacts,
+    trustCallerFacts: options.trustCallerFacts ?? false,
     auditSink: options.auditSink,
     auditRequired: options.auditRequired,
     tokenGate: options.tokenGate,

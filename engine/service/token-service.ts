@@ -1,3 +1,4 @@
+import { sameIdentity } from '../identity/identity-form.ts';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
@@ -146,12 +147,12 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
       const tokenId = call.request.token_id;
       const issued = await store.getIssuedToken(tokenId);
       if (!issued) throw grpcError(grpc.status.NOT_FOUND, `token ${tokenId} is unknown or already expired`);
-      if (issued.subject !== caller.id) await authorizeRevoke(caller, { type: 'Token', id: tokenId, attributes: { subject: issued.subject } }, now);
+      if (!sameIdentity(issued.subject, caller.id)) await authorizeRevoke(caller, { type: 'Token', id: tokenId, attributes: { subject: issued.subject } }, now);
       await store.revokeToken(tokenId, new Date(issued.expiresAt), now);
       await audit.append(tokenEventDraft('revoked', { subject: issued.subject, tokenId, requestedBy: caller.id }));
     } else if (target === 'subject' && call.request.subject) {
       const subject = call.request.subject;
-      if (subject !== caller.id) await authorizeRevoke(caller, { type: 'Subject', id: subject }, now);
+      if (!sameIdentity(subject, caller.id)) await authorizeRevoke(caller, { type: 'Subject', id: subject }, now);
       await store.revokeSubject(subject, now);
       await audit.append(tokenEventDraft('revoked', { subject, revokedSubject: subject, requestedBy: caller.id }));
     } else {

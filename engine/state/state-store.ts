@@ -72,7 +72,10 @@ export interface ApprovalRecord {
   status: ApprovalStatus;
   /** sha256 hex of the canonical JSON of the binding. */
   bindingHash: string;
+  /** The held request; its text is stored redacted (the hash above covers the raw text). */
   binding: ApprovalBinding;
+  /** True when redaction changed the text: the hash is then never shown (it would test password guesses). */
+  textRedacted?: boolean;
   /** Identity that asked (the OIDC subject for token approvals); only it receives a minted token. */
   requestedBy: string;
   requestId?: string;

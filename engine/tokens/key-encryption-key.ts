@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
 export class KeyEncryptionError extends Error {
@@ -49,6 +49,15 @@ export class KeyEncryptionKey {
   /** A key that exists only in this process: what the memory state store uses when none is given. */
   static ephemeral(): KeyEncryptionKey {
     return new KeyEncryptionKey(randomBytes(32), 'ephemeral (process memory)');
+  }
+
+  /**
+   * A 32-byte key for another purpose (HKDF-SHA256 with `label` as info), so one configured
+   * secret serves several uses without any of them learning the KEK itself. Replicas sharing
+   * the KEK derive the same key.
+   */
+  derive(label: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), label, 32));
   }
 
   /** `--kek-file` wins over `GATEHOUSE_KEK`; undefined when neither is set. */

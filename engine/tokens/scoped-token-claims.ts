@@ -1,3 +1,4 @@
+import { identityClaimProblem } from '../identity/identity-form.ts';
 import type { JWTPayload } from 'jose';
 import type { JsonObject } from '../model/json.ts';
 import { isJsonObject } from '../model/json.ts';
@@ -44,6 +45,10 @@ export function readScopedClaims(payload: JWTPayload): ScopedTokenClaims | strin
   if (maxUses !== undefined && !(Number.isInteger(maxUses) && (maxUses as number) >= 1)) return 'claim max_uses is malformed';
   const act = readActor(payload.act);
   if (act === null) return 'claim act is malformed';
+  for (const [claim, value] of [['iss', iss], ['sub', sub], ...(act ? [['act.sub', act]] : []), ...groups.map((g) => ['groups', g as string])]) {
+    const problem = identityClaimProblem(value!);
+    if (problem) return `claim ${claim} ${problem}`;
+  }
   return {
     iss,
     sub,

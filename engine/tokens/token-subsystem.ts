@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditSink } from '../../audit/audit-sink.ts';
+import { ApprovalCapabilities } from '../approvals/approval-capability.ts';
 import { ApprovalManager } from '../approvals/approval-manager.ts';
 import { OidcVerifier, type OidcVerifierOptions } from '../identity/oidc-verifier.ts';
 import type { Decision } from '../model/decision.ts';
@@ -68,6 +69,8 @@ export async function openTokenSubsystem(options: TokenSubsystemOptions): Promis
     tokenIssuer: authority.issuer,
     ...(options.approvalTtlMs ? { ttlMs: options.approvalTtlMs } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    // Replicas share the KEK (required with PostgreSQL state), so each accepts the others' capabilities.
+    capabilities: new ApprovalCapabilities((kek ?? KeyEncryptionKey.ephemeral()).derive('gatehouse approval await capability v1')),
     onError: (stage, error) => log?.warn({ stage, err: error instanceof Error ? error.message : String(error) }, 'approval housekeeping failed'),
   });
   approvals.startSweeper();

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditLogger } from '../../audit/audit-logger.ts';
+import { hashLine } from '../../audit/hash-chain.ts';
 import { readAuditSource } from '../../audit/audit-source-reader.ts';
 import { createAuditSink } from '../../audit/create-audit-sink.ts';
 import { verifyChain } from '../../audit/verify-chain.ts';
@@ -95,6 +96,38 @@ describe('audit verify', () => {
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([expect.objectContaining({ kind: 'inserted', source: 'gatehouse://a', sequence: 5 })]);
     expect(report.problems[0]!.detail).toContain('forged-event');
+  });
+
+  it('a forged second chain for an existing source (sequence 1, zero prevHash) is a second genesis, and the CLI says how to start a chain on purpose', async () => {
+    const forged = JSON.parse(pristine[0]!);
+    forged.id = 'forged-genesis';
+    forged.data.i = 999;
+    const lines = [...pristine, JSON.stringify(forged)];
+    const report = await verifyChain(readAuditSource(`file:${await variant('genesis.jsonl', lines)}`));
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'second-genesis', source: 'gatehouse://a', eventId: 'forged-genesis' })]);
+    const cli = await gatehouse(['audit', 'verify', '--source', `file:${join(dir, 'genesis.jsonl')}`]);
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toContain('second-genesis');
+    expect(cli.stdout).toContain('new source name (--audit-source)');
+    expect(cli.stdout).not.toContain('every chain intact');
+  });
+
+  it('an event chained onto an earlier one with a lower sequence is a sequence reset', async () => {
+    // source a: 1..10, then a forged event continuing the chain from event 10 but numbered 3.
+    const last = pristine[9]!;
+    const reset = JSON.parse(pristine[2]!);
+    reset.id = 'reset-event';
+    reset.prevHash = hashLine(last);
+    const report = await verifyChain(readAuditSource(`file:${await variant('reset.jsonl', [...pristine, JSON.stringify(reset)])}`));
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'sequence-reset', eventId: 'reset-event', sequence: 3 })]));
+  });
+
+  it('a chain whose first events were removed (first stored sequence above 1) is a gap', async () => {
+    const lines = pristine.filter((line) => !(JSON.parse(line).source === 'gatehouse://b' && Number(JSON.parse(line).sequence) <= 2));
+    const report = await verifyChain(readAuditSource(`file:${await variant('head-gap.jsonl', lines)}`));
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'missing', source: 'gatehouse://b', sequence: 2, detail: expect.stringContaining('1..2') })]);
   });
 
   it('a missing --source is a usage error (exit 2)', async () => {

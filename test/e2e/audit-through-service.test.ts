@@ -19,6 +19,7 @@ import { consumeUntilDecisions, decisionClient, sendTraffic, sha256, type AuditE
 const PRIVATE = join(ROOT, 'var', `services-e2e-audit-${process.pid}`);
 // Every `serve` on this host records as this source (cli/commands/serve.ts).
 const SOURCE = `gatehouse://${hostname()}/serve`;
+const OUTAGE_SOURCE = `gatehouse://${hostname()}/serve-outage`;
 const RUN = `e2e${Date.now().toString(36)}`;
 const ENVELOPE = ['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype', 'sequence', 'prevHash', 'data'];
 
@@ -357,7 +358,8 @@ describe('the audit stream through gatehouse serve (real Kafka)', () => {
   it('through a broker outage and a SIGKILL of the service while the broker is down, every decision arrives and the chain continues across the restart', async () => {
     const prefix = `${RUN}-o`;
     const journal = join(work, 'journal-outage');
-    const args = ['--bundle', baseBundle, '--audit', kafkaSpec(), '--journal', journal];
+    // A new journal is a new chain: it is declared by a new source name (one chain per source).
+    const args = ['--bundle', baseBundle, '--audit', kafkaSpec(), '--journal', journal, '--audit-source', OUTAGE_SOURCE];
     const decideOn = async (serve: ServeProcess, from: number, count: number) => {
       const client = decisionClient(serve.address);
       try {
@@ -413,8 +415,11 @@ describe('the audit stream through gatehouse serve (real Kafka)', () => {
     const verify = await gatehouse(['audit', 'verify', '--source', kafkaSpec(), '--format', 'json']);
     expect(verify.code, verify.stdout.slice(0, 4000) + verify.stderr).toBe(0);
     const report = JSON.parse(verify.stdout) as { sources: { source: string; chains: number }[] };
-    // two chains of this host's source on the broker: the first service's and this journal's
-    expect(report.sources).toEqual([expect.objectContaining({ source: SOURCE, chains: 2 })]);
+    // one chain per source on the broker: the first service's and this journal's (a new source name)
+    expect(report.sources).toEqual(
+      expect.arrayContaining([expect.objectContaining({ source: SOURCE, chains: 1 }), expect.objectContaining({ source: OUTAGE_SOURCE, chains: 1 })]),
+    );
+    expect(report.sources).toHaveLength(2);
     expect(await second.stop()).toBe(0);
   }, 600_000);
 

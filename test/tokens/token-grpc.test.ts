@@ -6,6 +6,7 @@ import { jsonToStruct } from '../../engine/service/struct-json.ts';
 import { MemoryStateStore } from '../../engine/state/memory-state-store.ts';
 import type { AwaitApprovalResponse__Output } from '../../proto/generated/gatehouse/v1/AwaitApprovalResponse.ts';
 import type { ApproveResponse__Output } from '../../proto/generated/gatehouse/v1/ApproveResponse.ts';
+import type { GetApprovalResponse__Output } from '../../proto/generated/gatehouse/v1/GetApprovalResponse.ts';
 import type { GetJwksResponse__Output } from '../../proto/generated/gatehouse/v1/GetJwksResponse.ts';
 import type { ListApprovalsResponse__Output } from '../../proto/generated/gatehouse/v1/ListApprovalsResponse.ts';
 import type { DecideRequest } from '../../proto/generated/gatehouse/v1/DecideRequest.ts';
@@ -53,10 +54,13 @@ function decideWith(token: string, text: string, requestId: string, resource = d
   return call(t.decision.Decide.bind(t.decision), request);
 }
 
-function awaitApproval(approvalId: string, credential?: string): Promise<AwaitApprovalResponse__Output[]> {
+/** A string `by` is an OIDC credential; `{ capability }` awaits as a data plane does, without one. */
+function awaitApproval(approvalId: string, by?: string | { capability: string }): Promise<AwaitApprovalResponse__Output[]> {
   return new Promise((resolve, reject) => {
     const messages: AwaitApprovalResponse__Output[] = [];
-    const stream = t.approvals.AwaitApproval({ approval_id: approvalId }, credential ? bearer(credential) : new grpc.Metadata());
+    const capability = typeof by === 'object' ? by.capability : '';
+    const metadata = typeof by === 'string' ? bearer(by) : new grpc.Metadata();
+    const stream = t.approvals.AwaitApproval({ approval_id: approvalId, capability }, metadata);
     stream.on('data', (message: AwaitApprovalResponse__Output) => messages.push(message));
     stream.on('error', reject);
     stream.on('end', () => resolve(messages));
@@ -160,8 +164,49 @@ describe('TokenService and ApprovalService over gRPC (planner/executor flow)', (
     expect(last.token).not.toBe('');
     expect((await decideWith(last.token, 'SELECT 1', 'prod-1', prod)).effect).toBe('EFFECT_ALLOW');
 
-    const strangerView = await awaitApproval(pending.approval_id, outsider);
-    expect(strangerView.at(-1)!.token).toBe('');
+    const strangerView = await callError(awaitApproval(pending.approval_id, outsider));
+    expect(strangerView.code).toBe(grpc.status.NOT_FOUND);
+  });
+
+  it('AwaitApproval answers only parties, reviewers and the holder of the capability', async () => {
+    const issued = await issue({ actions: ['db.query'], resource: dev, ttl_seconds: 300, executor: 'agent-7' });
+    const held = await decideWith(issued.token, "DROP TABLE staging_copy -- password=hunter2-Secret", 'await-auth-1');
+    expect(held.effect).toBe('EFFECT_REQUIRE_APPROVAL');
+    expect(held.approval_capability).not.toBe('');
+
+    // Neither an identity that may not view it, nor no identity at all, learns anything.
+    const stranger = await callError(awaitApproval(held.approval_id, outsider));
+    expect(stranger.code).toBe(grpc.status.NOT_FOUND);
+    const anonymous = await callError(awaitApproval(held.approval_id));
+    expect(anonymous.code).toBe(grpc.status.PERMISSION_DENIED);
+    const unknown = await callError(awaitApproval('00000000-0000-4000-8000-000000000000'));
+    expect(unknown.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect(unknown.details).toBe(anonymous.details);
+    const other = await decideWith(issued.token, 'DROP TABLE other_copy', 'await-auth-2');
+    const borrowed = await callError(awaitApproval(held.approval_id, { capability: other.approval_capability }));
+    expect(borrowed.code).toBe(grpc.status.PERMISSION_DENIED);
+    const truncated = await callError(awaitApproval(held.approval_id, { capability: held.approval_capability.slice(0, -1) }));
+    expect(truncated.code).toBe(grpc.status.PERMISSION_DENIED);
+
+    // The data plane's capability: the outcome only, never the command text or its parties.
+    const dataPlane = awaitApproval(held.approval_id, { capability: held.approval_capability });
+    const viewed = (await call(t.approvals.GetApproval.bind(t.approvals), { approval_id: held.approval_id }, bearer(reviewer))) as GetApprovalResponse__Output;
+    expect(viewed.approval!.text).toContain('[REDACTED]');
+    expect(viewed.approval!.text).not.toContain('hunter2');
+    expect(viewed.approval!.binding_hash).toBe('');
+    await call(t.approvals.Deny.bind(t.approvals), { approval_id: held.approval_id, comment: 'no' }, bearer(reviewer));
+    const messages = await dataPlane;
+    expect(messages.at(-1)).toMatchObject({ final: true, approval: { status: 'APPROVAL_STATUS_DENIED', text: '', subject: '', reasons: [] } });
+    expect(JSON.stringify(messages)).not.toContain('hunter2');
+  });
+
+  it('an identity claim with surrounding whitespace or a control character is not a credential', async () => {
+    for (const sub of ['planner-1 ', ' planner-1', 'planner-1\n', 'planner-1\u0000', 'planner\u200b-1', 'planne\u0301r-1']) {
+      const odd = await idp.token(sub, { groups: ['reviewers'] });
+      const error = await callError(call(t.approvals.ListApprovals.bind(t.approvals), {}, bearer(odd)));
+      expect(error.code, JSON.stringify(sub)).toBe(grpc.status.UNAUTHENTICATED);
+      expect(error.details).toContain('claim sub');
+    }
   });
 
   it('a DROP waits for approval; a window lets the same statement through naming the approval', async () => {
@@ -170,7 +215,7 @@ describe('TokenService and ApprovalService over gRPC (planner/executor flow)', (
     expect(held.effect).toBe('EFFECT_REQUIRE_APPROVAL');
     expect(held.approval_id).not.toBe('');
 
-    const waiting = awaitApproval(held.approval_id);
+    const waiting = awaitApproval(held.approval_id, { capability: held.approval_capability });
     const asExecutor = await idp.token('agent-7', { groups: ['reviewers'] });
     const error = await callError(call(t.approvals.Approve.bind(t.approvals), { approval_id: held.approval_id }, bearer(asExecutor)));
     expect(error.code).toBe(grpc.status.PERMISSION_DENIED);

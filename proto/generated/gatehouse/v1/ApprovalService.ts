@@ -53,7 +53,9 @@ export interface ApprovalServiceClient extends grpc.Client {
    * final state (approved, denied, expired), after which the stream ends with `OK`. Changes made on
    * any replica sharing the state store are seen at once. For a token approval that is approved,
    * the final message carries the minted token, but only when the caller is the identity that asked
-   * for it (`requested_by`).
+   * for it (`requested_by`). Authorized as GetApproval when the call carries a credential;
+   * without one, only with the approval's capability (else PERMISSION_DENIED, whether or not the
+   * approval exists).
    */
   AwaitApproval(argument: _gatehouse_v1_AwaitApprovalRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_gatehouse_v1_AwaitApprovalResponse__Output>;
   AwaitApproval(argument: _gatehouse_v1_AwaitApprovalRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_gatehouse_v1_AwaitApprovalResponse__Output>;
@@ -62,7 +64,9 @@ export interface ApprovalServiceClient extends grpc.Client {
    * final state (approved, denied, expired), after which the stream ends with `OK`. Changes made on
    * any replica sharing the state store are seen at once. For a token approval that is approved,
    * the final message carries the minted token, but only when the caller is the identity that asked
-   * for it (`requested_by`).
+   * for it (`requested_by`). Authorized as GetApproval when the call carries a credential;
+   * without one, only with the approval's capability (else PERMISSION_DENIED, whether or not the
+   * approval exists).
    */
   awaitApproval(argument: _gatehouse_v1_AwaitApprovalRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_gatehouse_v1_AwaitApprovalResponse__Output>;
   awaitApproval(argument: _gatehouse_v1_AwaitApprovalRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_gatehouse_v1_AwaitApprovalResponse__Output>;
@@ -146,7 +150,9 @@ export interface ApprovalServiceHandlers extends grpc.UntypedServiceImplementati
    * final state (approved, denied, expired), after which the stream ends with `OK`. Changes made on
    * any replica sharing the state store are seen at once. For a token approval that is approved,
    * the final message carries the minted token, but only when the caller is the identity that asked
-   * for it (`requested_by`).
+   * for it (`requested_by`). Authorized as GetApproval when the call carries a credential;
+   * without one, only with the approval's capability (else PERMISSION_DENIED, whether or not the
+   * approval exists).
    */
   AwaitApproval: grpc.handleServerStreamingCall<_gatehouse_v1_AwaitApprovalRequest__Output, _gatehouse_v1_AwaitApprovalResponse>;
   

@@ -9,6 +9,13 @@ export interface AwaitApprovalRequest {
    * Required. The approval id.
    */
   'approval_id'?: (string);
+  /**
+   * The `approval_capability` of the require_approval answer that created the approval. Without
+   * an `authorization` credential it is required: the stream then carries the outcome only
+   * (status, reviewer, comment, times). With a credential it is ignored and the caller must be
+   * allowed to view the approval, as for GetApproval.
+   */
+  'capability'?: (string);
 }
 
 /**
@@ -19,4 +26,11 @@ export interface AwaitApprovalRequest__Output {
    * Required. The approval id.
    */
   'approval_id': (string);
+  /**
+   * The `approval_capability` of the require_approval answer that created the approval. Without
+   * an `authorization` credential it is required: the stream then carries the outcome only
+   * (status, reviewer, comment, times). With a credential it is ignored and the caller must be
+   * allowed to view the approval, as for GetApproval.
+   */
+  'capability': (string);
 }

@@ -42,6 +42,12 @@ export interface DecideResponse {
    * The `request_id` of the request, echoed (empty when the request had none).
    */
   'request_id'?: (string);
+  /**
+   * Set only with `approval_id`: a secret that lets the holder await this approval's outcome
+   * (`AwaitApprovalRequest.capability`) without an identity credential. Only the caller that
+   * got the require_approval answer holds it; it is never logged, stored or audited.
+   */
+  'approval_capability'?: (string);
 }
 
 /**
@@ -83,4 +89,10 @@ export interface DecideResponse__Output {
    * The `request_id` of the request, echoed (empty when the request had none).
    */
   'request_id': (string);
+  /**
+   * Set only with `approval_id`: a secret that lets the holder await this approval's outcome
+   * (`AwaitApprovalRequest.capability`) without an identity credential. Only the caller that
+   * got the require_approval answer holds it; it is never logged, stored or audited.
+   */
+  'approval_capability': (string);
 }
