@@ -51,7 +51,13 @@ export function createAgentSession(o: AgentSessionOptions): Server {
     { name: 'gatehouse-mcp-proxy', version: '0.1.0' },
     { capabilities: { tools: {}, resources: {}, prompts: {} } },
   );
-  const resourceServers = new Map<string, string>();
+  // URI → the upstream that lists it; null when several do (a read of it is then refused:
+  // the gateway does not pick one for the agent).
+  const resourceServers = new Map<string, string | null>();
+  const noteResource = (uri: string, name: string): void => {
+    const known = resourceServers.get(uri);
+    resourceServers.set(uri, known === undefined || known === name ? name : null);
+  };
 
   const visible = async (resource: Resource, mcp: JsonObject): Promise<boolean> => {
     const decision = await o.decisions.decide({ action: 'mcp.connect', resource, context: { mcp }, token: o.token, sessionId: o.sessionId });
@@ -87,7 +93,7 @@ export function createAgentSession(o: AgentSessionOptions): Server {
     const entries = await fromEveryUpstream('resources/list', (u) => u.listResources(extra.signal));
     const shown = await Promise.all(
       entries.map(async ({ server: name, item }) => {
-        resourceServers.set(item.uri, name);
+        noteResource(item.uri, name);
         return (await visible({ type: 'McpResource', id: `${name}/${item.uri}` }, { server: name, uri: item.uri })) ? item : undefined;
       }),
     );
@@ -163,11 +169,11 @@ export function createAgentSession(o: AgentSessionOptions): Server {
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request, extra): Promise<ReadResourceResult> => {
     const { uri } = request.params;
-    let name = resourceServers.get(uri);
-    if (!name) {
-      for (const { server: s, item } of await fromEveryUpstream('resources/list', (u) => u.listResources(extra.signal))) resourceServers.set(item.uri, s);
-      name = resourceServers.get(uri);
+    if (!resourceServers.has(uri)) {
+      for (const { server: s, item } of await fromEveryUpstream('resources/list', (u) => u.listResources(extra.signal))) noteResource(item.uri, s);
     }
+    const name = resourceServers.get(uri);
+    if (name === null) throw new McpError(DENIED_ERROR_CODE, `gatehouse: denied: several upstreams list the resource ${uri}; the gateway does not choose one`);
     const upstream = name ? o.upstreams.get(name) : undefined;
     if (!name || !upstream) throw new McpError(DENIED_ERROR_CODE, `gatehouse: denied: no upstream lists the resource ${uri}`);
     const resource: Resource = { type: 'McpResource', id: `${name}/${uri}` };

@@ -33,6 +33,8 @@ export interface McpHttpOptions extends McpProxyOptions {
   publicUrl?: string;
   /** Authorization servers named in the protected resource metadata (the token issuers). */
   authorizationServers: string[];
+  /** A session without requests for this long is closed (default 30 minutes). */
+  idleTimeoutMs?: number;
 }
 
 export interface RunningMcpProxy {
@@ -50,6 +52,8 @@ interface HttpSession {
   transport: StreamableHTTPServerTransport;
   server: Server;
   credentialDigest: Buffer;
+  lastSeen: number;
+  endReason: string;
 }
 
 /**
@@ -99,6 +103,8 @@ export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): P
       if (!session) return jsonRpcError(res, 404, -32001, 'gatehouse: unknown or closed session; initialize a new one');
       // A session stays bound to the credential it was opened with.
       if (!timingSafeEqual(digest(token), session.credentialDigest)) return unauthorized(res, 'invalid_token', 'the credential is not the one this session was opened with');
+      session.lastSeen = Date.now();
+      if (req.method === 'DELETE') session.endReason = 'closed by the agent';
       await session.transport.handleRequest(req, res);
       return;
     }
@@ -126,13 +132,14 @@ export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): P
     if (!started) return jsonRpcError(res, 503, -32000, 'gatehouse: the session cannot be recorded in the audit log; refused');
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => sessionId });
     const server = createAgentSession({ ...sessionParts(options, upstreams, log), token, sessionId, recorder });
-    sessions.set(sessionId, { transport, server, credentialDigest: digest(token) });
+    const session: HttpSession = { transport, server, credentialDigest: digest(token), lastSeen: Date.now(), endReason: 'closed' };
+    sessions.set(sessionId, session);
     let ended = false;
     server.onclose = () => {
       if (ended) return;
       ended = true;
       sessions.delete(sessionId);
-      void recorder.end('closed');
+      void recorder.end(session.endReason);
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
@@ -157,6 +164,17 @@ export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): P
     });
   });
   http.on('error', (error: Error) => log('warn', 'mcp proxy listener error', { error: error.message }));
+  // Agents that vanish without DELETE leave sessions behind; they are closed when idle.
+  const idleMs = options.idleTimeoutMs ?? 30 * 60_000;
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const session of sessions.values()) {
+      if (now - session.lastSeen < idleMs) continue;
+      session.endReason = `idle for ${Math.round(idleMs / 1000)} s`;
+      void session.server.close().catch(() => undefined);
+    }
+  }, Math.min(60_000, Math.max(1_000, idleMs / 4)));
+  sweeper.unref();
   const bound = http.address();
   const port = typeof bound === 'object' && bound ? bound.port : options.listen.port;
   publicUrl ??= `http://${options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host}:${port}${MCP_PATH}`;
@@ -167,7 +185,11 @@ export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): P
       return sessions.size;
     },
     async close() {
-      for (const session of [...sessions.values()]) await session.server.close().catch(() => undefined);
+      clearInterval(sweeper);
+      for (const session of [...sessions.values()]) {
+        session.endReason = 'proxy shutting down';
+        await session.server.close().catch(() => undefined);
+      }
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await Promise.all([...upstreams.values()].map((u) => u.close()));
