@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => s?.close());
 
+const GATEHOUSE_BIN = fileURLToPath(new URL('../../../bin/gatehouse', import.meta.url));
 const REVIEWER = { id: 'reviewer-1', groups: ['reviewers'] };
 
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
@@ -223,6 +226,49 @@ describe('audit', () => {
     expect(allowed!.data.argumentsDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(denied!.data).toMatchObject({ effect: 'deny', outcome: 'denied' });
     expect(JSON.stringify(events())).not.toContain('DROP TABLE');
+  });
+});
+
+describe('a local agent on stdio (the real CLI)', () => {
+  it('`gatehouse proxy mcp --stdio` serves the agent with the credential from GATEHOUSE_MCP_TOKEN', async () => {
+    const agentToken = await s.agentToken();
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [
+        GATEHOUSE_BIN,
+        'proxy',
+        'mcp',
+        '--stdio',
+        '--upstream',
+        `db=${s.upstreamUrl}`,
+        '--resource',
+        'test-gateway',
+        '--decision',
+        s.decision.address,
+        '--audit',
+        `file:${join(s.work, 'stdio-audit.jsonl')}`,
+        '--log-level',
+        'warn',
+      ],
+      env: { ...(process.env as Record<string, string>), GATEHOUSE_MCP_TOKEN: agentToken },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'stdio-agent', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(['db__query', 'db__read_file', 'db__run', 'db__send_email']);
+      const denied = (await client.callTool({ name: 'db__query', arguments: { sql: 'TRUNCATE mcp_customers' } })) as CallToolResult;
+      expect(denied.isError).toBe(true);
+      expect(textOf(denied)).toContain('only SELECT is allowed, not truncate');
+      const allowed = (await client.callTool({ name: 'db__query', arguments: { sql: 'SELECT name FROM mcp_customers ORDER BY id' } })) as CallToolResult;
+      expect(JSON.parse(textOf(allowed))).toEqual({ rows: CUSTOMERS.map((c) => ({ name: c.name })) });
+    } finally {
+      await client.close();
+    }
+    const events = () => readFileSync(join(s.work, 'stdio-audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { data: { kind: string; transport?: string } });
+    await expect.poll(() => events().map((e) => e.data.kind)).toEqual(['start', 'call', 'call', 'end']);
+    expect(events()[0]!.data.transport).toBe('stdio');
   });
 });
 
