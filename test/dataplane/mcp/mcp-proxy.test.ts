@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -226,6 +227,18 @@ describe('audit', () => {
     expect(allowed!.data.argumentsDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(denied!.data).toMatchObject({ effect: 'deny', outcome: 'denied' });
     expect(JSON.stringify(events())).not.toContain('DROP TABLE');
+    // `gatehouse replay session` joins the proxy's events with the service's decisions.
+    const replay = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [GATEHOUSE_BIN, 'replay', 'session', sessionId, '--source', `file:${s.auditPath}`, '--source', `file:${join(s.work, 'decisions.jsonl')}`],
+        (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout)),
+      ),
+    );
+    expect(replay).toMatch(/session +kind=start/);
+    expect(replay).toMatch(/decision deny +mcp\.tools\.call McpTool:db\/query +DROP TABLE mcp_customers/);
+    expect(replay).toMatch(/session +kind=call .*effect=deny outcome=denied/);
+    expect(replay).toMatch(/session +kind=end reason=closed by the agent/);
   });
 });
 
