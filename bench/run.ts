@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<{ run: () => Promise<string> }>> = {
   audit: () => import('./audit-sinks.ts'),
   postgres: () => import('./postgres-proxy.ts'),
   ssh: () => import('./ssh-proxy.ts'),
+  mcp: () => import('./mcp-proxy.ts'),
 };
 
 const requested = process.argv.slice(2);

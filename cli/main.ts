@@ -16,6 +16,7 @@ const COMMANDS: Record<string, Loader> = {
   serve: () => import('./commands/serve.ts'),
   'proxy postgres': () => import('./commands/proxy-postgres.ts'),
   'proxy ssh': () => import('./commands/proxy-ssh.ts'),
+  'proxy mcp': () => import('./commands/proxy-mcp.ts'),
   token: () => import('./commands/token.ts'),
   approvals: () => import('./commands/approvals.ts'),
   'replay decisions': () => import('./commands/replay-decisions.ts'),
@@ -30,7 +31,7 @@ const USAGE = `usage: gatehouse <command> [flags]
   fmt      <policy-dir> [--check]
   eval     --bundle B --input request.json [--explain]
   serve    --bundle B [--listen 127.0.0.1:50051] [--metrics 127.0.0.1:9464] [...]
-  proxy postgres | proxy ssh   (see docs/)
+  proxy postgres | proxy ssh | proxy mcp   (see docs/)
   token issue | introspect | revoke
   approvals list | approve ID | deny ID
   replay decisions | replay session <id>

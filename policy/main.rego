@@ -8,7 +8,7 @@ package gatehouse
 
 import data.gatehouse.guard
 
-known_actions := {"token.issue", "db.connect", "db.query", "ssh.connect", "ssh.exec", "approval.review", "token.revoke"}
+known_actions := {"token.issue", "db.connect", "db.query", "ssh.connect", "ssh.exec", "approval.review", "token.revoke", "mcp.connect", "mcp.tools.call", "mcp.resources.read", "mcp.prompts.get"}
 
 deny_reasons contains {"id": "gatehouse/action", "text": concat("", ["action ", input.action, " is not governed by this policy"])} if {
 	not input.action in known_actions
