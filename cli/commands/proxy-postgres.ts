@@ -2,7 +2,9 @@ import { hostname } from 'node:os';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { pino, type Logger } from 'pino';
 import { CatalogColumnOrigins } from '../../dataplane/postgres/column-origins.ts';
-import { startPostgresProxy, type RunningPostgresProxy } from '../../dataplane/postgres/postgres-proxy.ts';
+import { DEFAULT_MAX_SESSIONS, startPostgresProxy, type RunningPostgresProxy } from '../../dataplane/postgres/postgres-proxy.ts';
+import { DEFAULT_SESSION_LIMITS } from '../../dataplane/postgres/session-limits.ts';
+import { PrivilegedUpstreamError } from '../../dataplane/postgres/upstream-privileges.ts';
 import { parseUpstreamUrl, UpstreamError, type UpstreamTarget } from '../../dataplane/postgres/upstream/upstream-connection.ts';
 import { GrpcDecisionClient } from '../../dataplane/sdk/grpc-decision-client.ts';
 import { checkAuditFlags, openAuditSink, type AuditSettings } from '../audit-settings.ts';
@@ -21,7 +23,9 @@ const HELP = `usage: gatehouse proxy postgres --upstream postgres://USER:PASSWOR
 
   --listen HOST:PORT        where clients connect (default 127.0.0.1:15432)
   --upstream URL            the real database, with the proxy's own credentials (scram-sha-256);
-                            ?sslmode=require for TLS to it
+                            ?sslmode=require for TLS to it; a non-superuser role without BYPASSRLS
+  --allow-privileged-upstream B   true: start even when the upstream role is a superuser or has
+                            BYPASSRLS (default false: the proxy refuses to start)
   --resource ID             the Database resource id policies see (required)
   --resource-attr K=V       a resource attribute (repeatable; in the environment: K=V,K2=V2)
   --database NAME           the database name clients must ask for (default: the resource id)
@@ -34,7 +38,8 @@ const HELP = `usage: gatehouse proxy postgres --upstream postgres://USER:PASSWOR
   --journal DIR             audit journal for kafka:// (default var/proxy-journal)
   --audit-required B        true | false (default true: a session that cannot be recorded is closed)
   --audit-source URI        CloudEvents source (and hash chain) of this proxy's events
-  --max-message-bytes N     largest client message accepted (default 16777216)
+  --max-message-bytes N     largest client message accepted (default 2097152)
+  --max-sessions N          concurrent client connections; more are refused with 53300 (default 100)
   --log-level LEVEL         trace | debug | info | warn | error (default info)
 
 Clients connect with a Gatehouse token (or OIDC JWT) as the password, e.g.
@@ -59,6 +64,8 @@ const FLAGS = {
   'audit-required': { type: 'string' },
   'audit-source': { type: 'string' },
   'max-message-bytes': { type: 'string' },
+  'max-sessions': { type: 'string' },
+  'allow-privileged-upstream': { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 
@@ -72,6 +79,8 @@ export interface ProxyConfig extends GuardedResource, DecisionServiceSettings, A
   database: string;
   tls?: { cert: string; key: string };
   maxMessageBytes: number;
+  maxSessions: number;
+  allowPrivilegedUpstream: boolean;
   logLevel: string;
 }
 
@@ -101,6 +110,10 @@ export function checkFlags(flags: Flags): ProxyConfig {
   if ((flags['tls-cert'] === undefined) !== (flags['tls-key'] === undefined)) throw new UsageError('proxy postgres: --tls-cert and --tls-key go together');
   const decisionService = checkDecisionServiceFlags(COMMAND, flags);
   const logLevel = logLevelFlag(COMMAND, flags['log-level']);
+  const allowPrivileged = flags['allow-privileged-upstream'] ?? 'false';
+  if (allowPrivileged !== 'true' && allowPrivileged !== 'false') {
+    throw new UsageError(`proxy postgres: --allow-privileged-upstream must be true or false, got '${allowPrivileged}'`);
+  }
   const config: ProxyConfig = {
     listen: hostPortFlag(COMMAND, 'listen', flags.listen ?? '127.0.0.1:15432'),
     upstream,
@@ -108,7 +121,9 @@ export function checkFlags(flags: Flags): ProxyConfig {
     database: flags.database ?? resource.resource,
     ...decisionService,
     ...auditSettings,
-    maxMessageBytes: positiveIntegerFlag(COMMAND, 'max-message-bytes', flags['max-message-bytes'], 16 * 1024 * 1024, 1024 * 1024 * 1024),
+    maxMessageBytes: positiveIntegerFlag(COMMAND, 'max-message-bytes', flags['max-message-bytes'], DEFAULT_SESSION_LIMITS.maxMessageBytes, 64 * 1024 * 1024),
+    maxSessions: positiveIntegerFlag(COMMAND, 'max-sessions', flags['max-sessions'], DEFAULT_MAX_SESSIONS, 100_000),
+    allowPrivilegedUpstream: allowPrivileged === 'true',
     logLevel,
   };
   if (flags['tls-cert'] !== undefined && flags['tls-key'] !== undefined) config.tls = { cert: flags['tls-cert'], key: flags['tls-key'] };
@@ -143,6 +158,8 @@ export async function start(config: ProxyConfig, logger: Logger): Promise<Runnin
         origins,
         tls,
         maxMessageBytes: config.maxMessageBytes,
+        maxSessions: config.maxSessions,
+        allowPrivilegedUpstream: config.allowPrivilegedUpstream,
         approveHint: `gatehouse approvals approve {id} --decision ${config.decision}`,
       },
       (level, message, fields) => logger[level](fields ?? {}, message),
@@ -151,6 +168,7 @@ export async function start(config: ProxyConfig, logger: Logger): Promise<Runnin
     decisions.close();
     await origins.close();
     await audit.close().catch(() => undefined);
+    if (error instanceof PrivilegedUpstreamError) throw new CliError(`proxy postgres: ${error.message}`);
     throw new CliError(`proxy postgres: cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}`);
   }
   logger.info(
