@@ -6,7 +6,7 @@ import { DEFAULT_MAX_SESSIONS, startPostgresProxy, type RunningPostgresProxy } f
 import { DEFAULT_SESSION_LIMITS } from '../../dataplane/postgres/session-limits.ts';
 import { PrivilegedUpstreamError } from '../../dataplane/postgres/upstream-privileges.ts';
 import { parseUpstreamUrl, UpstreamError, type UpstreamTarget } from '../../dataplane/postgres/upstream/upstream-connection.ts';
-import { GrpcDecisionClient } from '../../dataplane/sdk/grpc-decision-client.ts';
+import { FairDecisionClient } from '../../dataplane/sdk/fair-decision-client.ts';
 import { checkAuditFlags, openAuditSink, type AuditSettings } from '../audit-settings.ts';
 import { CliError, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';
@@ -143,7 +143,7 @@ export async function start(config: ProxyConfig, logger: Logger): Promise<Runnin
     }
   }
   const audit = await openAuditSink(config, { command: COMMAND, source: `gatehouse://${hostname()}/proxy-postgres/${config.resource}`, logger });
-  const decisions = new GrpcDecisionClient({ address: config.decision, credentials, deadlineMs: config.decisionTimeoutMs });
+  const decisions = new FairDecisionClient({ address: config.decision, credentials, deadlineMs: config.decisionTimeoutMs });
   const origins = new CatalogColumnOrigins(config.upstream);
   let proxy: RunningPostgresProxy;
   try {

@@ -21,7 +21,7 @@ import { startPostgresProxy, type RunningPostgresProxy } from '../../../dataplan
 import type { PostgresProxyOptions } from '../../../dataplane/postgres/client-session.ts';
 import { parseUpstreamUrl, type UpstreamTarget } from '../../../dataplane/postgres/upstream/upstream-connection.ts';
 import type { ApprovalOutcome, DecisionClient } from '../../../dataplane/sdk/data-plane-decision.ts';
-import { GrpcDecisionClient } from '../../../dataplane/sdk/grpc-decision-client.ts';
+import { FairDecisionClient } from '../../../dataplane/sdk/fair-decision-client.ts';
 import { serviceEnv } from '../../support/services.ts';
 
 /**
@@ -255,7 +255,7 @@ export async function startProxyHarness(
   const auditPath = join(work, 'sessions.jsonl');
   const proxyAudit: AuditSink = await createAuditSink(`file:${auditPath}`, { source: 'gatehouse://test/proxy-postgres' });
   const deadlineMs = options.decisionTimeoutMs ?? 3_000;
-  const grpcClient = options.decisionClient?.(server.address, deadlineMs) ?? new GrpcDecisionClient({ address: server.address, deadlineMs });
+  const grpcClient = options.decisionClient?.(server.address, deadlineMs) ?? new FairDecisionClient({ address: server.address, deadlineMs });
   const decisions = withApprovals(grpcClient, approvals);
   const origins = new CatalogColumnOrigins(upstream);
   const resource = options.resource ?? 'orders';
