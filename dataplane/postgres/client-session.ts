@@ -67,6 +67,7 @@ export class PostgresSession {
   /** Client bytes read but not yet handled: past QUEUE_HIGH_WATER the socket stops being read. */
   private queuedBytes = 0;
   private readPaused = false;
+  private discardedBytes = 0;
   private readonly loginTimer: NodeJS.Timeout;
 
   constructor(
@@ -99,7 +100,12 @@ export class PostgresSession {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.phase === 'closed') return;
+    if (this.phase === 'closed') {
+      // A client that keeps sending after its FATAL is cut off instead of read forever.
+      this.discardedBytes += chunk.length;
+      if (this.discardedBytes > DISCARD_LIMIT) this.socket.destroy();
+      return;
+    }
     this.framer.push(chunk);
     try {
       while (this.phase === 'startup') {
@@ -340,6 +346,11 @@ export class PostgresSession {
     this.runner?.close();
     if (upstream && !upstream.socket.destroyed) upstream.socket.end(encodeTerminate());
     if (!this.socket.destroyed) this.socket.end();
+    // Read again (and discard, see onData) so the connection ends instead of lingering paused.
+    if (this.readPaused) {
+      this.readPaused = false;
+      this.socket.resume();
+    }
     if (wasReady) void this.recorder.end(reason).catch(() => undefined);
   }
 }
@@ -349,6 +360,8 @@ const QUEUE_HIGH_WATER = 1024 * 1024;
 const QUEUE_LOW_WATER = 256 * 1024;
 /** Result bytes waiting for a slow client before the upstream stops being read. */
 const CLIENT_HIGH_WATER = 1024 * 1024;
+/** Bytes read from a client after its session closed before its connection is dropped. */
+const DISCARD_LIMIT = 1024 * 1024;
 
 function isLoopback(address: string | undefined): boolean {
   if (!address) return false;

@@ -68,18 +68,16 @@ export async function startPostgresProxy(options: PostgresProxyListenOptions, lo
     socket.setNoDelay(true);
     // A session's own failures end that session; nothing a client sends may reach the server.
     socket.on('error', () => undefined);
-    if (sockets.size >= maxSessions) {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    if (sessions.size >= maxSessions) {
       // Each session holds an upstream connection and bounded buffers: the count bounds the proxy.
       socket.end(errorResponse({ severity: 'FATAL', code: '53300', message: `gatehouse: too many connections through this proxy (limit ${maxSessions}); try again later` }));
       return;
     }
     const session = new PostgresSession(socket, options, cancels, log);
     sessions.add(session);
-    sockets.add(socket);
-    socket.once('close', () => {
-      sessions.delete(session);
-      sockets.delete(socket);
-    });
+    socket.once('close', () => sessions.delete(session));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -206,6 +206,7 @@ export async function startProxyHarness(
     grants?: string;
     limits?: PostgresProxyOptions['limits'];
     maxSessions?: number;
+    loginTimeoutMs?: number;
     /** The proxy's decision client (default: the plain gRPC client). */
     decisionClient?: (address: string, deadlineMs: number) => DecisionClient;
   } = {},
@@ -271,6 +272,7 @@ export async function startProxyHarness(
       maxMessageBytes: options.maxMessageBytes ?? 1024 * 1024,
       limits: options.limits,
       maxSessions: options.maxSessions,
+      loginTimeoutMs: options.loginTimeoutMs,
       allowPrivilegedUpstream: options.allowPrivilegedUpstream,
       approveHint: 'gatehouse approvals approve {id}',
       tls: options.tls,
