@@ -278,7 +278,17 @@ export async function startProxyHarness(
       tls: options.tls,
     },
     () => undefined,
-  );
+  ).catch(async (error: unknown) => {
+    // A proxy that refuses to start (e.g. a privileged upstream) leaves nothing behind.
+    decisions.close();
+    await origins.close();
+    await proxyAudit.close();
+    await server.close();
+    approvals.close();
+    tokens.close();
+    await database.drop();
+    throw error;
+  });
   let serverStopped = false;
   return {
     host: proxy.address.host,
