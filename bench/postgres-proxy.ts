@@ -246,6 +246,8 @@ export async function runPostgresProxyBench(options: { seconds?: number } = {}):
         GATEHOUSE_PROXY_RESOURCE: database,
         GATEHOUSE_PROXY_DECISION: server.address,
         GATEHOUSE_PROXY_AUDIT: `file:${join(work, 'proxy-audit.jsonl')}`,
+        // The same superuser as the direct and pgbouncer runs, so the numbers compare like for like.
+        GATEHOUSE_PROXY_ALLOW_PRIVILEGED_UPSTREAM: 'true',
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -309,6 +311,7 @@ export async function runPostgresProxyBench(options: { seconds?: number } = {}):
         audit: wireOnlyAudit,
         origins,
         maxMessageBytes: 16 * 1024 * 1024,
+        allowPrivilegedUpstream: true,
         approveHint: '',
       },
       () => undefined,

@@ -25,6 +25,9 @@ const DIR = join(TMP_DIR, 'postgres');
 const DATA = join(DIR, 'data');
 const LOG_FILE = join(DIR, 'postgres.log');
 const PASSWORD_FILE = join(STATE_DIR, 'postgres', 'password');
+/** The Gatehouse PostgreSQL proxy's own upstream role: no SUPERUSER, no BYPASSRLS (docs/postgres-proxy.md). */
+export const PROXY_ROLE = 'gatehouse_proxy';
+const PROXY_PASSWORD_FILE = join(STATE_DIR, 'postgres', 'proxy-password');
 
 function findBinDir(): string | undefined {
   const base = '/usr/lib/postgresql';
@@ -50,14 +53,31 @@ async function ensureInstalled(): Promise<string> {
   return bin;
 }
 
-async function password(): Promise<string> {
+async function password(file = PASSWORD_FILE): Promise<string> {
   try {
-    return (await readFile(PASSWORD_FILE, 'utf8')).trim();
+    return (await readFile(file, 'utf8')).trim();
   } catch {
     const fresh = randomBytes(18).toString('base64url');
     await mkdir(join(STATE_DIR, 'postgres'), { recursive: true });
-    await writeFile(PASSWORD_FILE, `${fresh}\n`, { mode: 0o600 });
+    await writeFile(file, `${fresh}\n`, { mode: 0o600 });
     return fresh;
+  }
+}
+
+/**
+ * Creates (or resets) the proxy's login role. It gets no table privileges here: whoever
+ * creates a database grants it what the proxy may touch, column by column for personal data.
+ */
+async function ensureProxyRole(adminUrl: string, secret: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    const literal = (await client.query<{ q: string }>('SELECT quote_literal($1::text) AS q', [secret])).rows[0]!.q;
+    const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [PROXY_ROLE])).rowCount === 1;
+    const attributes = 'LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION';
+    await client.query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${PROXY_ROLE} WITH ${attributes} PASSWORD ${literal}`);
+  } finally {
+    await client.end();
   }
 }
 
@@ -86,9 +106,14 @@ export const postgresService: Service = {
     const port = await stablePort('postgres');
     const secret = await password();
     const url = `postgres://${DB_USER}:${encodeURIComponent(secret)}@127.0.0.1:${port}/postgres`;
-    const env = { GATEHOUSE_PG_URL: url };
+    const proxySecret = await password(PROXY_PASSWORD_FILE);
+    const env = {
+      GATEHOUSE_PG_URL: url,
+      GATEHOUSE_PG_PROXY_URL: `postgres://${PROXY_ROLE}:${encodeURIComponent(proxySecret)}@127.0.0.1:${port}/postgres`,
+    };
     if (postmasterPid() !== undefined) {
       await waitUntil('postgres', () => probe(url), { timeoutMs: 30_000, logFile: LOG_FILE });
+      await ensureProxyRole(url, proxySecret);
       return env;
     }
     if (!(await isPortFree(port))) throw new ServiceError('postgres', `port ${port} (kept in var/services/ports.json) is taken by another process`);
@@ -140,6 +165,7 @@ max_connections = 200
       throw new ServiceError('postgres', `pg_ctl start failed: ${(error as Error).message.slice(0, 1200)}`);
     }
     await waitUntil('postgres', () => probe(url), { timeoutMs: 60_000, logFile: LOG_FILE });
+    await ensureProxyRole(url, proxySecret);
     return env;
   },
   async down() {

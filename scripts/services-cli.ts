@@ -8,7 +8,7 @@ const SERVICES: Record<string, Service> = { kafka: kafkaService, postgres: postg
 /** The services.env keys each service owns. */
 const KEYS: Record<string, string[]> = {
   kafka: ['GATEHOUSE_KAFKA'],
-  postgres: ['GATEHOUSE_PG_URL'],
+  postgres: ['GATEHOUSE_PG_URL', 'GATEHOUSE_PG_PROXY_URL'],
   sshd: ['GATEHOUSE_SSH_TARGET', 'GATEHOUSE_SSH_KEY', 'GATEHOUSE_SSH_KNOWN_HOSTS'],
 };
 

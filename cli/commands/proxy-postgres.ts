@@ -2,9 +2,11 @@ import { hostname } from 'node:os';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { CatalogColumnOrigins } from '../../dataplane/postgres/column-origins.ts';
-import { startPostgresProxy, type RunningPostgresProxy } from '../../dataplane/postgres/postgres-proxy.ts';
+import { DEFAULT_MAX_SESSIONS, startPostgresProxy, type RunningPostgresProxy } from '../../dataplane/postgres/postgres-proxy.ts';
+import { DEFAULT_SESSION_LIMITS } from '../../dataplane/postgres/session-limits.ts';
+import { PrivilegedUpstreamError } from '../../dataplane/postgres/upstream-privileges.ts';
 import { parseUpstreamUrl, UpstreamError, type UpstreamTarget } from '../../dataplane/postgres/upstream/upstream-connection.ts';
-import { GrpcDecisionClient } from '../../dataplane/sdk/grpc-decision-client.ts';
+import { FairDecisionClient } from '../../dataplane/sdk/fair-decision-client.ts';
 import { checkAuditFlags, openAuditSink, proxyAuditDefaults, type AuditSettings } from '../audit-settings.ts';
 import { CliError, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';
@@ -22,7 +24,9 @@ const HELP = `usage: gatehouse proxy postgres --upstream postgres://USER:PASSWOR
 
   --listen HOST:PORT        where clients connect (default 127.0.0.1:15432)
   --upstream URL            the real database, with the proxy's own credentials (scram-sha-256);
-                            ?sslmode=require for TLS to it
+                            ?sslmode=require for TLS to it; a non-superuser role without BYPASSRLS
+  --allow-privileged-upstream B   true: start even when the upstream role is a superuser or has
+                            BYPASSRLS (default false: the proxy refuses to start)
   --resource ID             the Database resource id policies see (required)
   --resource-attr K=V       a resource attribute (repeatable; in the environment: K=V,K2=V2)
   --database NAME           the database name clients must ask for (default: the resource id)
@@ -37,7 +41,8 @@ const HELP = `usage: gatehouse proxy postgres --upstream postgres://USER:PASSWOR
   --audit-drain-ms N        a graceful stop ships what is left for at most N ms (default 3000); the
                             rest stays in the journal and ships at the next start (kafka://)
   --audit-source URI        CloudEvents source (and hash chain) of this proxy's events
-  --max-message-bytes N     largest client message accepted (default 16777216)
+  --max-message-bytes N     largest client message accepted (default 2097152)
+  --max-sessions N          concurrent client connections; more are refused with 53300 (default 100)
   --log-level LEVEL         trace | debug | info | warn | error (default info)
 
 Clients connect with a Gatehouse token (or OIDC JWT) as the password, e.g.
@@ -63,6 +68,8 @@ const FLAGS = {
   'audit-source': { type: 'string' },
   'audit-drain-ms': { type: 'string' },
   'max-message-bytes': { type: 'string' },
+  'max-sessions': { type: 'string' },
+  'allow-privileged-upstream': { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 
@@ -76,6 +83,8 @@ export interface ProxyConfig extends GuardedResource, DecisionServiceSettings, A
   database: string;
   tls?: { cert: string; key: string };
   maxMessageBytes: number;
+  maxSessions: number;
+  allowPrivilegedUpstream: boolean;
   logLevel: string;
 }
 
@@ -105,6 +114,10 @@ export function checkFlags(flags: Flags): ProxyConfig {
   if ((flags['tls-cert'] === undefined) !== (flags['tls-key'] === undefined)) throw new UsageError('proxy postgres: --tls-cert and --tls-key go together');
   const decisionService = checkDecisionServiceFlags(COMMAND, flags);
   const logLevel = logLevelFlag(COMMAND, flags['log-level']);
+  const allowPrivileged = flags['allow-privileged-upstream'] ?? 'false';
+  if (allowPrivileged !== 'true' && allowPrivileged !== 'false') {
+    throw new UsageError(`proxy postgres: --allow-privileged-upstream must be true or false, got '${allowPrivileged}'`);
+  }
   const config: ProxyConfig = {
     listen: hostPortFlag(COMMAND, 'listen', flags.listen ?? '127.0.0.1:15432'),
     upstream,
@@ -112,7 +125,9 @@ export function checkFlags(flags: Flags): ProxyConfig {
     database: flags.database ?? resource.resource,
     ...decisionService,
     ...auditSettings,
-    maxMessageBytes: positiveIntegerFlag(COMMAND, 'max-message-bytes', flags['max-message-bytes'], 16 * 1024 * 1024, 1024 * 1024 * 1024),
+    maxMessageBytes: positiveIntegerFlag(COMMAND, 'max-message-bytes', flags['max-message-bytes'], DEFAULT_SESSION_LIMITS.maxMessageBytes, 64 * 1024 * 1024),
+    maxSessions: positiveIntegerFlag(COMMAND, 'max-sessions', flags['max-sessions'], DEFAULT_MAX_SESSIONS, 100_000),
+    allowPrivilegedUpstream: allowPrivileged === 'true',
     logLevel,
   };
   if (flags['tls-cert'] !== undefined && flags['tls-key'] !== undefined) config.tls = { cert: flags['tls-cert'], key: flags['tls-key'] };
@@ -132,7 +147,7 @@ export async function start(config: ProxyConfig, logger: Logger): Promise<Runnin
     }
   }
   const audit = await openAuditSink(config, { command: COMMAND, source: `gatehouse://${hostname()}/proxy-postgres/${config.resource}`, logger });
-  const decisions = new GrpcDecisionClient({ address: config.decision, credentials, deadlineMs: config.decisionTimeoutMs });
+  const decisions = new FairDecisionClient({ address: config.decision, credentials, deadlineMs: config.decisionTimeoutMs });
   const origins = new CatalogColumnOrigins(config.upstream);
   let proxy: RunningPostgresProxy;
   try {
@@ -147,6 +162,8 @@ export async function start(config: ProxyConfig, logger: Logger): Promise<Runnin
         origins,
         tls,
         maxMessageBytes: config.maxMessageBytes,
+        maxSessions: config.maxSessions,
+        allowPrivilegedUpstream: config.allowPrivilegedUpstream,
         approveHint: `gatehouse approvals approve {id} --decision ${config.decision}`,
       },
       (level, message, fields) => logger[level](fields ?? {}, message),
@@ -155,6 +172,7 @@ export async function start(config: ProxyConfig, logger: Logger): Promise<Runnin
     decisions.close();
     await origins.close();
     await audit.close().catch(() => undefined);
+    if (error instanceof PrivilegedUpstreamError) throw new CliError(`proxy postgres: ${error.message}`);
     throw new CliError(`proxy postgres: cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}`);
   }
   logger.info(

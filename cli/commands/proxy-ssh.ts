@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { GrpcDecisionClient } from '../../dataplane/sdk/grpc-decision-client.ts';
+import { FairDecisionClient } from '../../dataplane/sdk/fair-decision-client.ts';
 import { loadHostKey } from '../../dataplane/ssh/host-key.ts';
 import { KnownHosts } from '../../dataplane/ssh/known-hosts.ts';
 import { startSshProxy, type RunningSshProxy } from '../../dataplane/ssh/ssh-proxy.ts';
@@ -149,7 +149,7 @@ export async function start(config: SshProxyConfig, logger: Logger): Promise<Run
   }
   if (hostKey.generated) logger.info({ path: hostKey.path }, 'generated a new host key for the proxy');
   const audit = await openAuditSink(config, { command: COMMAND, source: `gatehouse://${hostname()}/proxy-ssh/${config.resource}`, logger });
-  const decisions = new GrpcDecisionClient({ address: config.decision, credentials, deadlineMs: config.decisionTimeoutMs });
+  const decisions = new FairDecisionClient({ address: config.decision, credentials, deadlineMs: config.decisionTimeoutMs });
   let proxy: RunningSshProxy;
   try {
     proxy = await startSshProxy(

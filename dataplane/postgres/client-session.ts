@@ -8,6 +8,7 @@ import type { DecisionClient } from '../sdk/data-plane-decision.ts';
 import { SessionSettingsChanged, unsafeReadingSetting } from './statement-reading-settings.ts';
 import type { ColumnOriginResolver } from './column-masker.ts';
 import { SessionRecorder } from './session-recorder.ts';
+import { DEFAULT_SESSION_LIMITS, SessionBudget, type SessionLimits } from './session-limits.ts';
 import { StatementRunner } from './statement-runner.ts';
 import { checkStartupParameters, StartupRefused } from './startup-parameters.ts';
 import { UpstreamRelay } from './upstream-relay.ts';
@@ -27,6 +28,10 @@ export interface PostgresProxyOptions {
   origins: ColumnOriginResolver;
   tls?: SecureContext;
   maxMessageBytes: number;
+  /** The other per-session bounds (session-limits.ts); defaults when absent. */
+  limits?: Partial<Omit<SessionLimits, 'maxMessageBytes'>>;
+  /** Time from connect to a ready session (TLS, startup, token decision, upstream login); default 60 s. */
+  loginTimeoutMs?: number;
   /** How to tell a waiting client to approve; `{id}` is replaced by the approval id. */
   approveHint: string;
 }
@@ -58,6 +63,12 @@ export class PostgresSession {
   private sslNegotiated = false;
   private readonly recorder: SessionRecorder;
   private unregisterCancel: (() => void) | undefined;
+  private readonly budget: SessionBudget;
+  /** Client bytes read but not yet handled: past QUEUE_HIGH_WATER the socket stops being read. */
+  private queuedBytes = 0;
+  private readPaused = false;
+  private discardedBytes = 0;
+  private readonly loginTimer: NodeJS.Timeout;
 
   constructor(
     socket: Socket,
@@ -67,8 +78,14 @@ export class PostgresSession {
   ) {
     this.socket = socket;
     this.framer = new MessageFramer(options.maxMessageBytes);
+    this.budget = new SessionBudget({ ...DEFAULT_SESSION_LIMITS, ...options.limits, maxMessageBytes: options.maxMessageBytes });
     this.recorder = new SessionRecorder(options.audit, this.id, options.resource);
     this.attach(socket);
+    // A client that connects and never finishes logging in must not hold a session slot.
+    this.loginTimer = setTimeout(() => {
+      if (this.phase !== 'ready') this.fatal(new StartupRefused('gatehouse: canceling authentication due to timeout', '57014'));
+    }, options.loginTimeoutMs ?? 60_000);
+    this.loginTimer.unref();
   }
 
   /** Read through a getter: the phase changes across awaits, which narrowing cannot see. */
@@ -83,7 +100,12 @@ export class PostgresSession {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.phase === 'closed') return;
+    if (this.phase === 'closed') {
+      // A client that keeps sending after its FATAL is cut off instead of read forever.
+      this.discardedBytes += chunk.length;
+      if (this.discardedBytes > DISCARD_LIMIT) this.socket.destroy();
+      return;
+    }
     this.framer.push(chunk);
     try {
       while (this.phase === 'startup') {
@@ -101,10 +123,29 @@ export class PostgresSession {
           this.runner.onCopyIn(decoded);
           continue;
         }
-        this.queue = this.queue.then(() => this.onMessage(decoded)).catch((error: unknown) => this.fatal(error));
+        this.budget.admit(decoded, message.raw.length);
+        const bytes = message.raw.length;
+        this.queuedBytes += bytes;
+        this.queue = this.queue
+          .then(() => this.onMessage(decoded))
+          .catch((error: unknown) => this.fatal(error))
+          .finally(() => this.dequeued(bytes));
+      }
+      // Stop reading while the decisions or the upstream are behind: what waits stays bounded.
+      if (this.queuedBytes > QUEUE_HIGH_WATER && !this.readPaused) {
+        this.readPaused = true;
+        this.socket.pause();
       }
     } catch (error) {
       this.fatal(error);
+    }
+  }
+
+  private dequeued(bytes: number): void {
+    this.queuedBytes -= bytes;
+    if (this.readPaused && this.queuedBytes <= QUEUE_LOW_WATER && !this.closed) {
+      this.readPaused = false;
+      this.socket.resume();
     }
   }
 
@@ -220,7 +261,11 @@ export class PostgresSession {
       catalog: this.options.origins,
     });
     this.unregisterCancel = this.cancels.register(upstream.processId, upstream.secretKey, this.options.upstream);
+    // A client that does not read its results stops the upstream being read, not the proxy's memory.
+    const client = this.socket;
+    client.on('drain', () => upstream.socket.resume());
     upstream.socket.on('data', (chunk: Buffer) => {
+      if (client.writableLength > CLIENT_HIGH_WATER) upstream.socket.pause();
       upstream.framer.push(chunk);
       const messages: TypedMessage[] = [];
       try {
@@ -237,6 +282,7 @@ export class PostgresSession {
     const early: TypedMessage[] = [];
     for (let m = upstream.framer.next(); m; m = upstream.framer.next()) early.push(m);
     this.phase = 'ready';
+    clearTimeout(this.loginTimer);
     const out = [authenticationOk(), ...upstream.parameterStatus];
     if (upstream.backendKeyData) out.push(upstream.backendKeyData);
     out.push(readyForQuery('I'));
@@ -291,6 +337,7 @@ export class PostgresSession {
     if (this.phase === 'closed') return;
     const wasReady = this.phase === 'ready';
     this.phase = 'closed';
+    clearTimeout(this.loginTimer);
     const upstream = this.upstream;
     this.upstream = undefined;
     // A client gone mid-statement must not leave that statement running upstream.
@@ -300,9 +347,22 @@ export class PostgresSession {
     this.runner?.close();
     if (upstream && !upstream.socket.destroyed) upstream.socket.end(encodeTerminate());
     if (!this.socket.destroyed) this.socket.end();
+    // Read again (and discard, see onData) so the connection ends instead of lingering paused.
+    if (this.readPaused) {
+      this.readPaused = false;
+      this.socket.resume();
+    }
     if (wasReady) void this.recorder.end(reason).catch(() => undefined);
   }
 }
+
+/** Client bytes waiting to be handled before reading pauses, and the level at which it resumes. */
+const QUEUE_HIGH_WATER = 1024 * 1024;
+const QUEUE_LOW_WATER = 256 * 1024;
+/** Result bytes waiting for a slow client before the upstream stops being read. */
+const CLIENT_HIGH_WATER = 1024 * 1024;
+/** Bytes read from a client after its session closed before its connection is dropped. */
+const DISCARD_LIMIT = 1024 * 1024;
 
 function isLoopback(address: string | undefined): boolean {
   if (!address) return false;

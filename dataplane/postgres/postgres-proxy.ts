@@ -5,6 +5,8 @@ import type { Socket } from 'node:net';
 import { PostgresSession, type CancelRegistry, type PostgresProxyOptions, type SessionLog } from './client-session.ts';
 import type { UpstreamTarget } from './upstream/upstream-connection.ts';
 import { CANCEL_REQUEST_CODE } from './wire/frontend-messages.ts';
+import { errorResponse } from './wire/backend-messages.ts';
+import { checkUpstreamRole } from './upstream-privileges.ts';
 
 type Log = SessionLog;
 
@@ -44,9 +46,24 @@ export interface RunningPostgresProxy {
   close(): Promise<void>;
 }
 
-export async function startPostgresProxy(options: PostgresProxyOptions & { listen: { host: string; port: number } }, log: Log): Promise<RunningPostgresProxy> {
+export interface PostgresProxyListenOptions extends PostgresProxyOptions {
+  listen: { host: string; port: number };
+  /** Concurrent client connections; one more is refused with 53300. Default 100. */
+  maxSessions?: number;
+  /** Start even when the upstream role is a superuser or has BYPASSRLS (upstream-privileges.ts). */
+  allowPrivilegedUpstream?: boolean;
+}
+
+export const DEFAULT_MAX_SESSIONS = 100;
+
+export async function startPostgresProxy(options: PostgresProxyListenOptions, log: Log): Promise<RunningPostgresProxy> {
   // The proxy reads statements itself too (statement-preview.ts): the parser must be loaded.
   await initSqlParser();
+  const privileges = await checkUpstreamRole(options.upstream, options.allowPrivilegedUpstream === true);
+  if (privileges.superuser || privileges.bypassRls) {
+    log('warn', 'the upstream role is privileged (--allow-privileged-upstream): the database does not back up what the proxy enforces', { role: privileges.role });
+  }
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
   const cancels = new UpstreamCancelRegistry();
   const sessions = new Set<PostgresSession>();
   const sockets = new Set<Socket>();
@@ -54,13 +71,16 @@ export async function startPostgresProxy(options: PostgresProxyOptions & { liste
     socket.setNoDelay(true);
     // A session's own failures end that session; nothing a client sends may reach the server.
     socket.on('error', () => undefined);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    if (sessions.size >= maxSessions) {
+      // Each session holds an upstream connection and bounded buffers: the count bounds the proxy.
+      socket.end(errorResponse({ severity: 'FATAL', code: '53300', message: `gatehouse: too many connections through this proxy (limit ${maxSessions}); try again later` }));
+      return;
+    }
     const session = new PostgresSession(socket, options, cancels, log);
     sessions.add(session);
-    sockets.add(socket);
-    socket.once('close', () => {
-      sessions.delete(session);
-      sockets.delete(socket);
-    });
+    socket.once('close', () => sessions.delete(session));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

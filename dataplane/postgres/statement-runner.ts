@@ -153,12 +153,16 @@ export class StatementRunner {
         }
         case 'Bind': {
           const statement = view.statements.get(message.statement);
+          if (!statement) {
+            out.push(this.refuseObject(missingObjectError('S', message.statement)));
+            break;
+          }
           const upstream = this.objects.fresh('p', message.portal);
           const replaced = message.portal === '' ? undefined : view.portals.get(message.portal)?.upstream;
-          const entry = { upstream, sql: statement?.sql, bind: message };
+          const entry = { upstream, sql: statement.sql, bind: message };
           view.portals.set(message.portal, entry);
           relay.expect({ kind: 'bind', onComplete: () => this.objects.portals.set(message.portal, entry) });
-          out.push(encodeBind(message, upstream, statement?.upstream ?? this.objects.missing));
+          out.push(encodeBind(message, upstream, statement.upstream));
           if (replaced) {
             relay.expect({ kind: 'close', swallow: true });
             out.push(encodeClose('P', replaced));
@@ -167,8 +171,13 @@ export class StatementRunner {
         }
         case 'Describe': {
           const map = message.target === 'S' ? view.statements : view.portals;
+          const known = map.get(message.name);
+          if (!known) {
+            out.push(this.refuseObject(missingObjectError(message.target, message.name)));
+            break;
+          }
           relay.expect({ kind: 'describe', swallow: false });
-          out.push(encodeDescribe(message.target, map.get(message.name)?.upstream ?? this.objects.missing));
+          out.push(encodeDescribe(message.target, known.upstream));
           break;
         }
         case 'Close': {
@@ -227,19 +236,15 @@ export class StatementRunner {
     const started = process.hrtime.bigint();
     const sql = portal?.sql;
     const verdict: Verdict =
-      sql === undefined
-        ? { denial: `portal "${portalName}" does not exist` }
-        : await this.decideStatement(sql, { parameters: describeParameters(portal!.bind) });
+      portal === undefined || sql === undefined
+        ? { denial: 'no such portal' }
+        : await this.decideStatement(sql, { parameters: describeParameters(portal.bind) });
     if (!verdict.allowed || portal === undefined) {
-      const marker = `gatehouse_denied_${randomUUID().replaceAll('-', '')}`;
-      relay.expect({
-        kind: 'denial',
-        marker,
-        statement: this.statementRun(undefined, sql ?? '', started),
-        error: errorResponse({ severity: 'ERROR', code: sql === undefined ? '34000' : POLICY_DENIED, message: verdict.denial ?? 'denied' }),
-      });
-      // Named, so the failing Parse does not drop the client's unnamed statement.
-      return [encodeParse(marker, marker, [])];
+      const error =
+        portal === undefined
+          ? missingObjectError('P', portalName)
+          : errorResponse({ severity: 'ERROR', code: POLICY_DENIED, message: verdict.denial ?? 'denied' });
+      return [this.refuseObject(error, this.statementRun(undefined, sql ?? '', started))];
     }
     const statement = this.statementRun(verdict.allowed, sql!, started);
     const out: Buffer[] = [];
@@ -252,6 +257,17 @@ export class StatementRunner {
     relay.expect({ kind: 'execute', statement });
     out.push(encodeExecute(portal.upstream, maxRows));
     return out;
+  }
+
+  /**
+   * An unparseable marker Parse in place of a message that must fail: PostgreSQL aborts the
+   * batch there as for any error, and the relay answers `error` instead of the marker's.
+   */
+  private refuseObject(error: Buffer, statement: StatementRun = this.statementRun(undefined, '', process.hrtime.bigint())): Buffer {
+    const marker = `gatehouse_denied_${randomUUID().replaceAll('-', '')}`;
+    this.o.relay.expect({ kind: 'denial', marker, statement, error });
+    // Named, so the failing Parse does not drop the client's unnamed statement.
+    return encodeParse(marker, marker, []);
   }
 
   /** Decides one statement, holding it while an approval is pending. */
@@ -325,6 +341,13 @@ export class StatementRunner {
   private refuseOutOfBand(message: string): void {
     this.o.client.write(Buffer.concat([errorResponse({ severity: 'ERROR', code: '0A000', message }), readyForQuery(this.o.relay.status)]));
   }
+}
+
+/** PostgreSQL's own errors for a missing object, with the client's name (never the proxy's). */
+function missingObjectError(target: 'S' | 'P', name: string): Buffer {
+  const what = target === 'S' ? 'prepared statement' : 'portal';
+  const message = name === '' ? `unnamed ${what} does not exist` : `${what} "${name}" does not exist`;
+  return errorResponse({ severity: 'ERROR', code: target === 'S' ? '26000' : '34000', message });
 }
 
 function refusal(reason: string): DataPlaneDecision {

@@ -1,5 +1,6 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.ts';
 import { FactsCache } from './facts-cache.ts';
+import { countFactEntries, MAX_FACT_ENTRIES } from './facts-size.ts';
 import { extractShellFacts, initShellParser, type ShellFactsResult } from './shell-facts.ts';
 import { parseSqlCatalog } from './sql-catalog.ts';
 import { extractSqlFacts, initSqlParser, type SqlFactsResult } from './sql-facts.ts';
@@ -88,6 +89,10 @@ function computeOne(
   const { statements: _s, commands: _c, parseError: _p, ...rest } = value;
   const out: JsonObject = { ...rest, text };
   const list = listKey === 'statements' ? (facts as SqlFactsResult).statements : (facts as ShellFactsResult).commands;
+  if (countFactEntries(list as JsonValue) > MAX_FACT_ENTRIES) {
+    errors.push(`facts: ${name}: the text yields more than ${MAX_FACT_ENTRIES} facts (statements, tables, columns, functions…); split it into smaller statements`);
+    return undefined;
+  }
   out[listKey] = list;
   if (facts.parseError !== undefined) {
     out.parseError = facts.parseError;

@@ -9,6 +9,7 @@ import type { Effect as ProtoEffect } from '../../proto/generated/gatehouse/v1/E
 import type { Effect } from '../model/decision.ts';
 import type { DecideCall, DecisionAnswer } from './decide-call.ts';
 import type { DecisionPipeline } from './decision-pipeline.ts';
+import { FairScheduler, isHeavyCall } from './fair-scheduler.ts';
 import { parseDecideRequest } from './parse-decide-request.ts';
 import { InvalidRequestError, isRequestError } from './request-errors.ts';
 import { jsonToStruct } from './struct-json.ts';
@@ -56,7 +57,10 @@ export function decisionServiceHandlers(
   pipeline: DecisionPipeline,
   streams: StreamRegistry,
   hooks: DecisionServiceHooks = {},
+  /** Shares capacity between sessions (one per server). */
+  scheduler: FairScheduler = new FairScheduler(),
 ): DecisionServiceHandlers {
+  let streamCount = 0;
   const statusOf = (error: unknown): Partial<grpc.StatusObject> => {
     if (isRequestError(error)) {
       hooks.refused?.(grpc.status[error.grpcCode]);
@@ -75,7 +79,8 @@ export function decisionServiceHandlers(
         callback(statusOf(error));
         return;
       }
-      pipeline.decide(parsed, { deadline: deadlineOf(call) }).then(
+      const deadline = deadlineOf(call);
+      scheduler.run(parsed.sessionId ?? `peer:${call.getPeer()}`, isHeavyCall(parsed), () => pipeline.decide(parsed, { deadline })).then(
         (answer) => callback(null, toResponse(answer)),
         (error: unknown) => callback(statusOf(error)),
       );
@@ -90,7 +95,8 @@ export function decisionServiceHandlers(
         return;
       }
       const deadline = deadlineOf(call);
-      Promise.all(calls.map((one) => pipeline.decide(one, { deadline }))).then(
+      // A batch is one unit of its caller's share: its items are decided together, as before.
+      scheduler.run(`peer:${call.getPeer()}`, calls.some(isHeavyCall), () => Promise.all(calls.map((one) => pipeline.decide(one, { deadline })))).then(
         (answers) => callback(null, { responses: answers.map(toResponse) }),
         (error: unknown) => callback(statusOf(error)),
       );
@@ -98,6 +104,7 @@ export function decisionServiceHandlers(
 
     DecideStream(call) {
       const deadline = deadlineOf(call);
+      const streamKey = `stream:${++streamCount}`;
       let pending = 0;
       let inputEnded = false;
       let closed = false;
@@ -162,8 +169,8 @@ export function decisionServiceHandlers(
         }
         pending++;
         updateFlow();
-        pipeline
-          .decide(parsed, { deadline })
+        scheduler
+          .run(parsed.sessionId ?? streamKey, isHeavyCall(parsed), () => pipeline.decide(parsed, { deadline }))
           .then(
             (answer) => send({ request_id: requestId, response: toResponse(answer) }),
             (error: unknown) => {

@@ -31,8 +31,18 @@ export class RequestIdConflictError extends Error {
   }
 }
 
-export type RequestError = InvalidRequestError | RequestIdConflictError;
+/** A session asked for more than its share of the service (gRPC RESOURCE_EXHAUSTED); see fair-scheduler.ts. */
+export class ResourceExhaustedError extends Error {
+  readonly code = 'GATEHOUSE_RESOURCE_EXHAUSTED';
+  readonly grpcCode = 8;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResourceExhaustedError';
+  }
+}
+
+export type RequestError = InvalidRequestError | RequestIdConflictError | ResourceExhaustedError;
 
 export function isRequestError(error: unknown): error is RequestError {
-  return error instanceof InvalidRequestError || error instanceof RequestIdConflictError;
+  return error instanceof InvalidRequestError || error instanceof RequestIdConflictError || error instanceof ResourceExhaustedError;
 }

@@ -128,12 +128,15 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 const SEED = `
 CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, email text NOT NULL);
 INSERT INTO customers VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', 'bob@example.com'), (3, 'Cy', 'cy@example.com');
+GRANT SELECT, INSERT, UPDATE, DELETE ON customers TO gatehouse_proxy;
 `;
 
 export interface TestDatabase {
   name: string;
-  /** The proxy's upstream: the services superuser on this database. */
+  /** The services superuser on this database (for checks behind the proxy's back). */
   url: string;
+  /** The proxy's upstream: the gatehouse_proxy role (no superuser) on this database. */
+  proxyUrl: string;
   query<R extends pg.QueryResultRow>(sql: string): Promise<R[]>;
   drop(): Promise<void>;
 }
@@ -156,9 +159,12 @@ export async function createSeededDatabase(prefix: string): Promise<TestDatabase
   const url = new URL(admin);
   url.pathname = `/${name}`;
   await withAdmin(url.toString(), (c) => c.query(SEED));
+  const proxyUrl = new URL(serviceEnv('GATEHOUSE_PG_PROXY_URL'));
+  proxyUrl.pathname = `/${name}`;
   return {
     name,
     url: url.toString(),
+    proxyUrl: proxyUrl.toString(),
     query: async <R extends pg.QueryResultRow>(sql: string) => withAdmin(url.toString(), async (c) => (await c.query<R>(sql)).rows),
     drop: () => withAdmin(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
@@ -240,7 +246,7 @@ export async function startStack(resources: string[]): Promise<Stack> {
         [
           GATEHOUSE, 'proxy', 'postgres',
           '--listen', `127.0.0.1:${port}`,
-          '--upstream', databaseList[index]!.url,
+          '--upstream', databaseList[index]!.proxyUrl,
           '--resource', resource,
           '--decision', decision,
           '--audit', `file:${auditPath}`,

@@ -392,7 +392,7 @@ describe('the audit trail', () => {
       // The signature alone would let someone rebuild the token from its (audited) claims.
       expect(everything.includes(secret.split('.')[2]!)).toBe(false);
     }
-    const upstreamPassword = decodeURIComponent(new URL(stack.proxies[PROD]!.database.url).password);
+    const upstreamPassword = decodeURIComponent(new URL(stack.proxies[PROD]!.database.proxyUrl).password);
     expect(everything.includes(upstreamPassword)).toBe(false);
     expect((proxy.raw + staging.raw).includes('@example.com')).toBe(false);
   });

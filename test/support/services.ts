@@ -3,6 +3,7 @@ import { loadServicesEnv } from '../global-setup.ts';
 export type ServiceVariable =
   | 'GATEHOUSE_KAFKA'
   | 'GATEHOUSE_PG_URL'
+  | 'GATEHOUSE_PG_PROXY_URL'
   | 'GATEHOUSE_SSH_TARGET'
   | 'GATEHOUSE_SSH_KEY'
   | 'GATEHOUSE_SSH_KNOWN_HOSTS';

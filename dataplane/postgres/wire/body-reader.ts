@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { ProtocolViolation } from './message-framer.ts';
 
 /** Bounds-checked reads over one message body; any overrun is a protocol violation. */
@@ -35,6 +36,8 @@ export class BodyReader {
   cstring(): string {
     const end = this.body.indexOf(0, this.offset);
     if (end < 0) throw new ProtocolViolation(`${this.what}: unterminated string`);
+    // Decoding would replace bad bytes with U+FFFD: the text decided would not be the text sent.
+    if (!isUtf8(this.body.subarray(this.offset, end))) throw new ProtocolViolation(`${this.what}: invalid byte sequence for encoding "UTF8"`, '22021');
     const value = this.body.toString('utf8', this.offset, end);
     this.offset = end + 1;
     return value;

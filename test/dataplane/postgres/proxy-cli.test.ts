@@ -57,7 +57,7 @@ describe('gatehouse proxy postgres: running', () => {
     const port = await freePort();
     const work = await mkdtemp(join(tmpdir(), 'gatehouse-proxy-cli-'));
     const audit = join(work, 'audit.jsonl');
-    const upstream = new URL(h.directUrl);
+    const upstream = new URL(h.proxyUpstreamUrl);
     const child = spawn(process.execPath, [GATEHOUSE, 'proxy', 'postgres'], {
       env: {
         PATH: process.env.PATH ?? '',

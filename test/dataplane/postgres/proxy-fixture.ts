@@ -18,9 +18,10 @@ import { MemoryStateStore } from '../../../engine/state/memory-state-store.ts';
 import { openTokenAuthority, type TokenAuthority } from '../../../engine/tokens/token-authority.ts';
 import { CatalogColumnOrigins } from '../../../dataplane/postgres/column-origins.ts';
 import { startPostgresProxy, type RunningPostgresProxy } from '../../../dataplane/postgres/postgres-proxy.ts';
+import type { PostgresProxyOptions } from '../../../dataplane/postgres/client-session.ts';
 import { parseUpstreamUrl, type UpstreamTarget } from '../../../dataplane/postgres/upstream/upstream-connection.ts';
 import type { ApprovalOutcome, DecisionClient } from '../../../dataplane/sdk/data-plane-decision.ts';
-import { GrpcDecisionClient } from '../../../dataplane/sdk/grpc-decision-client.ts';
+import { FairDecisionClient } from '../../../dataplane/sdk/fair-decision-client.ts';
 import { serviceEnv } from '../../support/services.ts';
 
 /**
@@ -99,6 +100,16 @@ INSERT INTO orders VALUES (10, 1, 12.5), (11, 2, 99.0), (12, 3, 7.25);
 INSERT INTO scratch VALUES (1, 'one'), (2, 'two');
 `;
 
+/**
+ * The proxy's upstream role (gatehouse_proxy, made by scripts/services) gets table privileges
+ * on the fixture schema; it is no superuser, so the proxy starts without
+ * --allow-privileged-upstream. Tests of column privileges grant less themselves.
+ */
+export const PROXY_ROLE_GRANTS = `
+GRANT USAGE, CREATE ON SCHEMA public TO gatehouse_proxy;
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO gatehouse_proxy;
+`;
+
 export interface ProxyHarness {
   /** The proxy's address for clients. */
   host: string;
@@ -107,6 +118,8 @@ export interface ProxyHarness {
   database: string;
   /** Superuser URL of the real test database (for checks behind the proxy's back). */
   directUrl: string;
+  /** The proxy's own upstream URL (the gatehouse_proxy role unless the test asked for the superuser). */
+  proxyUpstreamUrl: string;
   upstream: UpstreamTarget;
   server: RunningDecisionServer;
   tokens: TokenAuthority;
@@ -123,7 +136,10 @@ export interface ProxyHarness {
 let databaseCounter = 0;
 
 /** A throwaway database with the fixture schema, created through the superuser URL. */
-export async function createTestDatabase(prefix: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(
+  prefix: string,
+  grants: string = PROXY_ROLE_GRANTS,
+): Promise<{ url: string; proxyUrl: string; name: string; drop: () => Promise<void> }> {
   const admin = serviceEnv('GATEHOUSE_PG_URL');
   const name = `${prefix}_${process.pid}_${Date.now() % 100000}_${databaseCounter++}`;
   const client = new pg.Client({ connectionString: admin });
@@ -135,9 +151,13 @@ export async function createTestDatabase(prefix: string): Promise<{ url: string;
   const db = new pg.Client({ connectionString: url.toString() });
   await db.connect();
   await db.query(SCHEMA);
+  await db.query(grants);
   await db.end();
+  const proxyUrl = new URL(serviceEnv('GATEHOUSE_PG_PROXY_URL'));
+  proxyUrl.pathname = `/${name}`;
   return {
     url: url.toString(),
+    proxyUrl: proxyUrl.toString(),
     name,
     drop: async () => {
       const c = new pg.Client({ connectionString: admin });
@@ -149,7 +169,7 @@ export async function createTestDatabase(prefix: string): Promise<{ url: string;
 }
 
 /** Decision client whose approval wait uses the in-process ApprovalManager (the gRPC waiter is the coordinator's). */
-function withApprovals(client: GrpcDecisionClient, approvals: ApprovalManager): DecisionClient {
+function withApprovals(client: DecisionClient, approvals: ApprovalManager): DecisionClient {
   return {
     decide: (ask) => client.decide(ask),
     async awaitApproval(approvalId, _token, signal): Promise<ApprovalOutcome> {
@@ -181,6 +201,16 @@ export async function startProxyHarness(
     maxMessageBytes?: number;
     decisionTimeoutMs?: number;
     tls?: SecureContext;
+    /** Connect the proxy as the cluster superuser (needs allowPrivilegedUpstream to start). */
+    superuserUpstream?: boolean;
+    allowPrivilegedUpstream?: boolean;
+    /** GRANTs to gatehouse_proxy on the fixture schema (default PROXY_ROLE_GRANTS). */
+    grants?: string;
+    limits?: PostgresProxyOptions['limits'];
+    maxSessions?: number;
+    loginTimeoutMs?: number;
+    /** The proxy's decision client (default: the plain gRPC client). */
+    decisionClient?: (address: string, deadlineMs: number) => DecisionClient;
   } = {},
 ): Promise<ProxyHarness> {
   await initFactExtractors();
@@ -195,8 +225,9 @@ export async function startProxyHarness(
   const bundlePath = join(work, 'bundle.tar.gz');
   await buildBundle(policyDir, bundlePath);
 
-  const database = await createTestDatabase('gh_proxy');
-  const upstream = parseUpstreamUrl(database.url);
+  const database = await createTestDatabase('gh_proxy', options.grants);
+  const proxyUpstreamUrl = options.superuserUpstream ? database.url : database.proxyUrl;
+  const upstream = parseUpstreamUrl(proxyUpstreamUrl);
   const store = new MemoryStateStore();
   const serviceAudit = await createAuditSink(`file:${join(work, 'decisions.jsonl')}`, { source: 'gatehouse://test/serve' });
   const tokens = await openTokenAuthority({ store });
@@ -229,7 +260,8 @@ export async function startProxyHarness(
   });
   const auditPath = join(work, 'sessions.jsonl');
   const proxyAudit: AuditSink = await createAuditSink(`file:${auditPath}`, { source: 'gatehouse://test/proxy-postgres' });
-  const grpcClient = new GrpcDecisionClient({ address: server.address, deadlineMs: options.decisionTimeoutMs ?? 3_000 });
+  const deadlineMs = options.decisionTimeoutMs ?? 3_000;
+  const grpcClient = options.decisionClient?.(server.address, deadlineMs) ?? new FairDecisionClient({ address: server.address, deadlineMs });
   const decisions = withApprovals(grpcClient, approvals);
   const origins = new CatalogColumnOrigins(upstream);
   const resource = options.resource ?? 'orders';
@@ -243,17 +275,32 @@ export async function startProxyHarness(
       audit: proxyAudit,
       origins,
       maxMessageBytes: options.maxMessageBytes ?? 1024 * 1024,
+      limits: options.limits,
+      maxSessions: options.maxSessions,
+      loginTimeoutMs: options.loginTimeoutMs,
+      allowPrivilegedUpstream: options.allowPrivilegedUpstream,
       approveHint: 'gatehouse approvals approve {id}',
       tls: options.tls,
     },
     () => undefined,
-  );
+  ).catch(async (error: unknown) => {
+    // A proxy that refuses to start (e.g. a privileged upstream) leaves nothing behind.
+    decisions.close();
+    await origins.close();
+    await proxyAudit.close();
+    await server.close();
+    approvals.close();
+    tokens.close();
+    await database.drop();
+    throw error;
+  });
   let serverStopped = false;
   return {
     host: proxy.address.host,
     port: proxy.address.port,
     database: resource,
     directUrl: database.url,
+    proxyUpstreamUrl,
     upstream,
     server,
     tokens,
