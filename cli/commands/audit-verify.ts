@@ -4,7 +4,7 @@ import { choiceFlag, parseCommandArgs, printUsage, requiredFlag } from '../comma
 
 const HELP = `usage: gatehouse audit verify --source file:PATH|kafka://HOST:PORT[,…] [--topic T]... [--format text|json]
 
-Checks the prevHash chain of every event source in the stored audit events. Reports edited and
+Checks the prevhash chain of every event source in the stored audit events. Reports edited and
 missing events by id. Exit 0 when every chain is intact, 1 when any is broken.`;
 
 export async function run(argv: string[]): Promise<number> {
