@@ -6,7 +6,7 @@ export type AuditEventType =
   | 'gatehouse.approval.v1'
   | 'gatehouse.session.v1';
 
-/** Kafka topic per event type (DESIGN.md "Audit events"). */
+/** Kafka topic per event type (docs/audit.md "Choosing a sink"). */
 export const AUDIT_TOPICS: Record<AuditEventType, string> = {
   'gatehouse.decision.v1': 'gatehouse.decisions',
   'gatehouse.token.v1': 'gatehouse.tokens',
@@ -14,11 +14,16 @@ export const AUDIT_TOPICS: Record<AuditEventType, string> = {
   'gatehouse.session.v1': 'gatehouse.sessions',
 };
 
-/** What a producer hands to an AuditSink; the sink stamps id, time, source and prevHash. */
+/** What a producer hands to an AuditSink; the sink stamps id, source, the chain and recordedtime. */
 export interface AuditEventDraft {
   type: AuditEventType;
   /** The session id, or the subject id when there is no session: the Kafka key. */
   subject: string;
+  /**
+   * When it happened (RFC 3339 UTC), e.g. the service clock a decision was made at; the event's
+   * `time`. Absent: the time the sink receives the draft.
+   */
+  time?: string;
   data: JsonObject;
 }
 
@@ -28,6 +33,7 @@ export interface AuditEvent {
   id: string;
   source: string;
   type: AuditEventType;
+  /** When it happened (event time). */
   time: string;
   subject: string;
   datacontenttype: 'application/json';
@@ -36,7 +42,13 @@ export interface AuditEvent {
    * ("1" for the first). Lets `audit verify` tell a deleted event from an edited one.
    */
   sequence?: string;
-  /** sha256 (hex) of the previous event line of the same source; chains the instance's events. */
-  prevHash: string;
+  /**
+   * sha256 (hex) of the previous event line of the same source; chains the instance's events.
+   * Lower-case because CloudEvents extension names are lower-case letters and digits (until
+   * 0.2.0 it was `prevHash`, which CloudEvents SDKs reject; readers accept both).
+   */
+  prevhash: string;
+  /** When the sink recorded the event (ingest time, RFC 3339 UTC); `time` is when it happened. */
+  recordedtime: string;
   data: JsonObject;
 }

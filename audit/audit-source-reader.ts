@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { AUDIT_TOPICS } from './audit-event.ts';
 import { defaultAuditLogger, type AuditLogger } from './audit-logger.ts';
 import { AuditUnavailableError } from './audit-sink.ts';
+import { lineFromBinaryRecord } from './cloudevents-kafka-record.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import { AuditConfigError, parseKafkaSpec, type KafkaConnectionOptions } from './kafka-spec.ts';
 
@@ -102,7 +103,7 @@ async function* readKafka(connection: KafkaConnectionOptions, options: ReadSourc
           if (high === undefined) return;
           for (const message of batch.messages) {
             if (BigInt(message.offset) >= high) break;
-            if (message.value) buffered.push({ line: message.value.toString('utf8'), origin: `${key}@${message.offset}` });
+            if (message.value) buffered.push({ line: recordLine(message.headers, message.value), origin: `${key}@${message.offset}` });
             if (BigInt(message.offset) + 1n >= high) remaining.delete(key);
           }
           notify();
@@ -127,4 +128,16 @@ async function* readKafka(connection: KafkaConnectionOptions, options: ReadSourc
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }
+}
+
+/** The event line of a record: the value (structured mode) or rebuilt from the ce_ headers (binary mode). */
+function recordLine(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined, value: Buffer): string {
+  const text = value.toString('utf8');
+  if (!headers || headers.ce_specversion === undefined) return text;
+  const strings: Record<string, string | undefined> = {};
+  for (const [name, header] of Object.entries(headers)) {
+    const single = Array.isArray(header) ? header[0] : header;
+    strings[name] = single === undefined ? undefined : single.toString();
+  }
+  return lineFromBinaryRecord(strings, text) ?? text;
 }

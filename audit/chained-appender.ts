@@ -54,7 +54,8 @@ export class ChainedAppender implements AuditSink {
 
   append(draft: AuditEventDraft): Promise<AuditEvent> {
     if (this.#closed) return Promise.reject(new AuditUnavailableError(`audit sink ${this.store.label} is closed`));
-    const pending: PendingEvent = { id: randomUUID(), time: new Date().toISOString(), draft };
+    const recordedtime = new Date().toISOString();
+    const pending: PendingEvent = { id: randomUUID(), time: draft.time ?? recordedtime, recordedtime, draft };
     return new Promise<AuditEvent>((resolve, reject) => {
       this.#queue.push({ pending, resolve, reject });
       if (!this.#writing) void this.#drain();

@@ -45,7 +45,13 @@ export function decisionEventDraft(fields: DecisionEventFields): AuditEventDraft
     redactions: paths.map((path) => `input.${path}`),
   };
   if (fields.approvalId !== undefined) data.approvalId = fields.approvalId;
-  return { type: 'gatehouse.decision.v1', subject: auditSubject(fields.sessionId ?? fields.input.sessionId, fields.input.subject.id), data };
+  return {
+    type: 'gatehouse.decision.v1',
+    subject: auditSubject(fields.sessionId ?? fields.input.sessionId, fields.input.subject.id),
+    // The event time is the service clock the policy saw (input.time), not when the sink wrote it.
+    time: fields.input.time,
+    data,
+  };
 }
 
 /** The event subject and Kafka key: the session id, else the subject id. */

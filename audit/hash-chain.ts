@@ -4,9 +4,9 @@ import type { AuditEvent, AuditEventDraft } from './audit-event.ts';
 /**
  * The tamper-evidence chain of one event source (docs/audit.md "The prevHash chain").
  *
- * - Each event's `prevHash` is the sha256 (lower-case hex) of the exact UTF-8 bytes of the
+ * - Each event's `prevhash` is the sha256 (lower-case hex) of the exact UTF-8 bytes of the
  *   previous event line of the same `source`, without its trailing newline.
- * - The first event of a chain has `prevHash` = GENESIS_PREV_HASH (64 zeros) and `sequence` "1".
+ * - The first event of a chain has `prevhash` = GENESIS_PREV_HASH (64 zeros) and `sequence` "1".
  * - `sequence` (the CloudEvents sequence extension, a decimal string) counts the source's events,
  *   so a verifier can tell an edited event (its successor's prevHash no longer matches) from a
  *   deleted one (a sequence number is missing).
@@ -30,7 +30,10 @@ export function hashLine(line: string): string {
 /** The draft stamped with the fields that do not depend on the chain position. */
 export interface PendingEvent {
   id: string;
+  /** When it happened: the producer's `draft.time`, else when the sink received it. */
   time: string;
+  /** When the sink received it (the `recordedtime` extension: ingest time). */
+  recordedtime: string;
   draft: AuditEventDraft;
 }
 
@@ -50,7 +53,8 @@ export function chainEvent(
     subject: pending.draft.subject,
     datacontenttype: 'application/json',
     sequence: String(sequence),
-    prevHash: state.prevHash,
+    prevhash: state.prevHash,
+    recordedtime: pending.recordedtime,
     data: pending.draft.data,
   };
   const line = JSON.stringify(event);

@@ -3,6 +3,7 @@ import kafkajs from 'kafkajs';
 import type { Admin, Kafka, Message, Producer, ProducerConfig, TopicMessages } from 'kafkajs';
 import { AUDIT_TOPICS, type AuditEventType } from './audit-event.ts';
 import type { AuditLogger } from './audit-logger.ts';
+import { binaryRecord } from './cloudevents-kafka-record.ts';
 import type { JournalChunk, JournalPosition } from './journal.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import type { KafkaConnectionOptions } from './kafka-spec.ts';
@@ -196,7 +197,8 @@ export class KafkaShipper {
       const { topic, key } = route(line);
       let messages = byTopic.get(topic);
       if (!messages) byTopic.set(topic, (messages = []));
-      messages.push({ key, value: line, headers: { 'content-type': 'application/cloudevents+json' } });
+      const binary = this.options.kafka.contentMode === 'binary' ? binaryRecord(line) : undefined;
+      messages.push(binary ? { key, value: binary.value, headers: binary.headers } : { key, value: line, headers: { 'content-type': 'application/cloudevents+json' } });
     }
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     await producer.sendBatch({

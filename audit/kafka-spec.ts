@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { CloudEventsContentMode } from './cloudevents-kafka-record.ts';
 
 /** Error in an `--audit kafka://…` spec or its options: a configuration mistake, fixed by the operator. */
 export class AuditConfigError extends Error {
@@ -21,6 +22,8 @@ export interface KafkaConnectionOptions {
   compression: 'gzip' | 'none';
   /** Send timeout per batch, ms. */
   requestTimeoutMs: number;
+  /** CloudEvents Kafka content mode (default structured: the event JSON is the value). */
+  contentMode: CloudEventsContentMode;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface KafkaConnectionOptions {
  *   tls=true | ca=FILE | cert=FILE | key=FILE | tlsInsecure=true (skip verification; tests only)
  *   | servername=NAME
  *   sasl=plain|scram-sha-256|scram-sha-512 & username=U & (passwordFile=FILE | passwordEnv=VAR)
- *   clientId=ID, compression=gzip|none, timeoutMs=N
+ *   clientId=ID, compression=gzip|none, timeoutMs=N, cloudevents=structured|binary
  * A password is never taken from the spec itself (specs end up in process lists and logs).
  */
 export function parseKafkaSpec(spec: string, env: NodeJS.ProcessEnv = process.env): KafkaConnectionOptions {
@@ -42,7 +45,7 @@ export function parseKafkaSpec(spec: string, env: NodeJS.ProcessEnv = process.en
     }
   }
   const query = new URLSearchParams(match[2] ?? '');
-  const known = new Set(['tls', 'ca', 'cert', 'key', 'tlsInsecure', 'servername', 'sasl', 'username', 'passwordFile', 'passwordEnv', 'clientId', 'compression', 'timeoutMs', 'password']);
+  const known = new Set(['tls', 'ca', 'cert', 'key', 'tlsInsecure', 'servername', 'sasl', 'username', 'passwordFile', 'passwordEnv', 'clientId', 'compression', 'timeoutMs', 'cloudevents', 'password']);
   for (const key of query.keys()) if (!known.has(key)) throw new AuditConfigError(`audit spec: unknown option '${key}'`);
   if (query.has('password')) throw new AuditConfigError('audit spec: give the SASL password with passwordFile= or passwordEnv=, never in the spec');
 
@@ -51,6 +54,7 @@ export function parseKafkaSpec(spec: string, env: NodeJS.ProcessEnv = process.en
     clientId: query.get('clientId') ?? 'gatehouse-audit',
     compression: parseCompression(query.get('compression')),
     requestTimeoutMs: parsePositive(query.get('timeoutMs'), 30_000, 'timeoutMs'),
+    contentMode: parseContentMode(query.get('cloudevents')),
   };
   const tlsFiles = ['ca', 'cert', 'key'].filter((k) => query.has(k));
   if (query.get('tls') === 'true' || tlsFiles.length > 0 || query.has('tlsInsecure')) {
@@ -87,6 +91,12 @@ function parseCompression(value: string | null): 'gzip' | 'none' {
   if (value === null || value === 'gzip') return 'gzip';
   if (value === 'none') return 'none';
   throw new AuditConfigError(`audit spec: compression must be gzip or none, not '${value}'`);
+}
+
+function parseContentMode(value: string | null): CloudEventsContentMode {
+  if (value === null || value === 'structured') return 'structured';
+  if (value === 'binary') return 'binary';
+  throw new AuditConfigError(`audit spec: cloudevents must be structured or binary, not '${value}'`);
 }
 
 function parsePositive(value: string | null, fallback: number, name: string): number {

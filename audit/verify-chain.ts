@@ -199,11 +199,13 @@ function parse(line: string): ((record: StoredRecord) => { source: string; entry
   if (typeof value !== 'object' || value === null) return undefined;
   const event = value as Record<string, unknown>;
   const sequence = typeof event.sequence === 'string' ? Number.parseInt(event.sequence, 10) : Number.NaN;
-  if (typeof event.id !== 'string' || typeof event.source !== 'string' || typeof event.prevHash !== 'string' || !Number.isSafeInteger(sequence)) {
+  // Events written before 0.2.0 carry the chain link as `prevHash` (not a valid CloudEvents name).
+  const prevHash = event.prevhash ?? event.prevHash;
+  if (typeof event.id !== 'string' || typeof event.source !== 'string' || typeof prevHash !== 'string' || !Number.isSafeInteger(sequence)) {
     return undefined;
   }
   return (record) => ({
     source: event.source as string,
-    entry: { id: event.id as string, sequence, prevHash: event.prevHash as string, hash: hashLine(line), origin: record.origin },
+    entry: { id: event.id as string, sequence, prevHash, hash: hashLine(line), origin: record.origin },
   });
 }

@@ -7,7 +7,7 @@ import type { AuditSink } from '../audit/audit-sink.ts';
  */
 export class DiscardingAuditSink implements AuditSink {
   async append(draft: AuditEventDraft): Promise<AuditEvent> {
-    return { specversion: '1.0', id: '', source: 'bench', type: draft.type, time: '', subject: draft.subject, datacontenttype: 'application/json', prevHash: '', data: draft.data };
+    return { specversion: '1.0', id: '', source: 'bench', type: draft.type, time: '', subject: draft.subject, datacontenttype: 'application/json', prevhash: '', recordedtime: '', data: draft.data };
   }
   async close(): Promise<void> {}
 }

@@ -54,7 +54,7 @@ class CountingAuditSink implements AuditSink {
   count = 0;
   async append(draft: AuditEventDraft): Promise<AuditEvent> {
     this.count++;
-    return { specversion: '1.0', id: '', source: 'bench', type: draft.type, time: '', subject: draft.subject, datacontenttype: 'application/json', prevHash: '', data: draft.data };
+    return { specversion: '1.0', id: '', source: 'bench', type: draft.type, time: '', subject: draft.subject, datacontenttype: 'application/json', prevhash: '', recordedtime: '', data: draft.data };
   }
   async close(): Promise<void> {}
 }

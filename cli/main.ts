@@ -1,4 +1,5 @@
 import { CliError } from './cli-error.ts';
+import { packageVersion } from './package-version.ts';
 
 /** A command module: `run` receives the arguments after the command words and returns the exit code. */
 export interface CommandModule {
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Loader> = {
   'replay decisions': () => import('./commands/replay-decisions.ts'),
   'replay session': () => import('./commands/replay-session.ts'),
   'audit verify': () => import('./commands/audit-verify.ts'),
+  'audit export': () => import('./commands/audit-export.ts'),
 };
 
 const USAGE = `usage: gatehouse <command> [flags]
@@ -35,14 +37,50 @@ const USAGE = `usage: gatehouse <command> [flags]
   token issue | introspect | revoke
   approvals list | approve ID | deny ID
   replay decisions | replay session <id>
-  audit verify --source ...
+  audit verify | audit export
+
+  --version    print the Gatehouse version
 
 Run 'gatehouse <command> --help' for a command's flags.`;
+
+/**
+ * Help of the command groups whose commands are two words: `gatehouse proxy --help` lists the
+ * subcommands instead of calling the group an unknown command.
+ */
+const GROUPS: Record<string, string> = {
+  proxy: `usage: gatehouse proxy <postgres|ssh> [flags]
+
+  proxy postgres   PostgreSQL proxy: every statement decided before it reaches the database (docs/postgres-proxy.md)
+  proxy ssh        SSH proxy: every command and shell line decided before it runs (docs/ssh-proxy.md)
+
+Run 'gatehouse proxy postgres --help' or 'gatehouse proxy ssh --help' for the flags.`,
+  replay: `usage: gatehouse replay <decisions|session> [flags]
+
+  replay decisions   re-decide recorded decision events against a bundle and report the changes (docs/audit.md)
+  replay session     print a recorded PostgreSQL or SSH session (docs/audit.md)
+
+Run 'gatehouse replay decisions --help' or 'gatehouse replay session --help' for the flags.`,
+  audit: `usage: gatehouse audit <verify|export> [flags]
+
+  audit verify   check the prevhash chain of stored audit events (docs/audit.md)
+  audit export   write stored audit events as CloudEvents or OCSF (docs/audit.md)
+
+Run 'gatehouse audit verify --help' or 'gatehouse audit export --help' for the flags.`,
+};
 
 export async function main(args: string[]): Promise<number> {
   if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
     process.stdout.write(USAGE + '\n');
     return args.length === 0 ? 2 : 0;
+  }
+  if (args[0] === '--version' || args[0] === '-V' || args[0] === 'version') {
+    process.stdout.write(`gatehouse ${packageVersion()}\n`);
+    return 0;
+  }
+  const group = GROUPS[args[0]!];
+  if (group !== undefined && (args.length === 1 || args[1] === '--help' || args[1] === '-h' || args[1] === 'help')) {
+    process.stdout.write(group + '\n');
+    return args.length === 1 ? 2 : 0;
   }
   const two = `${args[0]} ${args[1] ?? ''}`;
   const [name, rest] = COMMANDS[two] ? [two, args.slice(2)] : [args[0], args.slice(1)];

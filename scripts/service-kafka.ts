@@ -30,9 +30,14 @@ const PID_FILE = join(DIR, 'kafka.pid');
 const LOG_FILE = join(DIR, 'kafka.out');
 const MARKER = 'kafka.Kafka';
 
-/** Fetches kafka_2.13 and its runtime dependencies (with a log4j2 backend) once, with Maven. */
+/**
+ * Fetches kafka_2.13, kafka-tools (the console consumer and producer, so the shell tools
+ * docs/audit.md shows run from the same jars) and their runtime dependencies (with a log4j2
+ * backend) once, with Maven. A cache from before kafka-tools was added is completed.
+ */
 async function ensureJars(): Promise<void> {
-  if (existsSync(join(LIB, `kafka_2.13-${KAFKA_VERSION}.jar`)) && existsSync(join(CACHE, 'complete'))) return;
+  const wanted = [`kafka_2.13-${KAFKA_VERSION}.jar`, `kafka-tools-${KAFKA_VERSION}.jar`];
+  if (wanted.every((jar) => existsSync(join(LIB, jar))) && existsSync(join(CACHE, 'complete'))) return;
   await mkdir(CACHE, { recursive: true });
   log(`fetching Apache Kafka ${KAFKA_VERSION} jars with Maven into ${CACHE} (once)`);
   const pom = `<project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -40,6 +45,7 @@ async function ensureJars(): Promise<void> {
   <groupId>gatehouse</groupId><artifactId>kafka-runtime</artifactId><version>1</version><packaging>pom</packaging>
   <dependencies>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${KAFKA_VERSION}</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>${KAFKA_VERSION}</version></dependency>
     <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>${LOG4J_VERSION}</version></dependency>
   </dependencies>
 </project>
@@ -142,7 +148,10 @@ export const kafkaService: Service = {
   async up() {
     const port = await stablePort('kafka');
     const controllerPort = await stablePort('kafka-controller');
-    const env = { GATEHOUSE_KAFKA: `127.0.0.1:${port}` };
+    // GATEHOUSE_KAFKA_CLASSPATH runs Kafka's own clients, e.g.
+    // java -cp "$GATEHOUSE_KAFKA_CLASSPATH" org.apache.kafka.tools.consumer.ConsoleConsumer …
+    const env = { GATEHOUSE_KAFKA: `127.0.0.1:${port}`, GATEHOUSE_KAFKA_CLASSPATH: join(LIB, '*') };
+    await ensureJars();
     const running = livePid(PID_FILE, MARKER);
     if (running !== undefined) {
       await waitUntil('kafka', () => probe(port), { timeoutMs: 60_000, logFile: LOG_FILE });
@@ -152,7 +161,6 @@ export const kafkaService: Service = {
       if (!(await isPortFree(p))) throw new ServiceError('kafka', `port ${p} (kept in var/services/ports.json) is taken by another process`);
     }
     await ensureJava();
-    await ensureJars();
     await mkdir(DATA, { recursive: true });
     const config = join(DIR, 'server.properties');
     await writeFile(config, serverProperties(port, controllerPort));

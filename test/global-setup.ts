@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -18,8 +18,23 @@ export function loadServicesEnv(): Record<string, string> {
   return env;
 }
 
-export default function setup(): () => void {
-  execFileSync(resolve(root, 'scripts/install-opa'), { stdio: ['ignore', 'ignore', 'inherit'] });
+/** Runs one install script (they print the installed path on stdout) and returns that path. */
+function install(script: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = execFile(resolve(root, 'scripts', script), { maxBuffer: 1024 * 1024 }, (error, stdout) => {
+      if (error) fail(new Error(`scripts/${script} failed (its output is above): ${error.message}`));
+      else done(stdout.trim().split('\n').pop() ?? '');
+    });
+    child.stderr?.pipe(process.stderr);
+  });
+}
+
+export default async function setup(): Promise<() => void> {
+  // The Go builds take minutes on a cold cache; they run side by side.
+  const [, grpcurl, cloudEventsPython] = await Promise.all([install('install-opa'), install('install-grpcurl'), install('install-cloudevents-python')]);
+  // The third-party clients the interoperability tests drive (never written by Gatehouse).
+  process.env.GATEHOUSE_GRPCURL = grpcurl;
+  process.env.GATEHOUSE_CLOUDEVENTS_PYTHON = cloudEventsPython;
   const services = (process.env.GATEHOUSE_TEST_SERVICES ?? 'kafka postgres sshd').split(/\s+/).filter(Boolean);
   if (services.length > 0) {
     execFileSync(resolve(root, 'scripts/services'), ['up', ...services], { stdio: ['ignore', 'inherit', 'inherit'] });

@@ -4,7 +4,7 @@ import { choiceFlag, parseCommandArgs, printUsage, requiredFlag } from '../comma
 
 const HELP = `usage: gatehouse audit verify --source file:PATH|kafka://HOST:PORT[,…] [--topic T]... [--format text|json]
 
-Checks the prevHash chain of every event source in the stored audit events. Reports edited,
+Checks the prevhash chain of every event source in the stored audit events. Reports edited,
 missing and inserted events by id, and a second chain (second genesis) or a sequence reset under
 one source. Exit 0 when every chain is intact, 1 when any is broken. A source has one chain: an
 instance that must start afresh is given a new source name (--audit-source).`;

@@ -1,7 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { HealthImplementation } from 'grpc-health-check';
 import { pino, type Logger } from 'pino';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import { computeFacts } from '../facts/compute-facts.ts';
@@ -16,7 +14,10 @@ import { EvaluationPool } from './evaluation-pool/evaluation-pool.ts';
 import { pooledBundleSource } from './evaluation-pool/pooled-bundle-source.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
-import { loadGatehouseProtos, PROTO_LOADER_OPTIONS, type GatehouseProtos } from '../../proto/gatehouse-protos.ts';
+import { loadApiDescriptors } from '../../proto/api-descriptors.ts';
+import { loadGatehouseProtos, type GatehouseProtos } from '../../proto/gatehouse-protos.ts';
+import { RecordingServer } from './recording-server.ts';
+import { addReflectionService } from './reflection-service.ts';
 import { ServiceMetrics } from './service-metrics.ts';
 import { ServiceStartError } from './service-start-error.ts';
 
@@ -151,7 +152,7 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
     onFailure: (stage, error) => logger.warn({ stage, err: messageOf(error) }, 'decision failed closed'),
   });
 
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  const server = new RecordingServer({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
   const streams = new StreamRegistry();
   server.addService(
     protos.decision.gatehouse.v1.DecisionService.service,
@@ -162,8 +163,7 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
   );
   const health = new HealthImplementation({ '': 'SERVING', [DECISION_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
-  const healthDefinition = protoLoader.loadSync(healthProtoPath, PROTO_LOADER_OPTIONS);
-  new ReflectionService({ ...protos.packageDefinition, ...healthDefinition }).addToServer(server);
+  addReflectionService(server, loadApiDescriptors(), () => server.serviceNames());
   try {
     await options.extraServices?.({ server, protos, health, pipeline, active, logger });
   } catch (error) {

@@ -40,7 +40,8 @@ export function findOpa(): string {
     if (!existsSync(explicit)) throw new ToolchainError(`GATEHOUSE_OPA points to ${explicit}, which does not exist`);
     return (resolved = explicit);
   }
-  const cached = join(cacheRoot(), 'opa', OPA_VERSION, 'opa');
+  // scripts/install-opa builds with WebAssembly support (-tags opa_wasm) into its own directory.
+  const cached = join(cacheRoot(), 'opa', `${OPA_VERSION}-wasm`, 'opa');
   const found = onPath('opa') ?? (existsSync(cached) ? cached : undefined);
   if (found) return (resolved = found);
   const hasGo = onPath('go') !== undefined;

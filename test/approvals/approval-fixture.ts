@@ -17,7 +17,8 @@ export class CollectingAuditSink implements AuditSink {
       time: new Date().toISOString(),
       subject: draft.subject,
       datacontenttype: 'application/json',
-      prevHash: '',
+      prevhash: '',
+      recordedtime: new Date().toISOString(),
       data: draft.data,
     };
     this.events.push(event);

@@ -46,10 +46,10 @@ describe('file audit sink', () => {
     expect(written).toHaveLength(500);
     const parsed = written.map((line) => JSON.parse(line));
     expect(new Set(parsed.map((e) => e.id))).toEqual(new Set(events.map((e) => e.id)));
-    expect(parsed[0]).toMatchObject({ specversion: '1.0', source: 'gatehouse://test/a', type: 'gatehouse.decision.v1', subject: 's-1', datacontenttype: 'application/json', prevHash: GENESIS_PREV_HASH, sequence: '1' });
+    expect(parsed[0]).toMatchObject({ specversion: '1.0', source: 'gatehouse://test/a', type: 'gatehouse.decision.v1', subject: 's-1', datacontenttype: 'application/json', prevhash: GENESIS_PREV_HASH, sequence: '1' });
     expect(parsed[0].data).toMatchObject({ schemaVersion: 1, effect: 'allow', policyRevision: 'rev-1', engineMicros: 12 });
     for (let i = 1; i < written.length; i++) {
-      expect(parsed[i].prevHash).toBe(hashLine(written[i - 1]!));
+      expect(parsed[i].prevhash).toBe(hashLine(written[i - 1]!));
       expect(parsed[i].sequence).toBe(String(i + 1));
     }
   });
@@ -69,9 +69,9 @@ describe('file audit sink', () => {
     await again.close();
     const written = await lines(path);
     expect(written).toHaveLength(4);
-    expect(event.prevHash).toBe(hashLine(written[1]!));
+    expect(event.prevhash).toBe(hashLine(written[1]!));
     expect(event.sequence).toBe('3');
-    expect(JSON.parse(written[2]!).prevHash).toBe(GENESIS_PREV_HASH);
+    expect(JSON.parse(written[2]!).prevhash).toBe(GENESIS_PREV_HASH);
   });
 
   it('an unwritable file rejects append with AuditUnavailableError; required=false drops and resolves', async () => {

@@ -68,7 +68,7 @@ describe('kafka audit sink (real broker)', () => {
       expect(record.topic).toBe(AUDIT_TOPICS[event.type as AuditEventType]);
       expect(record.key).toBe(event.subject);
       expect(record.headers['content-type']).toBe('application/cloudevents+json');
-      expect(Object.keys(event)).toEqual(['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype', 'sequence', 'prevHash', 'data']);
+      expect(Object.keys(event)).toEqual(['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype', 'sequence', 'prevhash', 'recordedtime', 'data']);
     }
     const report = await verifyChain(
       (async function* () {
@@ -167,6 +167,6 @@ describe('kafka audit sink (real broker)', () => {
     const byId = new Map(records.map((record) => [JSON.parse(record.value).id as string, record.value]));
     expect(byId.size).toBe(201);
     const before = records.find((record) => JSON.parse(record.value).sequence === '200')!;
-    expect(last.prevHash).toBe(hashLine(before.value));
+    expect(last.prevhash).toBe(hashLine(before.value));
   });
 });

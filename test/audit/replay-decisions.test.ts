@@ -128,7 +128,7 @@ describe('gatehouse replay decisions (real bundles)', () => {
     const odd = join(work, 'odd.jsonl');
     const event = {
       specversion: '1.0', id: 'ev-future', source: 'x', type: 'gatehouse.decision.v1', time: '2026-11-25T10:00:00Z', subject: 's',
-      datacontenttype: 'application/json', sequence: '1', prevHash: '0'.repeat(64), data: { schemaVersion: 99, effect: 'allow' },
+      datacontenttype: 'application/json', sequence: '1', prevhash: '0'.repeat(64), recordedtime: '2026-11-25T10:00:00.010Z', data: { schemaVersion: 99, effect: 'allow' },
     };
     await writeFile(odd, JSON.stringify(event) + '\n');
     const result = await gatehouse(['replay', 'decisions', '--source', `file:${odd}`, '--bundle', join(work, 'base-copy.tar.gz')]);

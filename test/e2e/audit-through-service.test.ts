@@ -21,7 +21,7 @@ const PRIVATE = join(ROOT, 'var', `services-e2e-audit-${process.pid}`);
 const SOURCE = `gatehouse://${hostname()}/serve`;
 const OUTAGE_SOURCE = `gatehouse://${hostname()}/serve-outage`;
 const RUN = `e2e${Date.now().toString(36)}`;
-const ENVELOPE = ['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype', 'sequence', 'prevHash', 'data'];
+const ENVELOPE = ['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype', 'sequence', 'prevhash', 'recordedtime', 'data'];
 
 let work: string;
 let broker: string;
@@ -84,8 +84,8 @@ function expectOneUnbrokenChain(lines: string[]): void {
   const events = lines.map((line) => ({ line, event: JSON.parse(line) as AuditEventJson }));
   events.sort((a, b) => Number(a.event.sequence) - Number(b.event.sequence));
   expect(events.map(({ event }) => Number(event.sequence))).toEqual(events.map((_, i) => i + 1));
-  expect(events[0]!.event.prevHash).toBe('0'.repeat(64));
-  for (let i = 1; i < events.length; i++) expect(events[i]!.event.prevHash, `sequence ${i + 1}`).toBe(sha256(events[i - 1]!.line));
+  expect(events[0]!.event.prevhash).toBe('0'.repeat(64));
+  for (let i = 1; i < events.length; i++) expect(events[i]!.event.prevhash, `sequence ${i + 1}`).toBe(sha256(events[i - 1]!.line));
 }
 
 /** The same line delivered twice is a duplicate; one event id with two contents would be an edit. */
@@ -139,7 +139,7 @@ describe('the audit stream through gatehouse serve (real Kafka)', () => {
       expect(event).toMatchObject({ specversion: '1.0', source: SOURCE, type: 'gatehouse.decision.v1', datacontenttype: 'application/json' });
       expect(event.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       expect(event.sequence).toMatch(/^[1-9]\d*$/);
-      expect(event.prevHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(event.prevhash).toMatch(/^[0-9a-f]{64}$/);
       expect(new Date(event.time).toISOString()).toBe(event.time);
       expect(event.subject).toBe(ask.sessionId || subjectId);
       expect(record.key).toBe(event.subject);

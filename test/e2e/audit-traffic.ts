@@ -79,7 +79,8 @@ export interface AuditEventJson {
   subject: string;
   datacontenttype: string;
   sequence: string;
-  prevHash: string;
+  prevhash: string;
+  recordedtime: string;
   data: Record<string, unknown> & { decisionId?: string; requestId?: string };
 }
 

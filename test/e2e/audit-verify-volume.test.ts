@@ -25,7 +25,7 @@ describe('audit verify at volume', () => {
     let state = GENESIS_STATE;
     const time = new Date().toISOString();
     for (let i = 0; i < EVENTS; i++) {
-      const built = chainEvent({ id: randomUUID(), time, draft: { type: 'gatehouse.decision.v1', subject: `s-${i % 7}`, data: { index: i } } }, source, state);
+      const built = chainEvent({ id: randomUUID(), time, recordedtime: time, draft: { type: 'gatehouse.decision.v1', subject: `s-${i % 7}`, data: { index: i } } }, source, state);
       lines.push(built.line);
       state = built.next;
     }
