@@ -144,7 +144,7 @@ export function createAgentSession(o: AgentSessionOptions): Server {
     }
     let result: CallToolResult;
     try {
-      result = await upstream.callTool(split.name, args, extra.signal);
+      result = await upstream.callTool(split.name, args, extra.signal, progress);
     } catch (error) {
       const message = (error as Error).message;
       await o.recorder.call({ ...call, decision: gate.decision, outcome: 'upstream-error', error: message, ...approvalOf(gate) });

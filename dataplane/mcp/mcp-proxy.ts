@@ -25,6 +25,8 @@ export interface McpProxyOptions {
   gateway: Resource;
   approveHint: string;
   heartbeatMs?: number;
+  /** How long one upstream request may take without progress (default 5 minutes). */
+  upstreamTimeoutMs?: number;
 }
 
 export interface McpHttpOptions extends McpProxyOptions {
@@ -62,7 +64,7 @@ interface HttpSession {
  * opened by `initialize` after a `mcp.connect` decision and stays bound to that credential.
  */
 export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): Promise<RunningMcpProxy> {
-  const upstreams = openUpstreams(options.upstreams, log);
+  const upstreams = openUpstreams(options.upstreams, log, options.upstreamTimeoutMs);
   const sessions = new Map<string, HttpSession>();
   let publicUrl = options.publicUrl;
   const metadataUrl = (): string => {
@@ -205,7 +207,7 @@ export async function serveMcpStdio(
   options: McpProxyOptions & { token: string; input: Readable; output: Writable },
   log: McpLog,
 ): Promise<{ closed: Promise<void>; close(): Promise<void> }> {
-  const upstreams = openUpstreams(options.upstreams, log);
+  const upstreams = openUpstreams(options.upstreams, log, options.upstreamTimeoutMs);
   const sessionId = randomUUID();
   const verdict = await verifySessionCredential(options.decisions, options.token, options.gateway, sessionId, 'stdio');
   if (!verdict.ok) {
@@ -233,8 +235,8 @@ export async function serveMcpStdio(
   };
 }
 
-function openUpstreams(specs: UpstreamSpec[], log: McpLog): Map<string, UpstreamServer> {
-  return new Map(specs.map((spec) => [spec.name, new UpstreamServer(spec, log)]));
+function openUpstreams(specs: UpstreamSpec[], log: McpLog, timeoutMs?: number): Map<string, UpstreamServer> {
+  return new Map(specs.map((spec) => [spec.name, new UpstreamServer(spec, log, timeoutMs)]));
 }
 
 function sessionParts(options: McpProxyOptions, upstreams: Map<string, UpstreamServer>, log: McpLog) {

@@ -31,6 +31,8 @@ export class UpstreamServer {
   constructor(
     readonly spec: UpstreamSpec,
     private readonly log: McpLog,
+    /** How long one call may take upstream without progress before it fails (default 5 minutes). */
+    private readonly timeoutMs = 300_000,
   ) {}
 
   get name(): string {
@@ -57,9 +59,15 @@ export class UpstreamServer {
     return this.tools.get(name);
   }
 
-  async callTool(name: string, args: Record<string, unknown> | undefined, signal: AbortSignal): Promise<CallToolResult> {
+  /** `progress` receives the upstream's progress messages (passed on to the agent). */
+  async callTool(name: string, args: Record<string, unknown> | undefined, signal: AbortSignal, progress?: (message: string) => void): Promise<CallToolResult> {
     const client = await this.client();
-    const result = await client.callTool({ name, ...(args ? { arguments: args } : {}) }, undefined, { signal });
+    const result = await client.callTool({ name, ...(args ? { arguments: args } : {}) }, undefined, {
+      signal,
+      timeout: this.timeoutMs,
+      resetTimeoutOnProgress: true,
+      ...(progress ? { onprogress: (p: { progress: number; total?: number; message?: string }) => progress(p.message ?? `upstream progress ${p.progress}${p.total ? `/${p.total}` : ''}`) } : {}),
+    });
     return result as CallToolResult;
   }
 
@@ -78,7 +86,7 @@ export class UpstreamServer {
   }
 
   async readResource(uri: string, signal: AbortSignal): Promise<ReadResourceResult> {
-    return (await this.client()).readResource({ uri }, { signal });
+    return (await this.client()).readResource({ uri }, { signal, timeout: this.timeoutMs });
   }
 
   async listPrompts(signal?: AbortSignal): Promise<Prompt[]> {
@@ -96,7 +104,7 @@ export class UpstreamServer {
   }
 
   async getPrompt(name: string, args: Record<string, string> | undefined, signal: AbortSignal): Promise<GetPromptResult> {
-    return (await this.client()).getPrompt({ name, ...(args ? { arguments: args } : {}) }, { signal });
+    return (await this.client()).getPrompt({ name, ...(args ? { arguments: args } : {}) }, { signal, timeout: this.timeoutMs });
   }
 
   async close(): Promise<void> {
