@@ -56,6 +56,8 @@ interface HttpSession {
   credentialDigest: Buffer;
   lastSeen: number;
   endReason: string;
+  /** Settles once the session's `end` event is written (or refused). */
+  ended?: Promise<unknown>;
 }
 
 /**
@@ -141,7 +143,7 @@ export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): P
       if (ended) return;
       ended = true;
       sessions.delete(sessionId);
-      void recorder.end(session.endReason);
+      session.ended = recorder.end(session.endReason);
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
@@ -188,10 +190,13 @@ export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): P
     },
     async close() {
       clearInterval(sweeper);
-      for (const session of [...sessions.values()]) {
+      const open = [...sessions.values()];
+      for (const session of open) {
         session.endReason = 'proxy shutting down';
         await session.server.close().catch(() => undefined);
       }
+      // The end events are written before the caller closes the audit sink.
+      await Promise.all(open.map((session) => session.ended));
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await Promise.all([...upstreams.values()].map((u) => u.close()));
