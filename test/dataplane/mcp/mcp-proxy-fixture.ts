@@ -96,7 +96,12 @@ mask contains "$.rows[*].email" if {
 	endswith(input.resource.id, "/query")
 }
 
-mask contains "secret" if input.resource.id == "db/read_file"
+mask contains "secret" if input.resource.id in {"db/read_file", "local/file:///local/notes.txt"}
+
+denials contains "prompts of the local server are not for agents" if {
+	input.action == "mcp.prompts.get"
+	startswith(input.resource.id, "local/")
+}
 
 mask contains "$[*].email" if input.resource.id == "db/file:///db/customers.json"
 

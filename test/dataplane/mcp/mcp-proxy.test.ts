@@ -81,6 +81,15 @@ describe('what the agent sees', () => {
     expect(prompts.map((p) => p.name)).toEqual(['db__summarize', 'local__summarize']);
     const prompt = await agent.getPrompt({ name: 'db__summarize', arguments: { text: 'abc' } });
     expect(prompt.messages[0]?.content).toMatchObject({ type: 'text', text: 'Summarize: abc' });
+    // resources/read and prompts/get have no error result: a refusal is a JSON-RPC error.
+    await expect(agent.getPrompt({ name: 'local__summarize', arguments: { text: 'abc' } })).rejects.toMatchObject({
+      code: -32003,
+      message: expect.stringContaining("prompts of the local server are not for agents"),
+    });
+    await expect(agent.readResource({ uri: 'file:///local/notes.txt' })).rejects.toMatchObject({
+      code: -32003,
+      message: expect.stringMatching(/result was withheld: the policy asks to mask secret but content 0 is not JSON/),
+    });
   });
 });
 
@@ -140,12 +149,14 @@ describe('decided calls', () => {
     expect(readFileSync(join(s.scratch, 'outbox.jsonl'), 'utf8')).toContain('deploy done');
   });
 
-  it('a denied approval refuses the call and says so', async () => {
+  it('a held call repeats its progress while it waits; a denied approval refuses the call and says so', async () => {
     const result = (await agent.callTool({ name: 'db__send_email', arguments: { to: 'ceo@example.com', subject: 'refused mail' } }, undefined, {
       onprogress: (p) => {
-        const id = /approval id ([0-9a-f-]{36})/.exec(p.message ?? '')?.[1];
+        // Denied only once the proxy has said it is still waiting.
+        const id = /approval id ([0-9a-f-]{36}).*\(still waiting\)$/.exec(p.message ?? '')?.[1];
         if (id) void s.approvals.deny(id, REVIEWER, { comment: 'not now' }).catch(() => undefined);
       },
+      resetTimeoutOnProgress: true,
     })) as CallToolResult;
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/approval:[0-9a-f-]{36}: denied by reviewer-1 \(not now\); the call was not made/);
