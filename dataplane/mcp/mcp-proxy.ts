@@ -56,6 +56,8 @@ interface HttpSession {
   credentialDigest: Buffer;
   lastSeen: number;
   endReason: string;
+  /** Set when a decision found the credential dead: the next request is 401 and ends the session. */
+  rejected?: string;
   /** Settles once the session's `end` event is written (or refused). */
   ended?: Promise<unknown>;
 }
@@ -107,6 +109,12 @@ export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): P
       if (!session) return jsonRpcError(res, 404, -32001, 'gatehouse: unknown or closed session; initialize a new one');
       // A session stays bound to the credential it was opened with.
       if (!timingSafeEqual(digest(token), session.credentialDigest)) return unauthorized(res, 'invalid_token', 'the credential is not the one this session was opened with');
+      if (session.rejected !== undefined) {
+        // MCP authorization: an expired or revoked credential is a 401, so the client gets a new one.
+        session.endReason = `credential rejected (${session.rejected})`;
+        await session.server.close().catch(() => undefined);
+        return unauthorized(res, 'invalid_token', session.rejected);
+      }
       session.lastSeen = Date.now();
       if (req.method === 'DELETE') session.endReason = 'closed by the agent';
       await session.transport.handleRequest(req, res);
@@ -135,7 +143,15 @@ export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): P
     });
     if (!started) return jsonRpcError(res, 503, -32000, 'gatehouse: the session cannot be recorded in the audit log; refused');
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => sessionId });
-    const server = createAgentSession({ ...sessionParts(options, upstreams, log), token, sessionId, recorder });
+    const server = createAgentSession({
+      ...sessionParts(options, upstreams, log),
+      token,
+      sessionId,
+      recorder,
+      onCredentialRejected: (reason) => {
+        session.rejected = reason;
+      },
+    });
     const session: HttpSession = { transport, server, credentialDigest: digest(token), lastSeen: Date.now(), endReason: 'closed' };
     sessions.set(sessionId, session);
     let ended = false;

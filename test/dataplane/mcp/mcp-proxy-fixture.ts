@@ -138,6 +138,8 @@ export interface McpStack {
   agentToken(): Promise<string>;
   /** A scoped token bound to one MCP tool. */
   scopedToken(tool: string, options?: { maxUses?: number; now?: Date; actions?: string[] }): Promise<string>;
+  /** Revokes a scoped token (by its jti). */
+  revoke(token: string): Promise<void>;
   /** An SDK client connected to the proxy with `token` as its bearer credential. */
   connect(token: string): Promise<Client>;
   events(): AuditEvent[];
@@ -177,8 +179,9 @@ export async function startMcpStack(prefix: string, options: { decisionTimeoutMs
     const auditSink = await openFileAuditSink(join(work, 'decisions.jsonl'), { source: 'gatehouse://test/serve', registry: new Registry() });
     closers.push(() => auditSink.close());
     const active = new ActiveBundle();
+    const store = new MemoryStateStore();
     const tokens = await openTokenSubsystem({
-      store: new MemoryStateStore(),
+      store,
       auditSink,
       decide: async (input) => {
         const bundle = active.current();
@@ -251,6 +254,10 @@ export async function startMcpStack(prefix: string, options: { decisionTimeoutMs
           now: tokenOptions.now ?? new Date(),
         });
         return issued.token;
+      },
+      async revoke(token) {
+        const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { jti: string; exp: number };
+        await store.revokeToken(claims.jti, new Date(claims.exp * 1000), new Date());
       },
       async connect(token) {
         const client = new Client({ name: 'gatehouse-test-agent', version: '1.0.0' });

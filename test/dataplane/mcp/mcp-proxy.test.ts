@@ -209,6 +209,24 @@ describe('scoped tokens bind tools and uses', () => {
     expect(textOf(spent)).toContain('use(s) are spent');
   });
 
+  it('a token revoked during the session: the call is refused, then the session answers 401 invalid_token', async () => {
+    const token = await s.scopedToken('db/query');
+    const client = await s.connect(token);
+    const sessionId = (client.transport as { sessionId?: string }).sessionId!;
+    expect((await call(client, 'db__query', { sql: 'SELECT 1 AS one' })).isError).toBeFalsy();
+    await s.revoke(token);
+    const refused = await call(client, 'db__query', { sql: 'SELECT 1 AS one' });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toContain('token:revoked');
+    const response = await fetch(s.proxyUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}`, 'mcp-session-id': sessionId },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list', params: {} }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+  });
+
   it('a session stays bound to the credential it was opened with', async () => {
     const token = await s.agentToken();
     const client = await s.connect(token);
