@@ -138,6 +138,9 @@ export interface McpStack {
   agentToken(): Promise<string>;
   /** A scoped token bound to one MCP tool. */
   scopedToken(tool: string, options?: { maxUses?: number; now?: Date; actions?: string[] }): Promise<string>;
+  /** Stops the HTTP upstream (its port stays known) and starts it again on the same port. */
+  stopUpstream(): Promise<void>;
+  restartUpstream(): Promise<void>;
   /** Revokes a scoped token (by its jti). */
   revoke(token: string): Promise<void>;
   /** An SDK client connected to the proxy with `token` as its bearer credential. */
@@ -206,7 +209,7 @@ export async function startMcpStack(prefix: string, options: { decisionTimeoutMs
     closers.push(() => decision.close());
 
     const upstream = await startHttpUpstream(pgUrl, scratch);
-    closers.push(() => new Promise<void>((resolve) => upstream.server.close(() => resolve())));
+    closers.push(() => new Promise<void>((resolve) => (upstream.server.listening ? upstream.server.close(() => resolve()) : resolve())));
     closers.push(() => upstream.server.closeAllConnections());
 
     const auditPath = join(work, 'proxy-audit.jsonl');
@@ -254,6 +257,16 @@ export async function startMcpStack(prefix: string, options: { decisionTimeoutMs
           now: tokenOptions.now ?? new Date(),
         });
         return issued.token;
+      },
+      async stopUpstream() {
+        upstream.server.closeAllConnections();
+        await new Promise<void>((resolve) => upstream.server.close(() => resolve()));
+      },
+      async restartUpstream() {
+        await new Promise<void>((resolve, reject) => {
+          upstream.server.once('error', reject);
+          upstream.server.listen(Number(new URL(upstream.url).port), '127.0.0.1', () => resolve());
+        });
       },
       async revoke(token) {
         const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { jti: string; exp: number };

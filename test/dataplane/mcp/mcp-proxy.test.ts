@@ -171,6 +171,19 @@ describe('decided calls', () => {
     expect(JSON.parse(textOf(after))).toEqual({ rows: [{ one: 1 }] });
   });
 
+  it('an HTTP upstream that is down fails the call closed; once it is back the gateway reconnects', async () => {
+    await s.stopUpstream();
+    try {
+      const down = await call(agent, 'db__query', { sql: 'SELECT 1 AS one' });
+      expect(down.isError).toBe(true);
+      expect(textOf(down)).toMatch(/^gatehouse: upstream db (failed during the call|is unavailable)/);
+    } finally {
+      await s.restartUpstream();
+    }
+    const back = await call(agent, 'db__query', { sql: 'SELECT 1 AS one' });
+    expect(JSON.parse(textOf(back))).toEqual({ rows: [{ one: 1 }] });
+  });
+
   it('malformed JSON-RPC gets a JSON-RPC parse error and the gateway keeps serving the session', async () => {
     const token = await s.agentToken();
     const raw = await s.connect(token);
