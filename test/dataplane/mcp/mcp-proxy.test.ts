@@ -262,7 +262,7 @@ describe('audit', () => {
     await (client.transport as StreamableHTTPClientTransport).terminateSession();
     await client.close();
     const events = () => s.events().filter((e) => e.data.sessionId === sessionId);
-    await expect.poll(() => events().map((e) => e.data.kind)).toEqual(['start', 'call', 'call', 'end']);
+    await expect.poll(() => events().map((e) => e.data.kind), { timeout: 20_000 }).toEqual(['start', 'call', 'call', 'end']);
     const [, allowed, denied] = events();
     expect(allowed!.data).toMatchObject({ protocol: 'mcp', method: 'tools/call', name: 'db__query', effect: 'allow', outcome: 'ok', masked: 0 });
     expect(allowed!.data.decisionId).toMatch(/^[0-9a-f-]{36}$/);
@@ -322,7 +322,7 @@ describe('a local agent on stdio (the real CLI)', () => {
       await client.close();
     }
     const events = () => readFileSync(join(s.work, 'stdio-audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { data: { kind: string; transport?: string } });
-    await expect.poll(() => events().map((e) => e.data.kind)).toEqual(['start', 'call', 'call', 'end']);
+    await expect.poll(() => events().map((e) => e.data.kind), { timeout: 20_000 }).toEqual(['start', 'call', 'call', 'end']);
     expect(events()[0]!.data.transport).toBe('stdio');
   });
 });
