@@ -37,6 +37,7 @@ const HELP = `usage: gatehouse proxy mcp --upstream NAME=URL|NAME=COMMAND [--ups
   --decision-cert F --decision-key F   client certificate for mTLS to the decision service
   --decision-timeout-ms N     time for one decision before it is a deny (default 5000)
   --idle-timeout-s N          close an HTTP session without requests for N seconds (default 1800)
+  --upstream-timeout-s N      an upstream call without progress for N seconds fails (default 300)
   --audit SPEC                file:PATH | kafka://HOST:PORT[,HOST:PORT] (default file:var/proxy-audit.jsonl)
   --journal DIR               audit journal for kafka:// (default var/proxy-journal)
   --audit-required B          true | false (default true: a call that cannot be recorded is refused)
@@ -60,6 +61,7 @@ const FLAGS = {
   'decision-key': { type: 'string' },
   'decision-timeout-ms': { type: 'string' },
   'idle-timeout-s': { type: 'string' },
+  'upstream-timeout-s': { type: 'string' },
   audit: { type: 'string' },
   journal: { type: 'string' },
   'audit-required': { type: 'string' },
@@ -79,6 +81,7 @@ export interface McpProxyConfig extends GuardedResource, DecisionServiceSettings
   authorizationServers: string[];
   stdio: boolean;
   idleTimeoutMs: number;
+  upstreamTimeoutMs: number;
   logLevel: string;
 }
 
@@ -133,6 +136,7 @@ export function checkFlags(flags: Flags, stdio: boolean): McpProxyConfig {
     authorizationServers,
     stdio,
     idleTimeoutMs: positiveIntegerFlag(COMMAND, 'idle-timeout-s', flags['idle-timeout-s'], 1800, 7 * 24 * 3600) * 1000,
+    upstreamTimeoutMs: positiveIntegerFlag(COMMAND, 'upstream-timeout-s', flags['upstream-timeout-s'], 300, 24 * 3600) * 1000,
     ...checkResourceFlags(COMMAND, flags, 'McpGateway'),
     ...checkDecisionServiceFlags(COMMAND, flags),
     ...checkAuditFlags(COMMAND, flags, { audit: 'file:var/proxy-audit.jsonl', journal: 'var/proxy-journal' }),
@@ -155,6 +159,7 @@ async function parts(config: McpProxyConfig, logger: Logger) {
     auditRequired: config.auditRequired,
     gateway: { type: 'McpGateway', id: config.resource, attributes: config.attributes },
     approveHint: `gatehouse approvals approve {id} --decision ${config.decision}`,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
   };
   return { options, log, decisions, audit };
 }

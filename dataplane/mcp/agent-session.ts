@@ -37,7 +37,12 @@ export interface AgentSessionOptions {
   approveHint: string;
   heartbeatMs?: number;
   log: McpLog;
+  /** Called when a decision says the credential itself is no longer good (expired, revoked). */
+  onCredentialRejected?: (reason: string) => void;
 }
+
+/** Token checks after which no later call with this credential can succeed. */
+const DEAD_CREDENTIAL = /^token:(expired|revoked|signature|uses):/;
 
 type Progress = (message: string) => void;
 
@@ -140,11 +145,13 @@ export function createAgentSession(o: AgentSessionOptions): Server {
     const call: Omit<RecordedCall, 'outcome' | 'decision'> = { method: 'tools/call', name, server: split.server, resource, arguments: args };
     if (!gate.proceed) {
       await o.recorder.call({ ...call, decision: gate.decision, outcome: gate.outcome, ...(gate.approval ? { approval: gate.approval } : {}) });
+      const reason = gate.decision.reasons[0] ?? '';
+      if (DEAD_CREDENTIAL.test(reason)) o.onCredentialRejected?.(reason);
       return refusedTool(gate.message);
     }
     let result: CallToolResult;
     try {
-      result = await upstream.callTool(split.name, args, extra.signal);
+      result = await upstream.callTool(split.name, args, extra.signal, progress);
     } catch (error) {
       const message = (error as Error).message;
       await o.recorder.call({ ...call, decision: gate.decision, outcome: 'upstream-error', error: message, ...approvalOf(gate) });

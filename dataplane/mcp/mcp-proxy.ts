@@ -25,6 +25,8 @@ export interface McpProxyOptions {
   gateway: Resource;
   approveHint: string;
   heartbeatMs?: number;
+  /** How long one upstream request may take without progress (default 5 minutes). */
+  upstreamTimeoutMs?: number;
 }
 
 export interface McpHttpOptions extends McpProxyOptions {
@@ -54,6 +56,10 @@ interface HttpSession {
   credentialDigest: Buffer;
   lastSeen: number;
   endReason: string;
+  /** Set when a decision found the credential dead: the next request is 401 and ends the session. */
+  rejected?: string;
+  /** Settles once the session's `end` event is written (or refused). */
+  ended?: Promise<unknown>;
 }
 
 /**
@@ -62,7 +68,7 @@ interface HttpSession {
  * opened by `initialize` after a `mcp.connect` decision and stays bound to that credential.
  */
 export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): Promise<RunningMcpProxy> {
-  const upstreams = openUpstreams(options.upstreams, log);
+  const upstreams = openUpstreams(options.upstreams, log, options.upstreamTimeoutMs);
   const sessions = new Map<string, HttpSession>();
   let publicUrl = options.publicUrl;
   const metadataUrl = (): string => {
@@ -103,6 +109,12 @@ export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): P
       if (!session) return jsonRpcError(res, 404, -32001, 'gatehouse: unknown or closed session; initialize a new one');
       // A session stays bound to the credential it was opened with.
       if (!timingSafeEqual(digest(token), session.credentialDigest)) return unauthorized(res, 'invalid_token', 'the credential is not the one this session was opened with');
+      if (session.rejected !== undefined) {
+        // MCP authorization: an expired or revoked credential is a 401, so the client gets a new one.
+        session.endReason = `credential rejected (${session.rejected})`;
+        await session.server.close().catch(() => undefined);
+        return unauthorized(res, 'invalid_token', session.rejected);
+      }
       session.lastSeen = Date.now();
       if (req.method === 'DELETE') session.endReason = 'closed by the agent';
       await session.transport.handleRequest(req, res);
@@ -131,7 +143,15 @@ export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): P
     });
     if (!started) return jsonRpcError(res, 503, -32000, 'gatehouse: the session cannot be recorded in the audit log; refused');
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => sessionId });
-    const server = createAgentSession({ ...sessionParts(options, upstreams, log), token, sessionId, recorder });
+    const server = createAgentSession({
+      ...sessionParts(options, upstreams, log),
+      token,
+      sessionId,
+      recorder,
+      onCredentialRejected: (reason) => {
+        session.rejected = reason;
+      },
+    });
     const session: HttpSession = { transport, server, credentialDigest: digest(token), lastSeen: Date.now(), endReason: 'closed' };
     sessions.set(sessionId, session);
     let ended = false;
@@ -139,7 +159,7 @@ export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): P
       if (ended) return;
       ended = true;
       sessions.delete(sessionId);
-      void recorder.end(session.endReason);
+      session.ended = recorder.end(session.endReason);
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
@@ -186,10 +206,13 @@ export async function startMcpHttpProxy(options: McpHttpOptions, log: McpLog): P
     },
     async close() {
       clearInterval(sweeper);
-      for (const session of [...sessions.values()]) {
+      const open = [...sessions.values()];
+      for (const session of open) {
         session.endReason = 'proxy shutting down';
         await session.server.close().catch(() => undefined);
       }
+      // The end events are written before the caller closes the audit sink.
+      await Promise.all(open.map((session) => session.ended));
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await Promise.all([...upstreams.values()].map((u) => u.close()));
@@ -205,7 +228,7 @@ export async function serveMcpStdio(
   options: McpProxyOptions & { token: string; input: Readable; output: Writable },
   log: McpLog,
 ): Promise<{ closed: Promise<void>; close(): Promise<void> }> {
-  const upstreams = openUpstreams(options.upstreams, log);
+  const upstreams = openUpstreams(options.upstreams, log, options.upstreamTimeoutMs);
   const sessionId = randomUUID();
   const verdict = await verifySessionCredential(options.decisions, options.token, options.gateway, sessionId, 'stdio');
   if (!verdict.ok) {
@@ -233,8 +256,8 @@ export async function serveMcpStdio(
   };
 }
 
-function openUpstreams(specs: UpstreamSpec[], log: McpLog): Map<string, UpstreamServer> {
-  return new Map(specs.map((spec) => [spec.name, new UpstreamServer(spec, log)]));
+function openUpstreams(specs: UpstreamSpec[], log: McpLog, timeoutMs?: number): Map<string, UpstreamServer> {
+  return new Map(specs.map((spec) => [spec.name, new UpstreamServer(spec, log, timeoutMs)]));
 }
 
 function sessionParts(options: McpProxyOptions, upstreams: Map<string, UpstreamServer>, log: McpLog) {

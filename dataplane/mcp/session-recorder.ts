@@ -38,7 +38,10 @@ export class McpSessionRecorder {
   constructor(private readonly o: McpRecorderOptions) {}
 
   start(details: { transport: 'http' | 'stdio'; clientAddress?: string; connectDecisionId: string; client?: string }): Promise<boolean> {
-    return this.event({ kind: 'start', ...details, ...(details.clientAddress === undefined ? {} : { clientAddress: details.clientAddress }) });
+    const data: JsonObject = { kind: 'start', transport: details.transport, connectDecisionId: details.connectDecisionId };
+    if (details.clientAddress !== undefined) data.clientAddress = details.clientAddress;
+    if (details.client !== undefined) data.client = details.client;
+    return this.event(data);
   }
 
   call(call: RecordedCall): Promise<boolean> {

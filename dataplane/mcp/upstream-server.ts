@@ -2,13 +2,15 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type {
-  CallToolResult,
-  GetPromptResult,
-  Prompt,
-  ReadResourceResult,
-  Resource as McpResource,
-  Tool,
+import {
+  ErrorCode,
+  McpError,
+  type CallToolResult,
+  type GetPromptResult,
+  type Prompt,
+  type ReadResourceResult,
+  type Resource as McpResource,
+  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamSpec } from './upstream-spec.ts';
 
@@ -31,6 +33,8 @@ export class UpstreamServer {
   constructor(
     readonly spec: UpstreamSpec,
     private readonly log: McpLog,
+    /** How long one call may take upstream without progress before it fails (default 5 minutes). */
+    private readonly timeoutMs = 300_000,
   ) {}
 
   get name(): string {
@@ -42,7 +46,7 @@ export class UpstreamServer {
     const tools: Tool[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const answer = await client.listTools(cursor ? { cursor } : {}, { signal });
+      const answer = await client.listTools(cursor ? { cursor } : {}, { signal }).catch((e: unknown) => this.failed(e));
       tools.push(...answer.tools);
       cursor = answer.nextCursor;
       if (!cursor) break;
@@ -57,9 +61,15 @@ export class UpstreamServer {
     return this.tools.get(name);
   }
 
-  async callTool(name: string, args: Record<string, unknown> | undefined, signal: AbortSignal): Promise<CallToolResult> {
+  /** `progress` receives the upstream's progress messages (passed on to the agent). */
+  async callTool(name: string, args: Record<string, unknown> | undefined, signal: AbortSignal, progress?: (message: string) => void): Promise<CallToolResult> {
     const client = await this.client();
-    const result = await client.callTool({ name, ...(args ? { arguments: args } : {}) }, undefined, { signal });
+    const result = await client.callTool({ name, ...(args ? { arguments: args } : {}) }, undefined, {
+      signal,
+      timeout: this.timeoutMs,
+      resetTimeoutOnProgress: true,
+      ...(progress ? { onprogress: (p: { progress: number; total?: number; message?: string }) => progress(p.message ?? `upstream progress ${p.progress}${p.total ? `/${p.total}` : ''}`) } : {}),
+    }).catch((e: unknown) => this.failed(e));
     return result as CallToolResult;
   }
 
@@ -69,7 +79,7 @@ export class UpstreamServer {
     const resources: McpResource[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const answer = await client.listResources(cursor ? { cursor } : {}, { signal });
+      const answer = await client.listResources(cursor ? { cursor } : {}, { signal }).catch((e: unknown) => this.failed(e));
       resources.push(...answer.resources);
       cursor = answer.nextCursor;
       if (!cursor) break;
@@ -78,7 +88,7 @@ export class UpstreamServer {
   }
 
   async readResource(uri: string, signal: AbortSignal): Promise<ReadResourceResult> {
-    return (await this.client()).readResource({ uri }, { signal });
+    return (await this.client()).readResource({ uri }, { signal, timeout: this.timeoutMs }).catch((e: unknown) => this.failed(e));
   }
 
   async listPrompts(signal?: AbortSignal): Promise<Prompt[]> {
@@ -87,7 +97,7 @@ export class UpstreamServer {
     const prompts: Prompt[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const answer = await client.listPrompts(cursor ? { cursor } : {}, { signal });
+      const answer = await client.listPrompts(cursor ? { cursor } : {}, { signal }).catch((e: unknown) => this.failed(e));
       prompts.push(...answer.prompts);
       cursor = answer.nextCursor;
       if (!cursor) break;
@@ -96,7 +106,7 @@ export class UpstreamServer {
   }
 
   async getPrompt(name: string, args: Record<string, string> | undefined, signal: AbortSignal): Promise<GetPromptResult> {
-    return (await this.client()).getPrompt({ name, ...(args ? { arguments: args } : {}) }, { signal });
+    return (await this.client()).getPrompt({ name, ...(args ? { arguments: args } : {}) }, { signal, timeout: this.timeoutMs }).catch((e: unknown) => this.failed(e));
   }
 
   async close(): Promise<void> {
@@ -106,6 +116,18 @@ export class UpstreamServer {
     if (!connecting) return;
     const client = await connecting.catch(() => undefined);
     await client?.close().catch(() => undefined);
+  }
+
+  /**
+   * An HTTP upstream that failed at the transport level (restarted and forgot our session,
+   * unreachable, timed out) is connected afresh on the next use; a JSON-RPC error the server
+   * answered is its answer and keeps the connection. A stdio upstream is only reconnected
+   * when its process ends (see connect), so one stuck call does not kill the others.
+   */
+  private async failed(error: unknown): Promise<never> {
+    const transportLevel = !(error instanceof McpError) || error.code === ErrorCode.ConnectionClosed || error.code === ErrorCode.RequestTimeout;
+    if (transportLevel && this.spec.kind === 'http') await this.close();
+    throw error;
   }
 
   private client(): Promise<Client> {

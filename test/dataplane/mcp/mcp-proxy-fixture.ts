@@ -96,7 +96,12 @@ mask contains "$.rows[*].email" if {
 	endswith(input.resource.id, "/query")
 }
 
-mask contains "secret" if input.resource.id == "db/read_file"
+mask contains "secret" if input.resource.id in {"db/read_file", "local/file:///local/notes.txt"}
+
+denials contains "prompts of the local server are not for agents" if {
+	input.action == "mcp.prompts.get"
+	startswith(input.resource.id, "local/")
+}
 
 mask contains "$[*].email" if input.resource.id == "db/file:///db/customers.json"
 
@@ -133,6 +138,11 @@ export interface McpStack {
   agentToken(): Promise<string>;
   /** A scoped token bound to one MCP tool. */
   scopedToken(tool: string, options?: { maxUses?: number; now?: Date; actions?: string[] }): Promise<string>;
+  /** Stops the HTTP upstream (its port stays known) and starts it again on the same port. */
+  stopUpstream(): Promise<void>;
+  restartUpstream(): Promise<void>;
+  /** Revokes a scoped token (by its jti). */
+  revoke(token: string): Promise<void>;
   /** An SDK client connected to the proxy with `token` as its bearer credential. */
   connect(token: string): Promise<Client>;
   events(): AuditEvent[];
@@ -172,8 +182,9 @@ export async function startMcpStack(prefix: string, options: { decisionTimeoutMs
     const auditSink = await openFileAuditSink(join(work, 'decisions.jsonl'), { source: 'gatehouse://test/serve', registry: new Registry() });
     closers.push(() => auditSink.close());
     const active = new ActiveBundle();
+    const store = new MemoryStateStore();
     const tokens = await openTokenSubsystem({
-      store: new MemoryStateStore(),
+      store,
       auditSink,
       decide: async (input) => {
         const bundle = active.current();
@@ -198,7 +209,7 @@ export async function startMcpStack(prefix: string, options: { decisionTimeoutMs
     closers.push(() => decision.close());
 
     const upstream = await startHttpUpstream(pgUrl, scratch);
-    closers.push(() => new Promise<void>((resolve) => upstream.server.close(() => resolve())));
+    closers.push(() => new Promise<void>((resolve) => (upstream.server.listening ? upstream.server.close(() => resolve()) : resolve())));
     closers.push(() => upstream.server.closeAllConnections());
 
     const auditPath = join(work, 'proxy-audit.jsonl');
@@ -246,6 +257,20 @@ export async function startMcpStack(prefix: string, options: { decisionTimeoutMs
           now: tokenOptions.now ?? new Date(),
         });
         return issued.token;
+      },
+      async stopUpstream() {
+        upstream.server.closeAllConnections();
+        await new Promise<void>((resolve) => upstream.server.close(() => resolve()));
+      },
+      async restartUpstream() {
+        await new Promise<void>((resolve, reject) => {
+          upstream.server.once('error', reject);
+          upstream.server.listen(Number(new URL(upstream.url).port), '127.0.0.1', () => resolve());
+        });
+      },
+      async revoke(token) {
+        const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { jti: string; exp: number };
+        await store.revokeToken(claims.jti, new Date(claims.exp * 1000), new Date());
       },
       async connect(token) {
         const client = new Client({ name: 'gatehouse-test-agent', version: '1.0.0' });

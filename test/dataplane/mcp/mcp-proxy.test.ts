@@ -81,6 +81,15 @@ describe('what the agent sees', () => {
     expect(prompts.map((p) => p.name)).toEqual(['db__summarize', 'local__summarize']);
     const prompt = await agent.getPrompt({ name: 'db__summarize', arguments: { text: 'abc' } });
     expect(prompt.messages[0]?.content).toMatchObject({ type: 'text', text: 'Summarize: abc' });
+    // resources/read and prompts/get have no error result: a refusal is a JSON-RPC error.
+    await expect(agent.getPrompt({ name: 'local__summarize', arguments: { text: 'abc' } })).rejects.toMatchObject({
+      code: -32003,
+      message: expect.stringContaining("prompts of the local server are not for agents"),
+    });
+    await expect(agent.readResource({ uri: 'file:///local/notes.txt' })).rejects.toMatchObject({
+      code: -32003,
+      message: expect.stringMatching(/result was withheld: the policy asks to mask secret but content 0 is not JSON/),
+    });
   });
 });
 
@@ -140,12 +149,14 @@ describe('decided calls', () => {
     expect(readFileSync(join(s.scratch, 'outbox.jsonl'), 'utf8')).toContain('deploy done');
   });
 
-  it('a denied approval refuses the call and says so', async () => {
+  it('a held call repeats its progress while it waits; a denied approval refuses the call and says so', async () => {
     const result = (await agent.callTool({ name: 'db__send_email', arguments: { to: 'ceo@example.com', subject: 'refused mail' } }, undefined, {
       onprogress: (p) => {
-        const id = /approval id ([0-9a-f-]{36})/.exec(p.message ?? '')?.[1];
+        // Denied only once the proxy has said it is still waiting.
+        const id = /approval id ([0-9a-f-]{36}).*\(still waiting\)$/.exec(p.message ?? '')?.[1];
         if (id) void s.approvals.deny(id, REVIEWER, { comment: 'not now' }).catch(() => undefined);
       },
+      resetTimeoutOnProgress: true,
     })) as CallToolResult;
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/approval:[0-9a-f-]{36}: denied by reviewer-1 \(not now\); the call was not made/);
@@ -158,6 +169,19 @@ describe('decided calls', () => {
     expect(textOf(crashed)).toMatch(/gatehouse: upstream local failed during the call .*its outcome is unknown/);
     const after = await call(agent, 'local__query', { sql: 'SELECT 1 AS one' });
     expect(JSON.parse(textOf(after))).toEqual({ rows: [{ one: 1 }] });
+  });
+
+  it('an HTTP upstream that is down fails the call closed; once it is back the gateway reconnects', async () => {
+    await s.stopUpstream();
+    try {
+      const down = await call(agent, 'db__query', { sql: 'SELECT 1 AS one' });
+      expect(down.isError).toBe(true);
+      expect(textOf(down)).toMatch(/^gatehouse: upstream db (failed during the call|is unavailable)/);
+    } finally {
+      await s.restartUpstream();
+    }
+    const back = await call(agent, 'db__query', { sql: 'SELECT 1 AS one' });
+    expect(JSON.parse(textOf(back))).toEqual({ rows: [{ one: 1 }] });
   });
 
   it('malformed JSON-RPC gets a JSON-RPC parse error and the gateway keeps serving the session', async () => {
@@ -198,6 +222,24 @@ describe('scoped tokens bind tools and uses', () => {
     expect(textOf(spent)).toContain('use(s) are spent');
   });
 
+  it('a token revoked during the session: the call is refused, then the session answers 401 invalid_token', async () => {
+    const token = await s.scopedToken('db/query');
+    const client = await s.connect(token);
+    const sessionId = (client.transport as { sessionId?: string }).sessionId!;
+    expect((await call(client, 'db__query', { sql: 'SELECT 1 AS one' })).isError).toBeFalsy();
+    await s.revoke(token);
+    const refused = await call(client, 'db__query', { sql: 'SELECT 1 AS one' });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toContain('token:revoked');
+    const response = await fetch(s.proxyUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}`, 'mcp-session-id': sessionId },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list', params: {} }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+  });
+
   it('a session stays bound to the credential it was opened with', async () => {
     const token = await s.agentToken();
     const client = await s.connect(token);
@@ -220,7 +262,7 @@ describe('audit', () => {
     await (client.transport as StreamableHTTPClientTransport).terminateSession();
     await client.close();
     const events = () => s.events().filter((e) => e.data.sessionId === sessionId);
-    await expect.poll(() => events().map((e) => e.data.kind)).toEqual(['start', 'call', 'call', 'end']);
+    await expect.poll(() => events().map((e) => e.data.kind), { timeout: 20_000 }).toEqual(['start', 'call', 'call', 'end']);
     const [, allowed, denied] = events();
     expect(allowed!.data).toMatchObject({ protocol: 'mcp', method: 'tools/call', name: 'db__query', effect: 'allow', outcome: 'ok', masked: 0 });
     expect(allowed!.data.decisionId).toMatch(/^[0-9a-f-]{36}$/);
@@ -280,7 +322,7 @@ describe('a local agent on stdio (the real CLI)', () => {
       await client.close();
     }
     const events = () => readFileSync(join(s.work, 'stdio-audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { data: { kind: string; transport?: string } });
-    await expect.poll(() => events().map((e) => e.data.kind)).toEqual(['start', 'call', 'call', 'end']);
+    await expect.poll(() => events().map((e) => e.data.kind), { timeout: 20_000 }).toEqual(['start', 'call', 'call', 'end']);
     expect(events()[0]!.data.transport).toBe('stdio');
   });
 });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkFlags, readFlags } from '../../../cli/commands/proxy-mcp.ts';
@@ -52,5 +53,13 @@ describe('gatehouse proxy mcp flags', () => {
     const noToken = await gatehouse(['proxy', 'mcp', '--stdio', '--upstream', 'db=http://127.0.0.1:1/mcp', '--resource', 'gw']);
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toBe('gatehouse: proxy mcp: --stdio reads the agent credential from GATEHOUSE_MCP_TOKEN, which is not set\n');
+  });
+
+  it('docs/mcp-proxy.md describes every flag of the command', () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../../docs/mcp-proxy.md', import.meta.url)), 'utf8');
+    const source = readFileSync(fileURLToPath(new URL('../../../cli/commands/proxy-mcp.ts', import.meta.url)), 'utf8');
+    const flags = [...source.matchAll(/^  '?([a-z-]+)'?: \{ type: 'string'/gm)].map((m) => m[1]!);
+    expect(flags.length).toBeGreaterThan(10);
+    for (const flag of [...flags, 'stdio']) expect(doc, `--${flag}`).toContain(`--${flag}`);
   });
 });
