@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxyClient, startProxyHarness, type ProxyHarness } from './proxy-fixture.ts';
 
 // 16 sessions flood the proxy with ~800 KB statements (each takes the decision service a long
-// parse); another client's SELECT 1 must still be decided, and allowed, every time.
+// parse); another client's SELECT 1 must still be decided, and allowed, every time. On one
+// shared DecideStream the SELECT 1 would queue behind megabytes that the busy service reads
+// slowly and fail closed at its deadline; FairDecisionClient sends large requests on a stream of
+// their own, and the service runs heavy texts one at a time (fair-scheduler.ts).
 
 const FLOODERS = 16;
 /** About 800 KB of SQL whose facts take the service long to compute (a 100,000-entry IN list). */
