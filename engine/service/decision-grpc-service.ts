@@ -17,6 +17,9 @@ import { jsonToStruct } from './struct-json.ts';
 export const MAX_BATCH = 1000;
 /** Requests of one DecideStream decided concurrently before the service stops reading it. */
 export const STREAM_WINDOW = 256;
+/** Requests that name no session share by stream (bounded by STREAM_WINDOW) or by peer. */
+const STREAM_SHARE = { running: STREAM_WINDOW, waiting: STREAM_WINDOW };
+const UNNAMED_SHARE = { running: STREAM_WINDOW, waiting: 4 * STREAM_WINDOW };
 
 const PROTO_EFFECT: Record<Effect, ProtoEffect> = {
   allow: 'EFFECT_ALLOW',
@@ -80,7 +83,8 @@ export function decisionServiceHandlers(
         return;
       }
       const deadline = deadlineOf(call);
-      scheduler.run(parsed.sessionId ?? `peer:${call.getPeer()}`, isHeavyCall(parsed), () => pipeline.decide(parsed, { deadline })).then(
+      const share = parsed.sessionId === undefined ? UNNAMED_SHARE : undefined;
+      scheduler.run(parsed.sessionId ?? `peer:${call.getPeer()}`, isHeavyCall(parsed), () => pipeline.decide(parsed, { deadline }), share).then(
         (answer) => callback(null, toResponse(answer)),
         (error: unknown) => callback(statusOf(error)),
       );
@@ -96,7 +100,7 @@ export function decisionServiceHandlers(
       }
       const deadline = deadlineOf(call);
       // A batch is one unit of its caller's share: its items are decided together, as before.
-      scheduler.run(`peer:${call.getPeer()}`, calls.some(isHeavyCall), () => Promise.all(calls.map((one) => pipeline.decide(one, { deadline })))).then(
+      scheduler.run(`peer:${call.getPeer()}`, calls.some(isHeavyCall), () => Promise.all(calls.map((one) => pipeline.decide(one, { deadline }))), UNNAMED_SHARE).then(
         (answers) => callback(null, { responses: answers.map(toResponse) }),
         (error: unknown) => callback(statusOf(error)),
       );
@@ -170,7 +174,7 @@ export function decisionServiceHandlers(
         pending++;
         updateFlow();
         scheduler
-          .run(parsed.sessionId ?? streamKey, isHeavyCall(parsed), () => pipeline.decide(parsed, { deadline }))
+          .run(parsed.sessionId ?? streamKey, isHeavyCall(parsed), () => pipeline.decide(parsed, { deadline }), parsed.sessionId === undefined ? STREAM_SHARE : undefined)
           .then(
             (answer) => send({ request_id: requestId, response: toResponse(answer) }),
             (error: unknown) => {

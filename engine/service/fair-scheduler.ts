@@ -49,6 +49,13 @@ interface Task {
 interface SessionState {
   running: number;
   waiting: Task[];
+  maxRunning: number;
+}
+
+/** Bounds for one key other than the per-session defaults. */
+export interface SessionShare {
+  running?: number;
+  waiting?: number;
 }
 
 export class FairScheduler {
@@ -70,10 +77,15 @@ export class FairScheduler {
     return { running: this.#running, heavyRunning: this.#heavyRunning, waiting, sessions: this.#sessions.size };
   }
 
-  /** Runs `work` when the session's turn comes; rejects with ResourceExhaustedError when its queue is full. */
-  run<T>(session: string, heavy: boolean, work: () => Promise<T>): Promise<T> {
-    const state = this.#sessions.get(session) ?? { running: 0, waiting: [] };
-    if (state.waiting.length >= this.#o.perSessionWaiting) {
+  /**
+   * Runs `work` when the session's turn comes; rejects with ResourceExhaustedError when its
+   * queue is full. `share` overrides the per-session bounds, for traffic that names no session
+   * (a whole stream or peer, bounded by its own flow control).
+   */
+  run<T>(session: string, heavy: boolean, work: () => Promise<T>, share: SessionShare = {}): Promise<T> {
+    const state = this.#sessions.get(session) ?? { running: 0, waiting: [], maxRunning: this.#o.perSessionRunning };
+    state.maxRunning = share.running ?? this.#o.perSessionRunning;
+    if (state.waiting.length >= (share.waiting ?? this.#o.perSessionWaiting)) {
       return Promise.reject(
         new ResourceExhaustedError(
           `session ${printableSession(session)} has ${state.running} decisions running and ${state.waiting.length} waiting, its share of the service; ` +
@@ -134,7 +146,7 @@ export class FairScheduler {
         const head = state?.waiting[0];
         if (!state || !head) continue;
         const fits =
-          state.running < this.#o.perSessionRunning &&
+          state.running < state.maxRunning &&
           this.#running < this.#o.maxRunning &&
           (!head.heavy || this.#heavyRunning < this.#o.maxHeavyRunning);
         if (fits) {

@@ -1,4 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initFactExtractors } from '../../engine/facts/compute-facts.ts';
+import { loadBundle } from '../../engine/bundle/load-bundle.ts';
+import type { ActivatableBundle } from '../../engine/service/active-bundle.ts';
+import type { DecideStreamResponse__Output } from '../../proto/generated/gatehouse/v1/DecideStreamResponse.ts';
+import { BASE_POLICY, buildFixtureBundle, query, startTestServer, type TestServer } from './service-fixture.ts';
 import { FairScheduler, isHeavyCall, HEAVY_TEXT_CHARS } from '../../engine/service/fair-scheduler.ts';
 import { ResourceExhaustedError } from '../../engine/service/request-errors.ts';
 
@@ -102,4 +111,71 @@ describe('FairScheduler', () => {
     expect(isHeavyCall({ ...base, context: { sql: { text: 'x'.repeat(HEAVY_TEXT_CHARS + 1) } } })).toBe(true);
     expect(isHeavyCall({ ...base, context: { command: { text: 'y'.repeat(HEAVY_TEXT_CHARS + 1) } } })).toBe(true);
   });
+});
+
+describe('DecideStream: one session flooding the service', () => {
+  let work = '';
+  let server: TestServer;
+  /** Evaluations wait here until the test opens the gate: decisions stay running. */
+  let openGate: () => void = () => undefined;
+  let gate = new Promise<void>((resolve) => (openGate = resolve));
+
+  beforeAll(async () => {
+    await initFactExtractors();
+    work = mkdtempSync(join(tmpdir(), 'gatehouse-fair-stream-'));
+    const bundlePath = join(work, 'bundle.tar.gz');
+    await buildFixtureBundle(work, 'policy', BASE_POLICY, bundlePath);
+    server = await startTestServer(work, bundlePath, {
+      bundleSource: {
+        path: bundlePath,
+        watch: false,
+        load: async (): Promise<ActivatableBundle> => {
+          const bundle = await loadBundle(bundlePath);
+          return {
+            revision: bundle.revision,
+            evaluate: (input) => bundle.evaluate(input),
+            evaluateOffThread: async (input) => {
+              await gate;
+              return bundle.evaluate(input);
+            },
+            close: () => bundle.close(),
+          };
+        },
+      },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    openGate();
+    await server?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('past its share gets RESOURCE_EXHAUSTED with a clear message; another session on the same stream is still decided', async () => {
+    gate = new Promise<void>((resolve) => (openGate = resolve));
+    const stream = server.client.DecideStream();
+    const answers = new Map<string, DecideStreamResponse__Output>();
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on('data', (message: DecideStreamResponse__Output) => answers.set(message.request_id, message));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    const flood = 50;
+    for (let i = 0; i < flood; i++) stream.write({ request: query('dev', { request_id: `flood-${i}`, session_id: 'flooder' }) });
+    stream.write({ request: query('dev', { request_id: 'polite-1', session_id: 'polite' }, 'SELECT 1') });
+    // 8 running and 32 waiting are taken; the other 10 are refused at once, before any is decided.
+    while (answers.size < flood - 8 - 32) await new Promise((r) => setTimeout(r, 10));
+    const refused = [...answers.values()];
+    expect(refused.map((a) => a.request_id)).toEqual(Array.from({ length: 10 }, (_, i) => `flood-${40 + i}`));
+    for (const answer of refused) {
+      expect(answer.error).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED });
+      expect(answer.error?.message).toBe('session "flooder" has 8 decisions running and 32 waiting, its share of the service; wait for answers before sending more');
+    }
+    openGate();
+    stream.end();
+    await done;
+    expect(answers.size).toBe(flood + 1);
+    expect(answers.get('polite-1')?.response?.effect).toBe('EFFECT_ALLOW');
+    expect([...answers.values()].filter((a) => a.response?.effect === 'EFFECT_ALLOW').length).toBe(8 + 32 + 1);
+  }, 120_000);
 });

@@ -126,14 +126,15 @@ describe('PostgreSQL proxy: per-session limits', () => {
   });
 });
 
-describe('PostgreSQL proxy process: a client sending 2 GiB without Sync', () => {
+describe('PostgreSQL proxy process: memory stays bounded', () => {
   let child: ChildProcess | undefined;
+  let port = 0;
   afterAll(() => {
     child?.kill('SIGKILL');
   });
 
-  it('ends that session with 54000, keeps its own memory bounded and keeps deciding other sessions', async () => {
-    const port = await freePort();
+  beforeAll(async () => {
+    port = await freePort();
     child = spawn(process.execPath, [GATEHOUSE, 'proxy', 'postgres'], {
       env: {
         PATH: process.env.PATH ?? '',
@@ -150,6 +151,10 @@ describe('PostgreSQL proxy process: a client sending 2 GiB without Sync', () => 
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     await waitUntil(() => output.includes('postgres proxy ready'), 30_000, () => output);
+  }, 60_000);
+
+  it('a client sending 2 GiB without Sync: that session ends with 54000, memory stays bounded, other sessions keep being decided', async () => {
+    if (!child) throw new Error('the proxy process did not start');
 
     // Other sessions: a pg client that keeps running statements during the flood.
     const other = new pg.Client({ host: '127.0.0.1', port, database: h.database, user: 'planner', password: await h.issue() });
@@ -193,7 +198,50 @@ describe('PostgreSQL proxy process: a client sending 2 GiB without Sync', () => 
     await other.end();
     expect(child.exitCode).toBeNull();
   }, 120_000);
+
+  it('a client that does not read a 200 MB result: the proxy stops reading the database instead of buffering', async () => {
+    if (!child) throw new Error('the proxy process did not start');
+    const before = await peakRss(child.pid!);
+    const reader = await RawWireClient.login('127.0.0.1', port, h.database, await h.issue());
+    reader.socket.pause();
+    reader.send(wire.query("SELECT repeat('x', 1000) AS filler FROM generate_series(1, 200000)"));
+    // The backend behind the proxy blocks writing to it: the proxy stopped reading.
+    await waitUntil(async () => {
+      const rows = await directQuery<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'gatehouse_proxy' AND wait_event = 'ClientWrite' AND query LIKE 'SELECT repeat%'",
+      );
+      return rows[0]!.n === 1;
+    });
+    // The proxy keeps serving another session meanwhile, and the backend stays blocked: the
+    // 200 MB are not being read into the proxy behind the client's back.
+    const other = new pg.Client({ host: '127.0.0.1', port, database: h.database, user: 'planner', password: await h.issue() });
+    await other.connect();
+    for (let i = 0; i < 50; i++) expect((await other.query('SELECT count(*)::int AS n FROM orders')).rows).toEqual([{ n: 3 }]);
+    await other.end();
+    const stillBlocked = await directQuery<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'gatehouse_proxy' AND wait_event = 'ClientWrite' AND query LIKE 'SELECT repeat%'",
+    );
+    expect(stillBlocked[0]!.n).toBe(1);
+    const after = await peakRss(child.pid!);
+    expect(after - before).toBeLessThan(64 * MiB);
+    // A client that goes away has its statement cancelled: the backend is released.
+    reader.destroy();
+    await waitUntil(async () => {
+      const rows = await directQuery<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'gatehouse_proxy' AND query LIKE 'SELECT repeat%' AND state = 'active'");
+      return rows[0]!.n === 0;
+    });
+  }, 120_000);
 });
+
+async function directQuery<R extends pg.QueryResultRow>(sql: string): Promise<R[]> {
+  const client = new pg.Client({ connectionString: h.directUrl });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
 
 /** The process's peak resident set size in bytes (VmHWM). */
 async function peakRss(pid: number): Promise<number> {
@@ -203,9 +251,9 @@ async function peakRss(pid: number): Promise<number> {
   return Number(kb) * 1024;
 }
 
-async function waitUntil(check: () => boolean, ms = 20_000, detail: () => string = () => ''): Promise<void> {
+async function waitUntil(check: () => boolean | Promise<boolean>, ms = 20_000, detail: () => string = () => ''): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`condition not reached in ${ms} ms ${detail()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
