@@ -19,7 +19,7 @@ export type CedarEntityFileResult = { entities: EntityJson[]; diagnostics: [] } 
  * - the result is checked by Cedar (with the schema when there is one).
  * `source` is the file's text, or an already parsed value (tests, embedders).
  */
-export function readCedarEntityFile(source: string | unknown, file: string, schema: { types: CedarSchemaTypes; text: string } | undefined): CedarEntityFileResult {
+export function readCedarEntityFile(source: unknown, file: string, schema: { types: CedarSchemaTypes; text: string } | undefined): CedarEntityFileResult {
   let value: unknown = source;
   if (typeof source === 'string') {
     try {
@@ -43,7 +43,8 @@ export function readCedarEntityFile(source: string | unknown, file: string, sche
     const name = entityName(entity.uid, index);
     const attrs = exactLongs(entity.attrs, `entity ${name} attribute`, problems, file);
     const tags = entity.tags === undefined ? undefined : exactLongs(entity.tags, `entity ${name} tag`, problems, file);
-    const exact: EntityJson = { ...entity, attrs: (attrs ?? {}) as Record<string, CedarValueJson> };
+    const exact: EntityJson = { ...entity };
+    if (attrs !== undefined) exact.attrs = attrs as Record<string, CedarValueJson>;
     if (tags !== undefined) exact.tags = tags as Record<string, CedarValueJson>;
     entities.push(exact);
   }

@@ -44,11 +44,6 @@ export class CedarSchemaTypes {
     return this.#actionEntities;
   }
 
-  /** True when the schema declares `Action::"<id>"` (or `<ns>::Action::"<id>"`). */
-  declaresAction(action: TypeAndId): boolean {
-    return this.#actionContexts.has(`${action.type}::${action.id}`);
-  }
-
   /** Attributes of an entity of `entityType`, written as Cedar reads them with the schema. */
   typeEntityAttributes(entityType: string, attrs: Record<string, CedarValueJson>): Record<string, CedarValueJson> {
     return this.#typeRecord(attrs, this.#entityShapes.get(entityType));
@@ -71,8 +66,10 @@ export class CedarSchemaTypes {
   /** One entity of entities.json, typed by the schema (uid and parents are already references). */
   typeEntity(entity: EntityJson): EntityJson {
     const uid = '__entity' in entity.uid ? entity.uid.__entity : entity.uid;
-    const typed: EntityJson = { ...entity, attrs: this.typeEntityAttributes(uid.type, entity.attrs ?? {}) };
-    if (entity.tags) typed.tags = this.typeEntityTags(uid.type, entity.tags);
+    // Malformed parts are left as they are, for Cedar's own check to report.
+    const typed: EntityJson = { ...entity };
+    if (isRecord(entity.attrs)) typed.attrs = this.typeEntityAttributes(uid.type, entity.attrs);
+    if (isRecord(entity.tags)) typed.tags = this.typeEntityTags(uid.type, entity.tags);
     return typed;
   }
 
@@ -155,7 +152,7 @@ function builtinName(name: string): string {
   return name.startsWith('__cedar::') ? name.slice('__cedar::'.length) : name;
 }
 
-function isRecord(value: CedarValueJson): value is Record<string, CedarValueJson> {
+function isRecord(value: CedarValueJson | undefined): value is Record<string, CedarValueJson> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -63,11 +63,19 @@ export type ExceptionClass =
   | 'namespaced-action'
   | 'empty-id'
   | 'control-characters'
+  | 'action-name'
+  | 'identifier-length'
   | 'request-long-beyond-exact'
   | 'unsupported-extension-form'
   | 'error-denies';
 
+// The service's request rules (engine/service/parse-decide-request.ts), restated: the test
+// classifies a case before sending it, and the server must then refuse it.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const ACTION_NAME = /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
+const MAX_ACTION = 128;
+const MAX_TYPE = 128;
+const MAX_ID = 512;
 const REQUEST_EXTENSIONS = new Set(['ip', 'decimal', 'datetime', 'duration']);
 
 /** Cedar allows although a policy errored: Gatehouse denies (its answer for such requests). */
@@ -87,6 +95,10 @@ export function requestException(request: CorpusRequest): ExceptionClass | undef
   if (request.action.type !== 'Action') return 'namespaced-action';
   if (request.principal.id === '' || request.resource.id === '' || request.action.id === '') return 'empty-id';
   if ([request.principal.id, request.resource.id, request.action.id].some((id) => CONTROL.test(id))) return 'control-characters';
+  if (!ACTION_NAME.test(request.action.id) || request.action.id.length > MAX_ACTION) return 'action-name';
+  if ([request.principal.id, request.resource.id].some((id) => id.length > MAX_ID) || [request.principal.type, request.resource.type].some((type) => type.length > MAX_TYPE)) {
+    return 'identifier-length';
+  }
   if (hasLongBeyondExact(request.context, true)) return 'request-long-beyond-exact';
   if (hasUnsupportedExtension(request.context)) return 'unsupported-extension-form';
   if (errorDenies(request)) return 'error-denies';
