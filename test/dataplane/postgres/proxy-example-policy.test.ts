@@ -186,6 +186,16 @@ describe('psql with the example policy', () => {
     expect(described.stdout).toContain('email');
   });
 
+  it('\\copy of a table without personal data works; of one with it is refused', async () => {
+    const copied = await psql(['-c', '\\copy (SELECT id, total FROM orders ORDER BY id) TO STDOUT']);
+    expect(copied.stderr).toBe('');
+    expect(copied.stdout).toContain('12.5');
+    const refused = await psql(['-c', '\\copy users TO STDOUT']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('whole row of users');
+    expect(refused.stdout).not.toContain(MASKED_VALUE);
+  });
+
   it('\\x with a masked read never shows the value', async () => {
     const run = await psql(['-c', '\\x', '-c', 'SELECT id, email FROM users WHERE id = 1']);
     expect(run.code).toBe(0);
