@@ -38,8 +38,10 @@ export class CatalogColumnOrigins implements ColumnOriginResolver {
   }
 
   /**
-   * Columns of the visible relations with these (lower-case, unqualified) names, as the
-   * session resolves them (the proxy's role and database, and a search_path no client may change).
+   * Columns of the visible tables (ordinary or partitioned: the relations whose columns hold the
+   * values) with these lower-case, unqualified names, as the session resolves them (the proxy's
+   * role and database, and a search_path no client may change). Views and other relations are
+   * left out: their columns are not the values' own, and the policy treats them as unknown.
    */
   async relationColumns(names: readonly string[]): Promise<Record<string, string[]>> {
     const now = Date.now();
@@ -56,7 +58,7 @@ export class CatalogColumnOrigins implements ColumnOriginResolver {
     const result = await client.query<{ relname: string; columns: string[] }>(
       `SELECT c.relname, array_agg(a.attname::text ORDER BY a.attnum) AS columns
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-        WHERE c.relname = ANY ($1::text[]) AND pg_catalog.pg_table_is_visible(c.oid)
+        WHERE c.relname = ANY ($1::text[]) AND c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)
         GROUP BY c.relname`,
       [missing],
     );

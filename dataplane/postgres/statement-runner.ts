@@ -6,6 +6,8 @@ import { unenforceableObligations, type DataPlaneDecision, type DecisionClient }
 import { maskedColumns } from '../../engine/model/mask-obligation.ts';
 import { mayChangeStatementReading } from './statement-reading-settings.ts';
 import { previewStatement } from './statement-preview.ts';
+import { SESSION_STATE_SQL, stateDifference, type SessionState } from './session-state.ts';
+import { SessionSettingsChanged } from './statement-reading-settings.ts';
 import { mentionsReservedName, ProtocolObjects, type PortalEntry } from './protocol-objects.ts';
 import type { ColumnOriginResolver } from './column-masker.ts';
 import type { SessionRecorder } from './session-recorder.ts';
@@ -57,6 +59,10 @@ export class StatementRunner {
   private batch: FrontendMessage[] = [];
   private copying = false;
   private readonly aborter = new AbortController();
+  /** The session state read at the start; every later read must match it. */
+  private baseline: SessionState | undefined;
+  /** A statement that may have changed settings ran, and the state has not been read since. */
+  private stateUnchecked = false;
 
   constructor(private readonly o: StatementRunnerOptions) {}
 
@@ -73,6 +79,10 @@ export class StatementRunner {
   }
 
   async onMessage(message: FrontendMessage): Promise<void> {
+    if (this.baseline === undefined && this.o.relay.idle) {
+      this.baseline = await this.readState('sync');
+      if (this.baseline === undefined) return;
+    }
     switch (message.type) {
       case 'Query':
         // Unsynced extended messages before a Query: close them with a Sync of our own (its
@@ -120,6 +130,51 @@ export class StatementRunner {
     this.o.upstream.write(encodeQuery(sql));
     await this.o.relay.whenIdle();
     this.copying = false;
+    if (previewStatement(sql).mayChangeSettings) this.stateUnchecked = true;
+    await this.checkState('sync');
+  }
+
+  /**
+   * Reads the session state back when a statement may have changed it, and ends the session
+   * (FATAL 42501) when it differs from the start. In a failed transaction nothing runs until
+   * ROLLBACK (which undoes the change), so the read waits for the next statement.
+   */
+  private async checkState(end: 'sync' | 'flush'): Promise<void> {
+    if (!this.stateUnchecked || this.baseline === undefined) return;
+    if (this.o.relay.status === 'E' || this.o.relay.awaitingSync) return;
+    const now = await this.readState(end);
+    if (now === undefined) return;
+    this.stateUnchecked = false;
+    const difference = stateDifference(this.baseline, now);
+    if (difference !== undefined) throw new SessionSettingsChanged(difference);
+  }
+
+  /** The proxy's own Parse/Bind/Execute of SESSION_STATE_SQL under reserved names; undefined when the session closed. */
+  private async readState(end: 'sync' | 'flush'): Promise<SessionState | undefined> {
+    const relay = this.o.relay;
+    const statement = this.objects.fresh('s', 'state-check');
+    const portal = this.objects.fresh('p', 'state-check');
+    let row: SessionState | undefined;
+    relay.expect({ kind: 'parse', swallow: true });
+    relay.expect({ kind: 'bind', swallow: true });
+    relay.expect({ kind: 'probe', onRow: (values) => (row = values.map((v) => (v === null ? null : v.toString('utf8')))) });
+    relay.expect({ kind: 'close', swallow: true });
+    relay.expect({ kind: 'close', swallow: true });
+    const out = [
+      encodeParse(statement, SESSION_STATE_SQL, []),
+      encodeBind({ portal, statement, parameterFormats: [], parameters: [], resultFormats: [] }, portal, statement),
+      encodeExecute(portal, 0),
+      encodeClose('P', portal),
+      encodeClose('S', statement),
+    ];
+    if (end === 'sync') {
+      relay.expect({ kind: 'sync', swallow: true });
+      out.push(encodeSync());
+    } else out.push(encodeFlush());
+    this.o.upstream.write(Buffer.concat(out));
+    if (!(await this.idleOrClosed())) return undefined;
+    if (row === undefined) throw new SessionSettingsChanged('state could not be read back');
+    return row;
   }
 
   private async flushBatch(end: 'sync' | 'flush', implicitSync = false): Promise<void> {
@@ -196,10 +251,14 @@ export class StatementRunner {
             out = [];
             if (!(await this.idleOrClosed())) return;
             settingsInFlight = false;
+            await this.checkState('flush');
           }
           const portal = view.portals.get(message.portal);
           out.push(...(await this.prepareExecute(portal, message.portal, message.maxRows)));
-          if (portal?.sql !== undefined && previewStatement(portal.sql).mayChangeSettings) settingsInFlight = true;
+          if (portal?.sql !== undefined && previewStatement(portal.sql).mayChangeSettings) {
+            settingsInFlight = true;
+            this.stateUnchecked = true;
+          }
           break;
         }
         default:
@@ -214,7 +273,8 @@ export class StatementRunner {
     }
     if (out.length > 0) this.o.upstream.write(out.length === 1 ? out[0]! : Buffer.concat(out));
     // The next batch is decided on confirmed state, so wait for this one's replies.
-    await relay.whenIdle();
+    if (!(await this.idleOrClosed())) return;
+    await this.checkState(end === 'sync' ? 'sync' : 'flush');
   }
 
   /** Waits for every reply expected so far; false when the session closed meanwhile. */

@@ -31,7 +31,9 @@ export type Expectation =
   /** A deliberately unparseable Parse standing where a denied Execute was; its error becomes the denial. */
   | { kind: 'denial'; marker: string; error: Buffer; statement: StatementRun }
   /** `swallow`: a Sync the proxy added itself; its ReadyForQuery is not the client's. */
-  | { kind: 'sync'; swallow?: boolean };
+  | { kind: 'sync'; swallow?: boolean }
+  /** The proxy's own read of the session state (session-state.ts): rows go to `onRow`, never to the client. */
+  | { kind: 'probe'; onRow: (values: (Buffer | null)[]) => void };
 
 /** One decided statement while it runs upstream. */
 export interface StatementRun {
@@ -196,11 +198,19 @@ export class UpstreamRelay {
       case 'n':
         return this.onDescription(type, message, head);
       case 'D':
+        if (head?.kind === 'probe') {
+          head.onRow(decodeDataRow(message.body));
+          return undefined;
+        }
         return this.onDataRow(message, head);
       case 'C':
       case 'I':
       case 's': {
         const tag = type === 'C' ? decodeCommandTag(message.body) : undefined;
+        if (head?.kind === 'probe') {
+          this.shift();
+          return undefined;
+        }
         if (head?.kind === 'execute') {
           this.shift();
           head.statement.done({ rows: rowsFromCommandTag(tag ?? '') ?? head.statement.rows, tag });
@@ -290,6 +300,10 @@ export class UpstreamRelay {
   }
 
   private onError(message: TypedMessage, head: Expectation | undefined): void {
+    if (head?.kind === 'probe' || ((head?.kind === 'parse' || head?.kind === 'bind' || head?.kind === 'close') && head.swallow && this.expectations.some((e) => e.kind === 'probe'))) {
+      // The proxy's own state read failed: the state cannot be vouched for.
+      throw new SessionSettingsChanged('state could not be read back');
+    }
     if (head?.kind === 'denial') {
       const fields = decodeFields(message.body);
       this.shift();

@@ -53,3 +53,17 @@ deny contains reason.make("sql/masked-row", concat("", ["a whole row of ", objec
 	usage in {"wholerow", "returning", "copy"}
 	count(relation_pii(column)) > 0
 }
+
+# With the catalog (the proxy sends it), a relation it does not list as a table is a view or
+# something else whose columns may carry masked values under other names: while personal data
+# is masked, it is refused rather than guessed about. Catalog relations (psql, drivers) are not
+# personal data.
+deny contains reason.make("sql/masked-relation", concat("", ["relation ", table, " is not a table whose columns can be masked (a view?); it cannot be read while personal data is masked for you"])) if {
+	sql
+	not inventory.privileged
+	is_object(sql.catalog)
+	some statement in statements
+	some table in statement.tables
+	not is_array(object.get(sql.catalog, table, null))
+	not catalog_relation(statement, table)
+}

@@ -156,7 +156,7 @@ describe('executor: psql and the pg driver through the proxy', () => {
   it('a DELETE without WHERE prints a NOTICE with the approval id and waits; the planner cannot approve it; a reviewer can, then it runs', async () => {
     const session = stack.psqlSession(PROD, prodToken, ['-c', 'DELETE FROM customers']);
     try {
-      const notice = await session.waitFor(new RegExp(`NOTICE:.*approval (${UUID}) required \\(rego:gatehouse/sql/unbounded-write: DELETE without a WHERE clause touches every row\\)`), 60_000);
+      const notice = await session.waitFor(new RegExp(`NOTICE:.*approval (${UUID}) required \\(rego:gatehouse/sql/unbounded-write: DELETE does not bound its rows by a key \\(id = constant\\); a reviewer must approve\\)`), 60_000);
       deleteApprovalId = notice[1]!;
       expect(session.stderr).toContain(`gatehouse approvals approve ${deleteApprovalId} --decision ${stack.decision}`);
       // Held: the database has not seen the statement.

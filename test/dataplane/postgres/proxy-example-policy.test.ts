@@ -29,6 +29,7 @@ beforeAll(async () => {
   canaryPid = (await direct.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   // Statistics hold column values once a table is analysed.
   await direct.query('ANALYZE users');
+  await direct.query('CREATE VIEW user_contacts AS SELECT id, email AS contact FROM users');
 }, 120_000);
 
 afterAll(async () => {
@@ -72,6 +73,15 @@ describe('example policy through the proxy (pg driver)', () => {
     expect(masked.rows[0].name).toBe('Alice');
     const plain = await client.query('SELECT id, total FROM orders WHERE id = 10');
     expect(Number(plain.rows[0].total)).toBe(12.5);
+  });
+
+  it('while masks apply, a result column with no base column is masked too', async () => {
+    const result = await client.query("SELECT id, email, upper(name) AS loud, 'x' || name AS tagged FROM users WHERE id = 1");
+    expect(result.rows[0]).toEqual({ id: 1, email: '********', loud: '********', tagged: '********' });
+  });
+
+  it('a view that renames a masked column is refused (its columns are not a table the mask knows)', async () => {
+    await expect(client.query('SELECT contact FROM user_contacts')).rejects.toMatchObject({ code: '42501' });
   });
 
   it.each([
@@ -184,6 +194,16 @@ describe('psql with the example policy', () => {
     const described = await psql(['-c', '\\d users']);
     expect(described.stderr).toBe('');
     expect(described.stdout).toContain('email');
+  });
+
+  it('\\copy of a table without personal data works; of one with it is refused', async () => {
+    const copied = await psql(['-c', '\\copy (SELECT id, total FROM orders ORDER BY id) TO STDOUT']);
+    expect(copied.stderr).toBe('');
+    expect(copied.stdout).toContain('12.5');
+    const refused = await psql(['-c', '\\copy users TO STDOUT']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('whole row of users');
+    expect(refused.stdout).not.toContain(MASKED_VALUE);
   });
 
   it('\\x with a masked read never shows the value', async () => {
