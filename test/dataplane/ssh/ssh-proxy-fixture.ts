@@ -260,11 +260,15 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** The real OpenSSH client, the token given as password through sshpass (SSHPASS env). */
+/**
+ * The real OpenSSH client, the token given as password through sshpass (SSHPASS env). `extra`
+ * options come first: ssh keeps the first value of an option, so they override the defaults.
+ */
 export function sshCommand(port: number, token: string, command: string[], extra: string[] = []): Promise<CommandResult> {
   const args = [
     '-e',
     'ssh',
+    ...extra,
     '-p',
     String(port),
     '-o',
@@ -279,7 +283,6 @@ export function sshCommand(port: number, token: string, command: string[], extra
     'PubkeyAuthentication=no',
     '-o',
     'NumberOfPasswordPrompts=1',
-    ...extra,
     'executor@127.0.0.1',
     ...command,
   ];
