@@ -180,6 +180,13 @@ export interface ProxyFixture {
   close(): Promise<void>;
 }
 
+/** True once every recorded session that started has recorded its end (its last event). */
+export function allSessionsEnded(events: AuditEvent[]): boolean {
+  const started = events.filter((e) => e.data.kind === 'start').map((e) => e.data.sessionId);
+  const ended = new Set(events.filter((e) => e.data.kind === 'end').map((e) => e.data.sessionId));
+  return started.length > 0 && started.every((id) => ended.has(id));
+}
+
 export async function startProxyFixture(
   workDir: string,
   decisionAddress: string,
