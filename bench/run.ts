@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 const SUITES: Record<string, () => Promise<{ run: () => Promise<string> }>> = {
+  engine: () => import('./engine-evaluation.ts'),
   decision: () => import('./decision-service.ts'),
   audit: () => import('./audit-sinks.ts'),
   postgres: () => import('./postgres-proxy.ts'),

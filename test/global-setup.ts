@@ -30,6 +30,9 @@ function install(script: string): Promise<string> {
 }
 
 export default async function setup(): Promise<() => void> {
+  // The integration and e2e projects share this setup: in one vitest run it runs once.
+  if (process.env.GATEHOUSE_TEST_SETUP_DONE === '1') return () => {};
+  process.env.GATEHOUSE_TEST_SETUP_DONE = '1';
   // The Go builds take minutes on a cold cache; they run side by side.
   const [, grpcurl, cloudEventsPython] = await Promise.all([install('install-opa'), install('install-grpcurl'), install('install-cloudevents-python')]);
   // The third-party clients the interoperability tests drive (never written by Gatehouse).

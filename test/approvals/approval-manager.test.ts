@@ -98,11 +98,12 @@ describe('approvals', () => {
   it('an approval nobody decides expires after 10 minutes and the waiter gets expired', async () => {
     const id = await held();
     const controller = new AbortController();
-    const waiting = collect(manager.watch(id, undefined, controller.signal));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    const watch = manager.watch(id, undefined, controller.signal);
+    // The watcher's first update (pending) means it is subscribed: the expiry cannot slip past it.
+    expect((await watch.next()).value?.approval.status).toBe('pending');
     now = new Date(now.getTime() + 10 * 60_000 + 1);
     await manager.sweep();
-    const updates = await waiting;
+    const updates = await collect(watch);
     expect(updates.at(-1)!.approval.status).toBe('expired');
     expect((await refusal(manager.approve(id, reviewer))).code).toBe('GATEHOUSE_APPROVAL_RESOLVED');
     expect(audit.events.map((e) => e.data.kind)).toEqual(['requested', 'expired']);

@@ -15,6 +15,9 @@ export type ServiceName = 'kafka' | 'postgres' | 'sshd';
  * `stateDir` selects a private set of services (GATEHOUSE_SERVICES_DIR), e.g. a broker a test stops.
  */
 export function services(command: 'up' | 'down' | 'status' | 'clean', names: ServiceName[], stateDir?: string): Promise<Record<string, string>> {
+  if (process.env.GATEHOUSE_TEST_TIER === 'unit') {
+    return Promise.reject(new Error(`scripts/services ${command}: the unit tier runs without services; take this file out of UNIT_TESTS in test/tiers.ts`));
+  }
   const env = { ...process.env };
   if (stateDir !== undefined) env.GATEHOUSE_SERVICES_DIR = stateDir;
   else delete env.GATEHOUSE_SERVICES_DIR;

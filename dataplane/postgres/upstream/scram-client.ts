@@ -12,15 +12,32 @@ export class ScramError extends Error {
   }
 }
 
+export interface ScramClientOptions {
+  /** Defaults to 18 random bytes in base64; fixed only to replay a known exchange (RFC 7677). */
+  clientNonce?: string;
+  /** The SCRAM `n=` attribute; PostgreSQL ignores it (the startup packet names the user). */
+  user?: string;
+}
+
 export class ScramClient {
-  private readonly clientNonce = randomBytes(18).toString('base64');
+  private readonly clientNonce: string;
+  private readonly user: string;
   private clientFirstBare = '';
   private serverSignature: Buffer | undefined;
 
-  constructor(private readonly password: string) {}
+  constructor(
+    private readonly password: string,
+    options: ScramClientOptions = {},
+  ) {
+    this.clientNonce = options.clientNonce ?? randomBytes(18).toString('base64');
+    this.user = options.user ?? '';
+    // The nonce and user go into the message verbatim: a comma would split an attribute.
+    if (!/^[\x21-\x2b\x2d-\x7e]+$/.test(this.clientNonce)) throw new ScramError('SCRAM client nonce must be printable ASCII without commas');
+    if (/[,=]/.test(this.user)) throw new ScramError('SCRAM user name must not contain "," or "="');
+  }
 
   firstMessage(): string {
-    this.clientFirstBare = `n=,r=${this.clientNonce}`;
+    this.clientFirstBare = `n=${this.user},r=${this.clientNonce}`;
     return `n,,${this.clientFirstBare}`;
   }
 

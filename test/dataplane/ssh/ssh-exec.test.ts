@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient, execOn, sshCommand, startProxiedHost, type ProxiedHostFixture } from './ssh-proxy-fixture.ts';
+import { allSessionsEnded, connectClient, execOn, sshCommand, startProxiedHost, type ProxiedHostFixture } from './ssh-proxy-fixture.ts';
+import { waitUntil } from '../../support/wait-until.ts';
 
 let h: ProxiedHostFixture;
 beforeAll(async () => {
@@ -48,7 +49,7 @@ describe('ssh exec through the proxy (real ssh client, real sshd)', () => {
     } finally {
       client.end();
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await waitUntil('the session end recorded', () => allSessionsEnded(h.proxy.events()));
     const commands = h.proxy.events().filter((e) => e.type === 'gatehouse.session.v1' && e.data.kind === 'command');
     const allowed = commands.find((e) => typeof e.data.text === 'string' && e.data.text.startsWith('true --password'));
     const deniedEvent = commands.find((e) => e.data.text === 'rm -rf /');

@@ -19,30 +19,56 @@ async function loginError(password: string): Promise<string> {
   throw new Error('expected the login to be refused');
 }
 
+interface KeyboardInteractiveLogin {
+  /** Each prompt round the server sent: its name and prompts, as the client saw them. */
+  rounds: { name: string; prompts: { prompt: string; echo: boolean }[] }[];
+  client?: Client;
+  error?: string;
+}
+
+/** Logs in with keyboard-interactive only (no password method), answering every prompt with `answer`. */
+function keyboardInteractiveLogin(answer: string): Promise<KeyboardInteractiveLogin> {
+  const rounds: KeyboardInteractiveLogin['rounds'] = [];
+  return new Promise((resolve) => {
+    const client = new ssh2.Client();
+    client.once('ready', () => resolve({ rounds, client }));
+    client.once('error', (error) => resolve({ rounds, error: error.message }));
+    client.on('keyboard-interactive', (name, _instructions, _lang, asked, finish) => {
+      rounds.push({ name, prompts: asked.map((p) => ({ prompt: p.prompt, echo: p.echo ?? true })) });
+      finish(asked.map(() => answer));
+    });
+    client.connect({ host: '127.0.0.1', port: h.proxy.port, username: 'executor', tryKeyboard: true, readyTimeout: 15_000 });
+  });
+}
+
 describe('login: the password is a scoped token, decided as ssh.connect', () => {
   it('a valid token logs in with the password method', async () => {
     const client = await connectClient(h.proxy.port, h.token);
     client.end();
   });
 
-  it('a valid token logs in with keyboard-interactive (the prompt says Password, so sshpass works)', async () => {
-    const prompts: string[] = [];
-    const client = await new Promise<Client>((resolve, reject) => {
-      const c = new ssh2.Client();
-      c.once('ready', () => resolve(c));
-      c.once('error', reject);
-      c.on('keyboard-interactive', (_name, _instructions, _lang, asked, finish) => {
-        prompts.push(...asked.map((p) => p.prompt));
-        finish([h.token]);
-      });
-      c.connect({ host: '127.0.0.1', port: h.proxy.port, username: 'executor', tryKeyboard: true, readyTimeout: 15_000 });
-    });
+  it('keyboard-interactive asks one unechoed "Password (Gatehouse token): " prompt, and the token logs in', async () => {
+    const login = await keyboardInteractiveLogin(h.token);
     try {
-      expect(prompts).toEqual(['Password (Gatehouse token): ']);
-      expect((await execOn(client, 'echo kbd-ok')).stdout).toBe('kbd-ok\n');
+      expect(login.rounds).toEqual([{ name: 'Gatehouse', prompts: [{ prompt: 'Password (Gatehouse token): ', echo: false }] }]);
+      if (!login.client) throw new Error(`login failed: ${login.error}`);
+      expect((await execOn(login.client, 'echo kbd-ok')).stdout).toBe('kbd-ok\n');
     } finally {
-      client.end();
+      login.client?.end();
     }
+  });
+
+  it('keyboard-interactive with a password that is not a token: the same prompt, then the login is refused', async () => {
+    const login = await keyboardInteractiveLogin('hunter2');
+    login.client?.end();
+    expect(login.rounds[0]).toEqual({ name: 'Gatehouse', prompts: [{ prompt: 'Password (Gatehouse token): ', echo: false }] });
+    expect(login.client).toBeUndefined();
+    expect(login.error).toMatch(/authentication methods failed/);
+  });
+
+  it('the real ssh client logs in with keyboard-interactive only: sshpass answers the prompt', async () => {
+    const result = await sshCommand(h.proxy.port, h.token, ['echo', 'kbd-ok'], ['-o', 'PreferredAuthentications=keyboard-interactive']);
+    expect(result).toMatchObject({ code: 0, stdout: 'kbd-ok\n' });
   });
 
   it('an expired token is refused at login', async () => {

@@ -180,6 +180,13 @@ export interface ProxyFixture {
   close(): Promise<void>;
 }
 
+/** True once every recorded session that started has recorded its end (its last event). */
+export function allSessionsEnded(events: AuditEvent[]): boolean {
+  const started = events.filter((e) => e.data.kind === 'start').map((e) => e.data.sessionId);
+  const ended = new Set(events.filter((e) => e.data.kind === 'end').map((e) => e.data.sessionId));
+  return started.length > 0 && started.every((id) => ended.has(id));
+}
+
 export async function startProxyFixture(
   workDir: string,
   decisionAddress: string,
@@ -260,11 +267,15 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** The real OpenSSH client, the token given as password through sshpass (SSHPASS env). */
+/**
+ * The real OpenSSH client, the token given as password through sshpass (SSHPASS env). `extra`
+ * options come first: ssh keeps the first value of an option, so they override the defaults.
+ */
 export function sshCommand(port: number, token: string, command: string[], extra: string[] = []): Promise<CommandResult> {
   const args = [
     '-e',
     'ssh',
+    ...extra,
     '-p',
     String(port),
     '-o',
@@ -279,7 +290,6 @@ export function sshCommand(port: number, token: string, command: string[], extra
     'PubkeyAuthentication=no',
     '-o',
     'NumberOfPasswordPrompts=1',
-    ...extra,
     'executor@127.0.0.1',
     ...command,
   ];

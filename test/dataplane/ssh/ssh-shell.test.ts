@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderAsciicast } from '../../../dataplane/ssh/asciicast.ts';
-import { connectClient, startProxiedHost, type ProxiedHostFixture } from './ssh-proxy-fixture.ts';
+import { allSessionsEnded, connectClient, startProxiedHost, type ProxiedHostFixture } from './ssh-proxy-fixture.ts';
+import { waitUntil } from '../../support/wait-until.ts';
 import { ShellSession } from './shell-session.ts';
 
 let h: ProxiedHostFixture;
@@ -12,8 +13,9 @@ afterAll(() => h?.close());
 
 const PROMPT = /\$ $/;
 
+/** Waits until the sessions the test closed have recorded their last event. */
 async function settle(): Promise<void> {
-  await new Promise((r) => setTimeout(r, 300));
+  await waitUntil('every session end recorded', () => allSessionsEnded(h.proxy.events()));
 }
 
 describe('interactive pty shell, decided line by line', () => {

@@ -67,16 +67,6 @@ describe('computeFacts', () => {
     expect((two.statements as unknown[]).length).toBe(2);
     expect(one.statements).not.toBe(two.statements);
   });
-
-  it('a second parse of the same text is much cheaper (reported, not asserted)', () => {
-    const text = `SELECT u.id, lower(u.email) FROM users u JOIN orders o ON o.uid = u.id WHERE o.total > ${Date.now()}`;
-    const t0 = process.hrtime.bigint();
-    computeFacts({ sql: { text } });
-    const t1 = process.hrtime.bigint();
-    computeFacts({ sql: { text } });
-    const t2 = process.hrtime.bigint();
-    console.log(`facts cache: first ${Number(t1 - t0) / 1000} µs, cached ${Number(t2 - t1) / 1000} µs`);
-  });
 });
 
 describe('FactsCache', () => {

@@ -212,15 +212,3 @@ describe('shell facts errors', () => {
     expect(extractShellFacts(line).parseError).toMatch(/nested more than/);
   });
 });
-
-describe('shell facts parse time', () => {
-  it('reports the mean parse time per line of the corpus', () => {
-    const texts = CORPUS.map((c) => c.text);
-    const rounds = 50;
-    const start = process.hrtime.bigint();
-    for (let r = 0; r < rounds; r++) for (const text of texts) extractShellFacts(text);
-    const micros = Number(process.hrtime.bigint() - start) / 1000 / (rounds * texts.length);
-    console.log(`shell facts: ${micros.toFixed(1)} µs per line (mean over ${texts.length} lines x ${rounds})`);
-    expect(micros).toBeGreaterThan(0);
-  });
-});

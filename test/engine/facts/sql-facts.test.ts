@@ -268,15 +268,3 @@ describe('SQL facts errors', () => {
     expect(facts.statements.map((s) => s.text)).toEqual(["SELECT 'é😀'", 'DELETE FROM t']);
   });
 });
-
-describe('SQL facts parse time', () => {
-  it('reports the mean parse time per statement of the corpus', () => {
-    const texts = CORPUS.map((c) => c.text);
-    const rounds = 50;
-    const start = process.hrtime.bigint();
-    for (let r = 0; r < rounds; r++) for (const text of texts) extractSqlFacts(text);
-    const micros = Number(process.hrtime.bigint() - start) / 1000 / (rounds * texts.length);
-    console.log(`sql facts: ${micros.toFixed(1)} µs per text (mean over ${texts.length} texts x ${rounds})`);
-    expect(micros).toBeGreaterThan(0);
-  });
-});
