@@ -13,7 +13,7 @@ const SQL_LITERAL = String.raw`(?:[eE]?'(?:[^'\\]|''|\\.)*'|\$([A-Za-z_]\w*)?\$[
 const SHELL_VALUE = String.raw`(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'";|&)]+)`;
 
 /**
- * Redaction rules for command text (DESIGN.md "No secrets"). Each keeps enough shape to read
+ * Redaction rules for command text (docs/architecture.md "No secrets"). Each keeps enough shape to read
  * the command (`PASSWORD '[REDACTED]'`) and removes only the secret.
  */
 const RULES: Rule[] = [
