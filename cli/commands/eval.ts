@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildBundle } from '../../engine/bundle/build-bundle.ts';
 import { loadBundle } from '../../engine/bundle/load-bundle.ts';
 import { evaluateRequest } from '../../engine/evaluate-request.ts';
 import type { Decision } from '../../engine/model/decision.ts';
@@ -82,6 +81,8 @@ async function bundleFileOf(path: string, verificationKey: string | undefined): 
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-eval-'));
   const out = join(dir, 'bundle.tar.gz');
   try {
+    // Loaded only for a directory: evaluating a bundle file needs no compiler.
+    const { buildBundle } = await import('../../engine/bundle/build-bundle.ts');
     await buildBundle(path, out);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
