@@ -129,7 +129,7 @@ describe('gatehouse eval', () => {
     expect(fromDir.stderr).toBe('');
     expect(fromDir.code).toBe(0);
     expect(JSON.parse(fromDir.stdout)).toEqual(JSON.parse(fromBundle.stdout));
-  });
+  }, 300_000);
 
   it("the bundle's own decision tests run only with --self-test, which refuses a bundle whose tests fail", async () => {
     const failing = await writePolicyDir(join(work, 'failing'), bothEngines({ 'tests/basic.yaml': FAILING_TESTS }));
@@ -139,7 +139,7 @@ describe('gatehouse eval', () => {
     expect(plain.stderr).toBe('');
     expect(JSON.parse(plain.stdout).effect).toBe('allow');
     expectOneLineError(await gatehouse(['eval', '--bundle', failingBundle, '--input', join(work, 'request.json'), '--self-test']), 1, /tests\/basic\.yaml.*wrong on purpose/);
-  });
+  }, 300_000);
 
   it('a policy directory with --verification-key → exit 2 (a built directory is unsigned)', async () => {
     expectOneLineError(
@@ -217,6 +217,6 @@ describe('gatehouse help and version', () => {
       const bare = await gatehouse([group]);
       expect(bare.code).toBe(2);
       expect(bare.stdout).toBe(help.stdout);
-    });
+    }, 180_000);
   }
 });
