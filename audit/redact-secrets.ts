@@ -21,7 +21,7 @@ const SECRET_OPTION = String.raw`--(?:[A-Za-z0-9]+-)*(?:token|secret|password|pa
 const SECRET_NAME = String.raw`(?:[A-Za-z0-9]+_)*(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|APIKEY|API_KEY|KEY|CREDENTIALS?|AUTH)`;
 
 /**
- * Command-syntax redaction rules for command text (DESIGN.md "No secrets"): where a secret sits
+ * Command-syntax redaction rules for command text (docs/architecture.md "No secrets"): where a secret sits
  * by its position in a command, not by its shape. Each keeps enough of the command to read it
  * (`PASSWORD '[REDACTED]'`, `curl -u admin:[REDACTED]`) and removes only the secret. Secrets
  * recognisable by their shape (cloud keys, service tokens) are found by the maintained rules.

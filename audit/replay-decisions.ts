@@ -59,7 +59,7 @@ export interface ReplayReport {
 }
 
 /**
- * Re-evaluates recorded decisions against a candidate bundle (DESIGN.md "replay"). The recorded
+ * Re-evaluates recorded decisions against a candidate bundle (docs/architecture.md "Replay"). The recorded
  * input is used as-is: its time, token facts and computed facts are what the service saw, so no
  * fact is recomputed. A record that cannot be re-evaluated faithfully counts as changed:
  *   - an unknown `schemaVersion`, or an input that is not a request;

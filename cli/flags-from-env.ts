@@ -21,7 +21,7 @@ export interface FlagSource<O extends StringFlagOptions> {
 }
 
 /**
- * Flags first, then `<prefix><FLAG>` environment variables (DESIGN.md "CLI"), so a service can
+ * Flags first, then `<prefix><FLAG>` environment variables (docs/architecture.md "CLI"), so a service can
  * be configured from its unit file or container environment alone. A repeatable flag's
  * variable holds a comma-separated list. An empty value is a usage error, never "unset".
  */

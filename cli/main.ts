@@ -31,7 +31,7 @@ const USAGE = `usage: gatehouse <command> [flags]
   build    <policy-dir> -o <bundle.tar.gz> [--signing-key FILE]
   test     <policy-dir>... [--run RE] [--format text|json|junit] [--min-coverage P]
   fmt      <policy-dir> [--check]
-  eval     --bundle B --input request.json [--explain]
+  eval     --bundle B|DIR --input request.json [--explain] [--self-test]
   serve    --bundle B [--listen 127.0.0.1:50051] [--metrics 127.0.0.1:9464] [...]
   proxy postgres | proxy ssh | proxy mcp   (see docs/)
   token issue | introspect | revoke

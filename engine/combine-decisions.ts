@@ -2,7 +2,7 @@ import { EFFECTS, type Decision, type EngineDecision, type EngineName, type Obli
 import type { JsonValue } from './model/json.ts';
 
 /**
- * DESIGN.md "Combining": any deny → deny; else any require_approval → require_approval; else
+ * docs/architecture.md "Combining": any deny → deny; else any require_approval → require_approval; else
  * allow. A required engine that did not answer, or answered with errors, or with an effect
  * outside the three, is a deny; so is a request no engine answered. Obligations are unioned
  * (arrays deduplicated) and reasons concatenated in engine order.

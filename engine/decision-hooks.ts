@@ -33,7 +33,7 @@ export interface TokenGate {
   consumeUse(token: TokenFacts, requestId: string): Promise<{ ok: true; uses: number } | { ok: false; reason: string }>;
 }
 
-/** What an approval is bound to: the exact request (DESIGN.md "Approvals"). */
+/** What an approval is bound to: the exact request (docs/architecture.md "Approvals"). */
 export interface ApprovalBinding {
   subject: string;
   executor?: string;

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadBundle } from '../../engine/bundle/load-bundle.ts';
 import { evaluateRequest } from '../../engine/evaluate-request.ts';
@@ -7,17 +9,19 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../../engine/mode
 import type { DecisionInput, Resource, Subject, TokenFacts } from '../../engine/model/request.ts';
 import { UsageError } from '../cli-error.ts';
 
-const HELP = `usage: gatehouse eval --bundle B --input request.json [--explain]
+const HELP = `usage: gatehouse eval --bundle B --input request.json [--explain] [--self-test]
 
-Evaluates one request (DESIGN.md request model, as JSON) against a bundle, on the same path the
-service uses (facts from the raw SQL/shell text, then every required engine, combined), and prints
-the decision as JSON. The bundle is loaded as the service loads it, its own decision tests included.
-"time" defaults to now unless the request sets it.
+Evaluates one request (the request model of docs/policies.md, as JSON) against a bundle, on the
+same path the service uses (facts from the raw SQL/shell text, then every required engine,
+combined), and prints the decision as JSON. "time" defaults to now unless the request sets it.
 
-  --bundle FILE             the bundle (gatehouse build output)
+  --bundle B                the bundle (gatehouse build output) or a policy directory, which is
+                            built first (as serve does)
   --input FILE              the request JSON ("-" reads stdin)
   --explain                 also list, per engine, its effect, the determining Rego result or
                             Cedar policy ids, reasons and errors
+  --self-test               also run the bundle's own decision tests first and refuse it if one
+                            fails, as serve does on load (slower: every case is evaluated)
   --verification-key FILE   refuse the bundle unless signed by this key (as serve does)
 
 Exit status: 0 decided (whatever the effect), 1 bundle error, 2 usage or malformed request.`;
@@ -34,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
         bundle: { type: 'string' },
         input: { type: 'string' },
         explain: { type: 'boolean' },
+        'self-test': { type: 'boolean' },
         'verification-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -50,14 +55,40 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.input) throw new UsageError('eval: --input <request.json> is required');
 
   const input = parseRequest(await readRequest(values.input), new Date());
-  const bundle = await loadBundle(values.bundle, { verificationKey: values['verification-key'] });
+  const built = await bundleFileOf(values.bundle, values['verification-key']);
   try {
-    const decision = evaluateRequest(bundle, input);
-    process.stdout.write(`${JSON.stringify(present(decision, bundle.revision, values.explain === true), null, 2)}\n`);
+    // One evaluation does not need the bundle's decision tests: they are run only on request
+    // (they took most of eval's time; docs/performance.md "gatehouse eval").
+    const bundle = await loadBundle(built.path, { verificationKey: values['verification-key'], runOwnTests: values['self-test'] === true });
+    try {
+      const decision = evaluateRequest(bundle, input);
+      process.stdout.write(`${JSON.stringify(present(decision, bundle.revision, values.explain === true), null, 2)}\n`);
+    } finally {
+      bundle.close();
+    }
   } finally {
-    bundle.close();
+    await built.release();
   }
   return 0;
+}
+
+/** A bundle file as given, or a policy directory built into a temporary one (removed after). */
+async function bundleFileOf(path: string, verificationKey: string | undefined): Promise<{ path: string; release: () => Promise<void> }> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) return { path, release: async () => undefined };
+  // A freshly built bundle is unsigned: asking for a signed one means a signed file.
+  if (verificationKey) throw new UsageError('eval: --verification-key needs a bundle file (gatehouse build --signing-key), not a policy directory');
+  const dir = await mkdtemp(join(tmpdir(), 'gatehouse-eval-'));
+  const out = join(dir, 'bundle.tar.gz');
+  try {
+    // Loaded only for a directory: evaluating a bundle file needs no compiler.
+    const { buildBundle } = await import('../../engine/bundle/build-bundle.ts');
+    await buildBundle(path, out);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return { path: out, release: () => rm(dir, { recursive: true, force: true }) };
 }
 
 function present(decision: Decision, revision: string, explain: boolean): JsonObject {

@@ -42,7 +42,7 @@ export interface DecisionClient {
 
 /**
  * The obligations a proxy knows how to enforce. Any other key in a decision's obligations
- * turns an allow into a deny (fail closed), as DESIGN.md requires.
+ * turns an allow into a deny (fail closed), as docs/architecture.md "Combining" requires.
  */
 export function unenforceableObligations(obligations: Obligations, enforceable: readonly string[]): string[] {
   return Object.entries(obligations)

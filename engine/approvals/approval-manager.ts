@@ -49,7 +49,7 @@ export interface HeldTokenRequest extends JsonObject {
 }
 
 /**
- * The approval lifecycle (DESIGN.md "Approvals"): pending → approved | denied | expired, once.
+ * The approval lifecycle (docs/architecture.md "Approvals"): pending → approved | denied | expired, once.
  * Implements the pipeline's ApprovalGate; reviewers act through approve/deny, waiting parties
  * through watch. Every state change is an audit event.
  */
@@ -259,7 +259,7 @@ export class ApprovalManager implements ApprovalGate {
     return { record, now };
   }
 
-  /** The `approval.review` request of DESIGN.md: resource `{type: "Approval", id, attributes: {action, resource, subject, executor}}`. */
+  /** The `approval.review` request (docs/architecture.md "Approvals"): resource `{type: "Approval", id, attributes: {action, resource, subject, executor}}`. */
   private reviewInput(record: ApprovalRecord, reviewer: Subject, context: JsonObject, now: Date): DecisionInput {
     const { binding } = record;
     return {

@@ -36,7 +36,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /**
  * Reads, verifies, prepares and self-tests a bundle. Every failure is a BundleError and
  * nothing is left running: the caller either gets a bundle that passed every step or an
- * error saying which step failed and why (DESIGN.md: a bundle that fails is never activated).
+ * error saying which step failed and why (docs/architecture.md "Policy directory and bundle": a bundle that
+ * fails is never activated).
  */
 export async function loadBundle(path: string, options: LoadBundleOptions = {}): Promise<PreparedBundle> {
   const limits = { ...DEFAULT_ARCHIVE_LIMITS, ...options.limits };

@@ -13,7 +13,7 @@ export interface SourceFile {
 
 export const DEFAULT_ENTRYPOINT = 'gatehouse/decision';
 
-/** The contents of a policy directory (DESIGN.md "Policy directory and bundle"). */
+/** The contents of a policy directory (docs/architecture.md "Policy directory and bundle"). */
 export interface PolicyDir {
   root: string;
   name: string;

@@ -11,7 +11,7 @@ export function cedarFailure(message: string): EngineDecision {
 }
 
 /**
- * Gatehouse's reading of Cedar's answer (DESIGN.md "Cedar (contract)"):
+ * Gatehouse's reading of Cedar's answer (docs/architecture.md "Cedar (contract)"):
  * - any policy that errored → deny, naming each error (Cedar itself skips an erroring policy,
  *   which could let another permit open a door);
  * - a forbid determining → deny with its `@reason` (or "forbidden");

@@ -10,7 +10,7 @@ export const GROUP_TYPE = 'Group';
 export const ACTION_TYPE = 'Action';
 
 /**
- * The Cedar request for one Gatehouse request (DESIGN.md "Cedar (contract)"):
+ * The Cedar request for one Gatehouse request (docs/architecture.md "Cedar (contract)"):
  * - principal `<subject.type ?? User>::"<subject.id>"`, parents `Group::"<g>"` for each group,
  *   attribute `claims` (the subject's claims) when it has any;
  * - action `Action::"<action>"`;

@@ -32,8 +32,8 @@ export function initFactExtractors(): Promise<void> {
 
 /**
  * Fills `context.sql.statements` from `context.sql.text` and `context.command.commands` from
- * `context.command.text`, replacing whatever facts the caller sent (DESIGN.md: facts are
- * computed by the engine). A context with facts but no text is returned as given. Never throws:
+ * `context.command.text`, replacing whatever facts the caller sent (docs/architecture.md "Facts":
+ * facts are computed by the engine). A context with facts but no text is returned as given. Never throws:
  * problems are returned as `facts: …` errors for the caller to deny on. The input is not changed.
  */
 export function computeFacts(context: JsonObject): ComputedFacts {

@@ -6,7 +6,7 @@ import { SqlStatementWalker } from './sql-statement-walker.ts';
 
 /**
  * SQL facts from the real PostgreSQL parser (libpg_query compiled to WASM). The shape is the
- * facts contract of the team brief and DESIGN.md: `{ statements: [...] }` or `{ statements: [],
+ * facts contract of docs/architecture.md "Facts": `{ statements: [...] }` or `{ statements: [],
  * parseError }`. Statement entries are documented in docs/policies.md.
  */
 export interface SqlFactsResult {

@@ -1,7 +1,7 @@
 import type { JsonObject } from './json.ts';
 
 /**
- * The request model of DESIGN.md ("The request model"). This is what Rego sees as `input`
+ * The request model (docs/architecture.md "The request model"). This is what Rego sees as `input`
  * and what the Cedar mapping reads. Every part of Gatehouse that evaluates policy
  * (service, `eval`, `test`, replay) builds one of these.
  */

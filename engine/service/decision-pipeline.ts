@@ -78,7 +78,7 @@ interface Outcome {
 const UNAUTHENTICATED: Subject = { id: 'unauthenticated', type: 'User', groups: [], claims: {} };
 
 /**
- * One decision, in the order of DESIGN.md: validate (done by the caller) → idempotency → facts
+ * One decision, in the order of docs/architecture.md "The decision path": validate (done by the caller) → idempotency → facts
  * → token check → token use → policy → approval → audit → answer. It resolves with a deny for
  * every failure (fail closed); it rejects only with RequestIdConflictError.
  */

@@ -5,7 +5,7 @@ import { DESCRIPTOR_SET_PATH, type ApiDescriptors, type ApiFile } from '../../pr
 import { PROTO_LOADER_OPTIONS } from '../../proto/gatehouse-protos.ts';
 
 /** The reflection protocol versions clients use: grpcurl and Postman ask v1 first, older tools v1alpha. */
-const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'] as const;
+export const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'] as const;
 
 interface ExtensionRequest {
   containing_type: string;
@@ -96,4 +96,3 @@ export function serviceNamesOf(definition: grpc.ServiceDefinition): string[] {
   return [...names];
 }
 
-export { REFLECTION_SERVICES };

@@ -3,7 +3,7 @@ import type { JsonObject } from '../model/json.ts';
 import type { TokenFacts } from '../model/request.ts';
 
 /**
- * Everything Gatehouse replicas must share to behave as one (DESIGN.md "Defaults", issue 5):
+ * Everything Gatehouse replicas must share to behave as one (docs/architecture.md "Defaults"):
  * approvals, token uses, revocations, idempotency keys and the encrypted signing keys, plus
  * change notifications so that a waiting party on one replica sees a change made on another.
  * One implementation per real thing: memory (one process) and PostgreSQL (several replicas).

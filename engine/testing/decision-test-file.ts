@@ -2,7 +2,7 @@ import type { Decision, Effect, EngineName } from '../model/decision.ts';
 import type { JsonObject } from '../model/json.ts';
 import type { DecisionInput } from '../model/request.ts';
 
-/** What a case expects of the combined decision (BRIEF.md "Decision test YAML"). */
+/** What a case expects of the combined decision (docs/decision-tests.md "Expectations"). */
 export interface DecisionExpectation {
   effect: Effect;
   /** Subset match, or equality when `exactObligations`. */

@@ -4,7 +4,7 @@ import type { JsonObject } from '../model/json.ts';
 import { isJsonObject } from '../model/json.ts';
 
 /**
- * The claims of a Gatehouse scoped token (DESIGN.md "Scoped tokens"):
+ * The claims of a Gatehouse scoped token (docs/architecture.md "Scoped tokens"):
  * - `iss` the service's issuer name, `sub` the planner (OIDC subject that asked),
  * - `aud` the one resource it is for, as `Type:id`,
  * - `act` the executor as RFC 8693 `{ "sub": executor }` (absent: no executor named),

@@ -159,7 +159,7 @@ describe('audit events as CloudEvents', () => {
     expect(Object.keys(JSON.parse(upgraded[0]!) as object)).toEqual(['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype', 'sequence', 'prevhash', 'recordedtime', 'data']);
     for (const line of upgraded) expect(schemaErrors(JSON.parse(line)), line).toEqual([]);
     expect((await checkWithCloudEventsSdk(upgraded.map((line) => ({ line })))).map((v) => v.ok)).toEqual([true, true]);
-  });
+  }, 180_000);
 
   it('audit export copies current events byte for byte, and --format ocsf maps each type to its OCSF class', async () => {
     const file = join(work, 'all.jsonl');
@@ -188,7 +188,7 @@ describe('audit events as CloudEvents', () => {
     expect(classOf('gatehouse.session.v1', (data) => data.kind === 'command')).toEqual([1007]);
     const refused = mapped.find((e) => e.unmapped.type === 'gatehouse.token.v1' && e.unmapped.data.kind === 'refused')!;
     expect(refused).toMatchObject({ status_id: 2, status_detail: 'policy' });
-  });
+  }, 180_000);
 
   it('audit export refuses a line that is not an audit event, naming where it is', async () => {
     const file = join(work, 'bad.jsonl');
@@ -196,7 +196,7 @@ describe('audit events as CloudEvents', () => {
     const result = await gatehouse(['audit', 'export', '--source', `file:${file}`]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/bad\.jsonl:2: not JSON/);
-  });
+  }, 180_000);
 });
 
 interface ConsumedRecord {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bothEngines, tempDir, writePolicyDir } from '../engine/bundle/policy-fixtures.ts';
+import { bothEngines, FAILING_TESTS, tempDir, writePolicyDir } from '../engine/bundle/policy-fixtures.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/gatehouse');
 
@@ -123,6 +123,32 @@ describe('gatehouse eval', () => {
     expectOneLineError(await gatehouse(['eval', '--bundle', bundle, '--input', join(work, 'notjson.json')]), 2, /not valid JSON/);
   });
 
+  it('a policy directory is built and evaluated as its bundle would be (same decision, same revision)', async () => {
+    const fromBundle = await gatehouse(['eval', '--bundle', bundle, '--input', join(work, 'request.json')]);
+    const fromDir = await gatehouse(['eval', '--bundle', join(work, 'policy'), '--input', join(work, 'request.json')]);
+    expect(fromDir.stderr).toBe('');
+    expect(fromDir.code).toBe(0);
+    expect(JSON.parse(fromDir.stdout)).toEqual(JSON.parse(fromBundle.stdout));
+  }, 300_000);
+
+  it("the bundle's own decision tests run only with --self-test, which refuses a bundle whose tests fail", async () => {
+    const failing = await writePolicyDir(join(work, 'failing'), bothEngines({ 'tests/basic.yaml': FAILING_TESTS }));
+    const failingBundle = join(work, 'failing.tar.gz');
+    expect((await gatehouse(['build', failing, '-o', failingBundle])).code).toBe(0);
+    const plain = await gatehouse(['eval', '--bundle', failingBundle, '--input', join(work, 'request.json')]);
+    expect(plain.stderr).toBe('');
+    expect(JSON.parse(plain.stdout).effect).toBe('allow');
+    expectOneLineError(await gatehouse(['eval', '--bundle', failingBundle, '--input', join(work, 'request.json'), '--self-test']), 1, /tests\/basic\.yaml.*wrong on purpose/);
+  }, 300_000);
+
+  it('a policy directory with --verification-key → exit 2 (a built directory is unsigned)', async () => {
+    expectOneLineError(
+      await gatehouse(['eval', '--bundle', join(work, 'policy'), '--input', join(work, 'request.json'), '--verification-key', join(work, 'key.pem')]),
+      2,
+      /--verification-key needs a bundle file/,
+    );
+  });
+
   it('a bundle that is not a bundle → exit 1 with one line', async () => {
     await writeFile(join(work, 'junk.tar.gz'), 'junk');
     expectOneLineError(await gatehouse(['eval', '--bundle', join(work, 'junk.tar.gz'), '--input', join(work, 'request.json')]), 1, /not a gzip'd tarball/);
@@ -163,4 +189,34 @@ describe('gatehouse fmt', () => {
   it('no directory → exit 2', async () => {
     expectOneLineError(await gatehouse(['fmt']), 2, /exactly one policy directory/);
   });
+});
+
+describe('gatehouse help and version', () => {
+  it('--version prints the package version', async () => {
+    const result = await gatehouse(['--version']);
+    const manifest = JSON.parse(await readFile(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`gatehouse ${manifest.version}\n`);
+  });
+
+  for (const [group, commands] of [
+    ['proxy', ['proxy postgres', 'proxy ssh']],
+    ['replay', ['replay decisions', 'replay session']],
+    ['audit', ['audit verify', 'audit export']],
+  ] as const) {
+    it(`${group} --help lists its commands, each of which has its own --help`, async () => {
+      const help = await gatehouse([group, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stderr).toBe('');
+      for (const command of commands) {
+        expect(help.stdout).toContain(command);
+        const own = await gatehouse([...command.split(' '), '--help']);
+        expect(own.code, command).toBe(0);
+        expect(own.stdout, command).toMatch(new RegExp(`^usage: gatehouse ${command}`));
+      }
+      const bare = await gatehouse([group]);
+      expect(bare.code).toBe(2);
+      expect(bare.stdout).toBe(help.stdout);
+    }, 180_000);
+  }
 });

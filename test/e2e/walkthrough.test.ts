@@ -131,3 +131,33 @@ describe('docs/walkthrough.md, pasted into bash', () => {
     expect(output).toMatch(/FATAL: {2}connection denied: .*decision service unavailable .*denied \(fail closed\)/);
   });
 });
+
+describe("docs/walkthrough.md's wait loops", () => {
+  it('give up and show the log when the process they wait for has exited (e.g. a busy port)', async () => {
+    const markdown = await readFile(join(ROOT, 'docs/walkthrough.md'), 'utf8');
+    const definition = /\nwait_for\(\) \{\n[\s\S]*?\n\}\n/.exec(markdown)?.[0];
+    expect(definition, 'docs/walkthrough.md defines wait_for').toBeDefined();
+    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-wait-for-'));
+    try {
+      const script = `${definition}
+echo 'listen EADDRINUSE 127.0.0.1:15432' > ${dir}/proxy.log
+(exit 1) & pid=$!
+wait $pid || true
+wait_for $pid ${dir}/proxy.log grep -q 'postgres proxy ready' ${dir}/proxy.log
+echo "not reached"`;
+      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn('bash', ['-e', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk) => (stdout += chunk));
+        child.stderr.on('data', (chunk) => (stderr += chunk));
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('listen EADDRINUSE 127.0.0.1:15432');
+      expect(result.stdout).not.toContain('not reached');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -55,7 +55,7 @@ async function failedCheck(raw: string, req: TokenCheckRequest = request()): Pro
 }
 
 describe('scoped tokens: issue and check', () => {
-  it('an issued token carries the DESIGN claims and passes every check', async () => {
+  it('an issued token carries the documented claims and passes every check', async () => {
     const issued = await authority.issuer.issue(params());
     const claims = decodePayload(issued.token);
     expect(claims).toMatchObject({

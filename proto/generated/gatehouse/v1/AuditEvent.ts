@@ -28,7 +28,8 @@ export interface AuditEvent {
    */
   'type'?: (string);
   /**
-   * When the event was recorded (RFC 3339, UTC, millisecond precision), by the service clock.
+   * When it happened (RFC 3339, UTC, millisecond precision): for a decision the service clock the
+   * policy saw (`input.time`), for the other types when the sink received the event.
    */
   'time'?: (string);
   /**
@@ -48,12 +49,17 @@ export interface AuditEvent {
   /**
    * sha256, lower-case hex, of the exact UTF-8 bytes of the previous event of the same source as
    * it was written (the whole JSON line, without its newline). 64 zeros for the first event of a chain.
+   * A CloudEvents extension, so its name is lower-case letters only (before 0.2.0: `prevHash`).
    */
-  'prev_hash'?: (string);
+  'prevhash'?: (string);
   'decision'?: (_gatehouse_v1_DecisionEventData | null);
   'token'?: (_gatehouse_v1_TokenEventData | null);
   'approval'?: (_gatehouse_v1_ApprovalEventData | null);
   'session'?: (_gatehouse_v1_SessionEventData | null);
+  /**
+   * When the sink recorded the event (ingest time; RFC 3339, UTC). A CloudEvents extension.
+   */
+  'recordedtime'?: (string);
   /**
    * The event body; which message depends on `type`.
    */
@@ -83,7 +89,8 @@ export interface AuditEvent__Output {
    */
   'type': (string);
   /**
-   * When the event was recorded (RFC 3339, UTC, millisecond precision), by the service clock.
+   * When it happened (RFC 3339, UTC, millisecond precision): for a decision the service clock the
+   * policy saw (`input.time`), for the other types when the sink received the event.
    */
   'time': (string);
   /**
@@ -103,12 +110,17 @@ export interface AuditEvent__Output {
   /**
    * sha256, lower-case hex, of the exact UTF-8 bytes of the previous event of the same source as
    * it was written (the whole JSON line, without its newline). 64 zeros for the first event of a chain.
+   * A CloudEvents extension, so its name is lower-case letters only (before 0.2.0: `prevHash`).
    */
-  'prev_hash': (string);
+  'prevhash': (string);
   'decision'?: (_gatehouse_v1_DecisionEventData__Output | null);
   'token'?: (_gatehouse_v1_TokenEventData__Output | null);
   'approval'?: (_gatehouse_v1_ApprovalEventData__Output | null);
   'session'?: (_gatehouse_v1_SessionEventData__Output | null);
+  /**
+   * When the sink recorded the event (ingest time; RFC 3339, UTC). A CloudEvents extension.
+   */
+  'recordedtime': (string);
   /**
    * The event body; which message depends on `type`.
    */

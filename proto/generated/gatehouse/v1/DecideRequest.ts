@@ -5,7 +5,7 @@ import type { Resource as _gatehouse_v1_Resource, Resource__Output as _gatehouse
 import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from '../../google/protobuf/Struct.ts';
 
 /**
- * One decision request. This is the request model of DESIGN.md: Rego sees it as `input` (with
+ * One decision request. This is the request model of docs/architecture.md: Rego sees it as `input` (with
  * `time`, `token`, `sessionId` and `requestId` added by the service) and Cedar maps it to principal,
  * action, resource and context.
  */
@@ -66,7 +66,7 @@ export interface DecideRequest {
 }
 
 /**
- * One decision request. This is the request model of DESIGN.md: Rego sees it as `input` (with
+ * One decision request. This is the request model of docs/architecture.md: Rego sees it as `input` (with
  * `time`, `token`, `sessionId` and `requestId` added by the service) and Cedar maps it to principal,
  * action, resource and context.
  */

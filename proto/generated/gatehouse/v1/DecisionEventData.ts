@@ -44,7 +44,7 @@ export interface DecisionEventData {
    */
   'engine_micros'?: (number | string | Long);
   /**
-   * The evaluated request as the engines saw it (DESIGN.md "The request model"): subject (from
+   * The evaluated request as the engines saw it (docs/architecture.md "The request model"): subject (from
    * the verified token when there was one), action, resource, context with the computed facts,
    * `token` with the verified token facts (never the raw token), and the service `time`.
    * Secrets are redacted and masked values masked; see `redactions`.
@@ -101,7 +101,7 @@ export interface DecisionEventData__Output {
    */
   'engine_micros': (string);
   /**
-   * The evaluated request as the engines saw it (DESIGN.md "The request model"): subject (from
+   * The evaluated request as the engines saw it (docs/architecture.md "The request model"): subject (from
    * the verified token when there was one), action, resource, context with the computed facts,
    * `token` with the verified token facts (never the raw token), and the service `time`.
    * Secrets are redacted and masked values masked; see `redactions`.
