@@ -20,6 +20,7 @@ import { openTokenSubsystem } from '../../../engine/tokens/token-subsystem.ts';
 import { GrpcDecisionClient } from '../../../dataplane/sdk/grpc-decision-client.ts';
 import { KnownHosts } from '../../../dataplane/ssh/known-hosts.ts';
 import { startSshProxy, type RunningSshProxy } from '../../../dataplane/ssh/ssh-proxy.ts';
+import { DEFAULT_UPSTREAM_SHELL } from '../../../dataplane/ssh/upstream-shell.ts';
 import { parseUpstreamUrl, type UpstreamTarget } from '../../../dataplane/ssh/upstream-connection.ts';
 import { serviceEnv } from '../../support/services.ts';
 
@@ -200,7 +201,7 @@ export async function startProxyFixture(
       audit,
       auditRequired: options.auditRequired ?? true,
       approveHint: 'gatehouse approvals approve {id}',
-      upstreamShell: 'exec bash --noediting -i',
+      upstreamShell: DEFAULT_UPSTREAM_SHELL,
       envAllowlist: ['LANG', 'LC_*'],
     },
     () => undefined,
