@@ -10,8 +10,9 @@
  * - the pty's line discipline without the characters that edit a line before the shell reads it
  *   (erase, kill, werase, reprint, lnext, discard, eol, eol2, quit, suspend) and without
  *   extended processing (`-iexten`); only Ctrl-C (interrupt) and Ctrl-D (end of input) keep
- *   their meaning. `PROMPT_COMMAND` re-applies these settings before every prompt, so a
- *   program that changed them cannot make a printable character edit the next decided line.
+ *   their meaning. `PROMPT_COMMAND` re-applies these settings, turns history expansion off and
+ *   removes every alias before every prompt, so a line that changed them cannot make the next
+ *   decided line mean something else.
  *
  * The rc text reaches bash on descriptor 3 from a here-document, so nothing is written to the
  * host's disk; the descriptor is closed before the first prompt.
@@ -24,7 +25,9 @@ const RC = [
   'shopt -u expand_aliases',
   'unalias -a',
   'trap - DEBUG RETURN ERR',
-  `PROMPT_COMMAND='${TTY_SETTINGS}'`,
+  // Not `shopt -u expand_aliases` here: bash restores parser options after PROMPT_COMMAND, so
+  // the aliases themselves are removed instead.
+  `PROMPT_COMMAND='builtin set +H; builtin unalias -a; command ${TTY_SETTINGS}'`,
   'PS0=',
   "PS1='\\$ '",
   "PS2='> '",
