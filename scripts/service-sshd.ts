@@ -33,6 +33,8 @@ async function ensureInstalled(): Promise<void> {
   if (!existsSync(SSHD)) await aptInstall('sshd', ['openssh-server']);
   // The SSH proxy tests drive the real OpenSSH client with the token as its password.
   if (!existsSync('/usr/bin/sshpass')) await aptInstall('sshpass', ['sshpass', 'openssh-client']);
+  // `rsync -e ssh` through the proxy needs rsync on both ends (here the same machine).
+  if (!existsSync('/usr/bin/rsync')) await aptInstall('rsync', ['rsync']);
   if (!existsSync(SSHD)) throw new ServiceError('sshd', `${SSHD} not found after installing openssh-server`);
   try {
     await run('id', ['-u', SSH_TEST_USER]);

@@ -16,6 +16,7 @@ import { readFlagFile } from '../read-flag-file.ts';
 import { checkResourceFlags, type GuardedResource } from '../resource-flags.ts';
 import { runUntilSignalled } from '../run-until-signalled.ts';
 import { redactingLogger } from '../redacting-logger.ts';
+import { DEFAULT_UPSTREAM_SHELL } from '../../dataplane/ssh/upstream-shell.ts';
 
 const HELP = `usage: gatehouse proxy ssh --upstream ssh://USER@HOST:PORT --upstream-key FILE --upstream-known-hosts FILE --resource ID [flags]
 
@@ -24,7 +25,8 @@ const HELP = `usage: gatehouse proxy ssh --upstream ssh://USER@HOST:PORT --upstr
   --upstream-key FILE         the proxy's own private key for the upstream host
   --upstream-known-hosts FILE OpenSSH known_hosts holding the upstream host key (never trusted on first use)
   --upstream-shell CMD        what runs upstream for an interactive shell; it must not echo or
-                              edit lines itself (default: exec bash --noediting -i)
+                              edit lines itself (default: bash without rc files, history or alias
+                              expansion, with read-only prompt hooks; see docs/ssh-proxy.md)
   --host-key FILE             the proxy's host key (default: generated once into var/ssh-proxy/)
   --resource ID               the Host resource id policies see (required)
   --resource-attr K=V         a resource attribute (repeatable; in the environment: K=V,K2=V2)
@@ -116,7 +118,7 @@ export function checkFlags(flags: Flags): SshProxyConfig {
     upstream,
     upstreamKey: flags['upstream-key'],
     upstreamKnownHosts: flags['upstream-known-hosts'],
-    upstreamShell: flags['upstream-shell'] ?? 'exec bash --noediting -i',
+    upstreamShell: flags['upstream-shell'] ?? DEFAULT_UPSTREAM_SHELL,
     ...resource,
     envAllow,
     ...decisionService,

@@ -3,8 +3,8 @@ import type { AuthContext, Client, ClientInfo, Connection, PseudoTtyInfo, Server
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import type { Resource } from '../../engine/model/request.ts';
 import { unenforceableObligations, type DecisionClient } from '../sdk/data-plane-decision.ts';
-import type { ChannelContext, ChannelHandler, SshLog } from './channel-context.ts';
-import { terminalText } from './channel-io.ts';
+import { DENIED_STATUS, type ChannelContext, type ChannelHandler, type SshLog } from './channel-context.ts';
+import { finishChannel, terminalText } from './channel-io.ts';
 import type { CommandGateOptions } from './command-gate.ts';
 import { ExecChannel } from './exec-channel.ts';
 import { SshSessionRecorder } from './session-recorder.ts';
@@ -27,6 +27,15 @@ export interface SshProxyOptions {
 }
 
 const MAX_AUTH_FAILURES = 3;
+const MAX_NOTICES = 16;
+/** SSH_OPEN_ADMINISTRATIVELY_PROHIBITED (RFC 4254 5.1). */
+const ADMINISTRATIVELY_PROHIBITED = 1;
+const ONLY_DECIDED_COMMANDS = 'this Gatehouse SSH proxy only runs commands that policy decides (ssh.exec)';
+
+/** The part of ssh2's internal protocol object that sends a channel open failure. */
+interface ProtocolWithOpenFail {
+  channelOpenFail(remote: number, reason: number, description: string): void;
+}
 /** A connection that has not logged in by then is closed (ssh2 has no login timeout of its own). */
 const LOGIN_TIMEOUT_MS = 30_000;
 const MAX_TOKEN_LENGTH = 16_384;
@@ -47,6 +56,9 @@ export class SshConnection {
   private readonly aborter = new AbortController();
   private readonly recorder: SshSessionRecorder;
   private readonly channels = new Set<ServerChannel>();
+  private readonly sessionChannels = new Set<{ channel: ServerChannel; pty: boolean }>();
+  /** Refusals waiting for a session channel to be told on. */
+  private readonly notices: string[] = [];
   private nextChannel = 0;
   private closed = false;
   private ready = false;
@@ -80,16 +92,66 @@ export class SshConnection {
     client.on('session', (accept) => this.onSession(accept()));
     client.on('tcpip', (_accept, reject, forward) => {
       this.log('info', 'port forwarding refused', { sessionId: this.id, to: `${forward.destIP}:${forward.destPort}` });
-      reject();
+      this.refuseChannel(reject, `gatehouse: forwarding to ${forward.destIP}:${forward.destPort} is refused: ${ONLY_DECIDED_COMMANDS}`);
     });
-    client.on('openssh.streamlocal', (_accept, reject) => reject());
-    client.on('request', (_accept, reject, name) => {
+    client.on('openssh.streamlocal', (_accept, reject, info) => {
+      this.log('info', 'socket forwarding refused', { sessionId: this.id, to: info.socketPath });
+      this.refuseChannel(reject, `gatehouse: forwarding to the socket ${info.socketPath} is refused: ${ONLY_DECIDED_COMMANDS}`);
+    });
+    client.on('request', (_accept, reject, name, info) => {
       // ssh2 also routes OpenSSH's harmless no-more-sessions@openssh.com here.
-      if ((name as string) !== 'no-more-sessions@openssh.com') this.log('info', 'forwarding request refused', { sessionId: this.id, request: name });
+      if ((name as string) !== 'no-more-sessions@openssh.com') {
+        this.log('info', 'forwarding request refused', { sessionId: this.id, request: name });
+        // A global request's failure carries no text: the reason goes to the session's stderr.
+        const where = info && 'bindPort' in info ? ` (port ${info.bindPort})` : '';
+        this.notify(`gatehouse: remote forwarding${where} is refused: ${ONLY_DECIDED_COMMANDS}`);
+      }
       reject?.();
     });
     client.on('error', (error: Error) => this.close(`client connection error: ${error.message}`));
     client.on('close', () => this.close('client disconnected'));
+  }
+
+  /**
+   * Refuses a channel open with the reason as its failure description (ssh2's own reject sends
+   * an empty one, which OpenSSH shows as a bare `connect failed:`).
+   */
+  private refuseChannel(reject: () => void, reason: string): void {
+    const protocol = (this.client as Connection & { _protocol?: ProtocolWithOpenFail })._protocol;
+    const original = protocol?.channelOpenFail;
+    if (protocol && original) {
+      protocol.channelOpenFail = (remote: number, _reason: number, _description: string) => original.call(protocol, remote, ADMINISTRATIVELY_PROHIBITED, reason);
+    }
+    try {
+      reject();
+    } finally {
+      if (protocol && original) protocol.channelOpenFail = original;
+    }
+  }
+
+  /** A refusal with no channel of its own: shown on the session channels' stderr, now or when one opens. */
+  private notify(message: string): void {
+    if (this.sessionChannels.size === 0) {
+      if (this.notices.length < MAX_NOTICES) this.notices.push(message);
+      return;
+    }
+    for (const { channel, pty } of this.sessionChannels) this.writeNotice(channel, pty, message);
+  }
+
+  private writeNotice(channel: ServerChannel, pty: boolean, message: string): void {
+    const text = terminalText(message, pty);
+    try {
+      if (channel.writable) channel.stderr.write(text);
+    } catch {
+      // the channel is closing
+    }
+  }
+
+  private openSessionChannel(channel: ServerChannel, pty: boolean, pending: string[]): void {
+    const entry = { channel, pty };
+    this.sessionChannels.add(entry);
+    channel.on('close', () => this.sessionChannels.delete(entry));
+    for (const message of [...this.notices.splice(0), ...pending.splice(0)]) this.writeNotice(channel, pty, message);
   }
 
   private async authenticate(ctx: AuthContext): Promise<void> {
@@ -197,19 +259,48 @@ export class SshConnection {
       handler?.signal(info.name);
       accept?.();
     });
+    // Refusals of this session's own requests, told on its stderr once it runs something.
+    const pending: string[] = [];
+    session.on('x11', (_accept, reject) => {
+      this.log('info', 'X11 forwarding refused', { sessionId: this.id });
+      pending.push(`gatehouse: X11 forwarding is refused: ${ONLY_DECIDED_COMMANDS}`);
+      reject?.();
+    });
+    session.on('auth-agent', (_accept, reject) => {
+      this.log('info', 'agent forwarding refused', { sessionId: this.id });
+      pending.push(`gatehouse: agent forwarding is refused: the upstream host must not use the client's keys`);
+      reject?.();
+    });
     session.on('exec', (accept, _reject, info) => {
       const ctx = context();
       const channel = this.track(accept());
       if (pty) this.recorder.pty(ctx.channel, pty);
+      this.openSessionChannel(channel, pty !== undefined, pending);
       handler = new ExecChannel(ctx, channel, info.command);
     });
     session.on('shell', (accept) => {
       const ctx = context();
       const channel = this.track(accept());
       if (pty) this.recorder.pty(ctx.channel, pty);
+      this.openSessionChannel(channel, pty !== undefined, pending);
       handler = new ShellChannel(ctx, channel, this.o.upstreamShell);
     });
-    // No listeners for x11, auth-agent, subsystem or sftp: ssh2 refuses those requests.
+    // A subsystem (sftp, and scp's default SFTP mode) is accepted only to say why it is refused:
+    // a request failure carries no text. File transfer works as decided commands (scp -O, rsync).
+    const refuseSubsystem = (accept: (() => ServerChannel) | undefined, name: string): void => {
+      this.log('info', 'subsystem refused', { sessionId: this.id, subsystem: name });
+      if (!accept) return;
+      const channel = this.track(accept());
+      const text = terminalText(
+        `gatehouse: the ${name} subsystem is refused: every command is decided as ssh.exec, and a subsystem has no command line; use scp -O or rsync -e ssh`,
+        pty !== undefined,
+      );
+      this.recorder.output(this.nextChannel++, text, 'stderr');
+      for (const message of pending.splice(0)) channel.stderr.write(terminalText(message, pty !== undefined));
+      channel.stderr.write(text);
+      void finishChannel(channel, { code: DENIED_STATUS });
+    };
+    session.on('subsystem', (accept, _reject, info) => refuseSubsystem(accept, info.name));
   }
 
   private track(channel: ServerChannel): ServerChannel {

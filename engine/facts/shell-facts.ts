@@ -293,6 +293,8 @@ class ShellCommandCollector {
     delete local.extraArgs;
     let previousWordEnd = -1;
     let previousNumber = undefined as Node | undefined;
+    /** Arguments with unquoted pattern characters: bash replaces them with file names. */
+    const globs: string[] = [];
     for (let i = 0; i < node.childCount; i++) {
       const child = node.child(i);
       if (!child) continue;
@@ -317,6 +319,7 @@ class ShellCommandCollector {
         continue;
       } else if (field === 'name' || field === 'argument') {
         const word = evaluateWord(child);
+        if (field === 'argument' && GLOB_CHARACTERS.test(unquotedText(child))) globs.push(word.text);
         // tree-sitter treats backslash-newline as a word break, bash removes it before splitting:
         // `r\<newline>m -rf /` runs `rm`, so the two halves are one word.
         const between = node.text.slice(previousWordEnd - node.startIndex, child.startIndex - node.startIndex);
@@ -337,7 +340,7 @@ class ShellCommandCollector {
     const name = node.childForFieldName('name');
     if (name && GLOB_CHARACTERS.test(unquotedText(name))) reasons.push(`the command word '${name.text}' is a pathname pattern`);
     if (argv[0]?.text === 'coproc') this.lineReason('coproc is not read by the engine');
-    this.emit(argv, local, dynamicAssignment, assignments, reasons);
+    this.emit(argv, local, dynamicAssignment, assignments, reasons, globs);
     this.traverseChildren(node, { ...ctx, redirects: [] });
   }
 
@@ -353,7 +356,7 @@ class ShellCommandCollector {
     this.commands.push(facts);
   }
 
-  private emit(argv: ShellWord[], ctx: Context, forceDynamic: boolean, assignments: string[], reasons: string[] = []): void {
+  private emit(argv: ShellWord[], ctx: Context, forceDynamic: boolean, assignments: string[], reasons: string[] = [], globs: string[] = []): void {
     if (argv.length === 0) {
       // A line of assignments only (`PS1='…'`) changes the shell for every later line.
       if (assignments.length === 0) return;
@@ -384,6 +387,8 @@ class ShellCommandCollector {
     if (why.length > 0) facts.reasons = why;
     if (reading.unreadable.length > 0 || reasons.length > 0) facts.unreadable = true;
     if (assignments.length > 0) facts.assignments = assignments;
+    const ownGlobs = globs.filter((g) => texts.slice(1, innerStart).includes(g));
+    if (ownGlobs.length > 0) facts.globs = ownGlobs;
     const state = describeShellState(texts, assignments);
     if (state.changes) facts.setsShellState = true;
     if (state.sets.length > 0) facts.sets = state.sets;
@@ -394,7 +399,7 @@ class ShellCommandCollector {
     if (!inner) return;
     const via = [...ctx.via, inner.via];
     if (inner.type === 'argv') {
-      this.emit(inner.argv, { ...ctx, via }, inner.dynamic, []);
+      this.emit(inner.argv, { ...ctx, via }, inner.dynamic, [], [], globs);
     } else if (inner.type === 'script') {
       if (!inner.script.dynamic) this.collectScript(inner.script.text, { via, redirects: ctx.redirects, depth: ctx.depth + 1 });
     } else if (stdinCode && !stdinCode.dynamic) {

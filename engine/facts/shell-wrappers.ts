@@ -36,8 +36,6 @@ const INTERPRETERS: Readonly<Record<string, readonly string[]>> = {
 
 /** Commands whose arguments or input are programs the engine does not read. */
 const RUNS_CODE: Readonly<Record<string, string>> = {
-  source: 'source runs the commands in a file',
-  '.': '. runs the commands in a file',
   at: 'at runs commands read later',
   batch: 'batch runs commands read later',
   crontab: 'crontab installs commands that run later',
@@ -49,7 +47,6 @@ const RUNS_CODE: Readonly<Record<string, string>> = {
   docker: 'docker can run commands in a container',
   podman: 'podman can run commands in a container',
   kubectl: 'kubectl can run commands in a pod',
-  make: 'make runs the recipes in a makefile',
   gdb: 'gdb can run commands and shell code',
   socat: 'socat can start programs',
   busybox: 'busybox runs an applet chosen by its argument',
@@ -62,6 +59,19 @@ const RUNS_CODE: Readonly<Record<string, string>> = {
 
 /** A long option whose name says it runs something (`--to-command`, `--compress-program`, `--rsh`). */
 const CODE_OPTION = /^--?[A-Za-z0-9-]*(command|program|exec|script|rsh|shell|hook|filter|checkpoint-action|ssh)(=|$)/i;
+
+/** Long options known to run a program; GNU accepts any unique prefix, so prefixes count too. */
+const CODE_LONG_OPTIONS = [
+  '--compress-program', '--use-compress-program', '--to-command', '--checkpoint-action', '--info-script', '--new-volume-script',
+  '--rsh', '--rsync-path', '--command', '--exec', '--execdir', '--eval', '--shell', '--pager', '--editor', '--filter',
+  '--ssh-command', '--upload-pack', '--receive-pack', '--proxy-command', '--run', '--hook', '--script', '--interpreter',
+];
+
+function runsCode(option: string): boolean {
+  if (CODE_OPTION.test(option)) return true;
+  const spelled = option.split('=')[0]!;
+  return spelled.startsWith('--') && spelled.length >= 5 && CODE_LONG_OPTIONS.some((known) => known.startsWith(spelled));
+}
 
 export function commandBaseName(word: string): string {
   const slash = word.lastIndexOf('/');
@@ -100,7 +110,7 @@ export function readCommand(argv: ShellWord[], stdinIsData: boolean): CommandRea
   if (RUNS_CODE[name]) return unreadable(RUNS_CODE[name]!);
   const spec = WRAPPER_SPECS[name];
   if (spec) return readWrapper(name, argv);
-  const codeOption = argv.slice(1).find((w) => CODE_OPTION.test(w.text));
+  const codeOption = argv.slice(1).find((w) => runsCode(w.text));
   if (codeOption) return unreadable(`${name} ${codeOption.text.split('=')[0]} runs another program`);
   return readable();
 }
@@ -192,8 +202,9 @@ function readShell(name: string, argv: ShellWord[], stdinIsData: boolean): Comma
     const script = argv[i];
     return script ? readable({ type: 'script', via: `${name} -c`, script }) : unreadable(`${name} -c without a command string`);
   }
-  // `bash script.sh` runs a file this parser cannot see; without a file it reads stdin.
-  if (i < argv.length && !readsStdin) return unreadable(`${name} runs the commands in the file '${argv[i]!.text}'`);
+  // `bash script.sh` runs a file, as `./script.sh` would: what is in it is out of any line
+  // gate's sight (the recording shows what ran). Without a file it reads stdin.
+  if (i < argv.length && !readsStdin) return readable();
   if (stdinIsData) return readable({ type: 'stdin', via: name });
   return readable(undefined, true);
 }
@@ -211,8 +222,8 @@ function readInterpreter(name: string, argv: ShellWord[], stdinIsData: boolean):
       return unreadable(`${name} ${arg} runs a ${name} program given on the line`);
     }
   }
-  const operand = argv.slice(1).find((w) => !w.text.startsWith('-'));
-  if (operand) return unreadable(`${name} runs the program in '${operand.text}'`);
+  // `python3 report.py` runs a file, like any executable does.
+  if (argv.slice(1).some((w) => !w.text.startsWith('-'))) return readable();
   if (stdinIsData) return unreadable(`${name} runs a program read from its input`);
   return { unreadable: [], interactive: true };
 }
@@ -327,7 +338,7 @@ function readIp(argv: ShellWord[]): CommandReading {
   while (i < argv.length && argv[i]!.text.startsWith('-')) {
     const arg = argv[i]!.text;
     // iproute2 accepts any prefix of its single-dash long options: `-b`, `-ba`, `-batch`.
-    if (/^--?b/.test(arg)) return unreadable(`ip ${arg} runs the commands in a file`);
+    if (/^--?b(a(t(ch?)?)?)?$/.test(arg) || arg === '-force') return unreadable(`ip ${arg} runs the commands in a file`);
     i += /^--?(n|ne|net|netn|netns|f|fa|fam|fami|famil|family|rc|rcv|rcvb|rcvbu|rcvbuf)$/.test(arg) ? 2 : 1;
   }
   const operands = argv.slice(i);

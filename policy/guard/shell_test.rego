@@ -55,3 +55,15 @@ test_read_only_diagnostics_need_nothing_on_production if {
 	count(guard.deny) == 0 with input as request
 	count(guard.approval) == 0 with input as request
 }
+
+test_facts_without_operands_use_the_argv if {
+	guard.destructive({"argv": ["rm", "-rf", "/etc"], "name": "rm", "dynamic": false})
+	not guard.destructive({"argv": ["rm", "-rf", "/tmp/x"], "name": "rm", "dynamic": false})
+}
+
+test_dynamic_facts_without_reasons_say_so if {
+	facts := {"argv": ["$X"], "name": "$X", "dynamic": true}
+	guard.why_dynamic(facts) == "a word is only known at run time"
+	some r in guard.deny with input as exec("web-1", [facts])
+	contains(r.text, "a word is only known at run time")
+}

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkFlags, readFlags } from '../../../cli/commands/proxy-ssh.ts';
 import { removeDir, sshCommand, startDecisionFixture, tempDir, upstreamFixture } from './ssh-proxy-fixture.ts';
 import { freePort } from '../../support/free-port.ts';
+import { DEFAULT_UPSTREAM_SHELL } from '../../../dataplane/ssh/upstream-shell.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const REQUIRED = ['--upstream', 'ssh://deploy@10.0.0.5:22', '--upstream-key', 'k', '--upstream-known-hosts', 'kh', '--resource', 'web-1'];
@@ -27,7 +28,7 @@ describe('gatehouse proxy ssh flags', () => {
       decision: '127.0.0.1:50051',
       auditRequired: true,
       envAllow: ['LANG', 'LC_*'],
-      upstreamShell: 'exec bash --noediting -i',
+      upstreamShell: DEFAULT_UPSTREAM_SHELL,
     });
   });
 

@@ -20,6 +20,7 @@ import { openTokenSubsystem } from '../../../engine/tokens/token-subsystem.ts';
 import { GrpcDecisionClient } from '../../../dataplane/sdk/grpc-decision-client.ts';
 import { KnownHosts } from '../../../dataplane/ssh/known-hosts.ts';
 import { startSshProxy, type RunningSshProxy } from '../../../dataplane/ssh/ssh-proxy.ts';
+import { DEFAULT_UPSTREAM_SHELL } from '../../../dataplane/ssh/upstream-shell.ts';
 import { parseUpstreamUrl, type UpstreamTarget } from '../../../dataplane/ssh/upstream-connection.ts';
 import { serviceEnv } from '../../support/services.ts';
 
@@ -92,11 +93,17 @@ export function tempDir(prefix: string): string {
 }
 
 /** A real decision service on a free port with the test policy, scoped tokens and approvals. */
-export async function startDecisionFixture(workDir: string, options: { listen?: string } = {}): Promise<DecisionFixture> {
-  const policyDir = join(workDir, 'policy');
-  for (const [name, text] of Object.entries(SSH_TEST_POLICY)) {
-    mkdirSync(dirname(join(policyDir, name)), { recursive: true });
-    writeFileSync(join(policyDir, name), text);
+export async function startDecisionFixture(
+  workDir: string,
+  options: { listen?: string; /** A policy directory instead of SSH_TEST_POLICY (e.g. the example library). */ policyDir?: string; subjectGroups?: string[] } = {},
+): Promise<DecisionFixture> {
+  let policyDir = options.policyDir;
+  if (!policyDir) {
+    policyDir = join(workDir, 'policy');
+    for (const [name, text] of Object.entries(SSH_TEST_POLICY)) {
+      mkdirSync(dirname(join(policyDir, name)), { recursive: true });
+      writeFileSync(join(policyDir, name), text);
+    }
   }
   const bundlePath = join(workDir, 'bundle.tar.gz');
   await buildBundle(policyDir, bundlePath);
@@ -131,7 +138,7 @@ export async function startDecisionFixture(workDir: string, options: { listen?: 
     approvals,
     async token(tokenOptions = {}) {
       const issued = await authority.issuer.issue({
-        subject: { id: 'planner-1', groups: ['ops'] },
+        subject: { id: 'planner-1', groups: options.subjectGroups ?? ['ops'] },
         actions: ['ssh.connect', 'ssh.exec'],
         resource: { type: 'Host', id: tokenOptions.resourceId ?? 'web-1' },
         ttlSeconds: tokenOptions.ttlSeconds ?? 600,
@@ -207,7 +214,7 @@ export async function startProxyFixture(
       audit,
       auditRequired: options.auditRequired ?? true,
       approveHint: 'gatehouse approvals approve {id}',
-      upstreamShell: 'exec bash --noediting -i',
+      upstreamShell: DEFAULT_UPSTREAM_SHELL,
       envAllowlist: ['LANG', 'LC_*'],
     },
     () => undefined,
@@ -242,7 +249,7 @@ export interface ProxiedHostFixture {
 }
 
 /** Starts the decision service and the proxy in a new temporary directory named by `prefix`. */
-export async function startProxiedHost(prefix: string): Promise<ProxiedHostFixture> {
+export async function startProxiedHost(prefix: string, options: { policyDir?: string; subjectGroups?: string[] } = {}): Promise<ProxiedHostFixture> {
   const work = tempDir(prefix);
   let decision: DecisionFixture | undefined;
   let proxy: ProxyFixture | undefined;
@@ -252,7 +259,7 @@ export async function startProxiedHost(prefix: string): Promise<ProxiedHostFixtu
     removeDir(work);
   };
   try {
-    decision = await startDecisionFixture(work);
+    decision = await startDecisionFixture(work, options);
     proxy = await startProxyFixture(work, decision.server.address);
     return { work, decision, proxy, token: await decision.token(), close };
   } catch (error) {
