@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectClient, execOn, upstreamFixture } from '../dataplane/ssh/ssh-proxy-fixture.ts';
 import { freePort } from '../support/free-port.ts';
 import { createTestDatabase } from '../state/postgres-test-database.ts';
 import { OidcTestIssuer } from '../tokens/oidc-test-issuer.ts';
@@ -31,7 +32,7 @@ let idp: OidcTestIssuer;
 let state: { url: string; drop(): Promise<void> };
 let database: TestDatabase;
 const replicas: Record<'a' | 'b', { address: string; audit: string; process: Background }> = {} as never;
-const proxies: Record<'p1' | 'p2', { port: number; audit: string; process: Background }> = {} as never;
+const proxies: Record<'p1' | 'p2' | 'ssh', { port: number; audit: string; process: Background }> = {} as never;
 const started: Background[] = [];
 let planner: string;
 let reviewer: string;
@@ -83,6 +84,32 @@ async function startProxy(name: 'p1' | 'p2', order: ('a' | 'b')[]): Promise<void
   proxies[name] = { port, audit, process: proxy };
 }
 
+/** `gatehouse proxy ssh` in front of the real sshd, deciding through A first. */
+async function startSshProxy(): Promise<void> {
+  const upstream = upstreamFixture();
+  const port = await freePort();
+  const audit = join(work, 'proxy-ssh.jsonl');
+  const proxy = startBackground(
+    'proxy ssh',
+    process.execPath,
+    [
+      GATEHOUSE, 'proxy', 'ssh',
+      '--listen', `127.0.0.1:${port}`,
+      '--upstream', `ssh://${upstream.target.user}@${upstream.target.host}:${upstream.target.port}`,
+      '--upstream-key', upstream.keyPath,
+      '--upstream-known-hosts', upstream.knownHostsPath,
+      '--resource', 'web-staging',
+      '--decision', [replicas.a.address, replicas.b.address].join(','),
+      '--audit', `file:${audit}`,
+      '--audit-source', 'gatehouse://e2e/proxy-ssh',
+      '--decision-timeout-ms', '10000',
+    ],
+    { cwd: work },
+  );
+  started.push(proxy);
+  proxies.ssh = { port, audit, process: proxy };
+}
+
 const psqlArgs = (proxy: 'p1' | 'p2') => ['-X', '-v', 'VERBOSITY=verbose', `host=127.0.0.1 port=${proxies[proxy].port} dbname=${RESOURCE} user=agent-7 sslmode=disable`];
 const psqlEnv = (token: string) => ({ PGPASSWORD: token, PGCONNECT_TIMEOUT: '60' });
 
@@ -120,7 +147,10 @@ beforeAll(async () => {
   for (const replica of Object.values(replicas)) await replica.process.waitFor(/"msg":"decision service listening"/);
   await startProxy('p1', ['b', 'a']);
   await startProxy('p2', ['a', 'b']);
-  for (const proxy of Object.values(proxies)) await proxy.process.waitFor(/"msg":"postgres proxy ready"/);
+  await startSshProxy();
+  await proxies.p1.process.waitFor(/"msg":"postgres proxy ready"/);
+  await proxies.p2.process.waitFor(/"msg":"postgres proxy ready"/);
+  await proxies.ssh.process.waitFor(/"msg":"ssh proxy ready"/);
   planner = await idp.token('pat', { groups: ['payments'], ttlSeconds: 900 });
   reviewer = await idp.token('rita', { groups: ['reviewers'], ttlSeconds: 900 });
 }, 300_000);
@@ -167,8 +197,16 @@ describe('two serve replicas on PostgreSQL state', () => {
     expect(session.stdout).toContain('DELETE 3');
   });
 
-  it('replica A killed mid-session: the data plane goes on through B, no decision lost or doubled, both chains verify', async () => {
+  it('replica A killed mid-session: the data planes go on through B, no decision lost or doubled, both chains verify', async () => {
     const { token, tokenId } = await issue(50, 'b');
+    const sshIssued = await gatehouse(
+      ['token', 'issue', '--decision', replicas.b.address, '--action', 'ssh.connect', '--action', 'ssh.exec', '--resource', 'Host:web-staging', '--executor', 'agent-7', '--ttl', '10m', '--format', 'json'],
+      await idp.token('wes', { groups: ['web'], ttlSeconds: 900 }),
+    );
+    expect(sshIssued.code, sshIssued.stderr).toBe(0);
+    const sshToken = (JSON.parse(sshIssued.stdout) as { token: string; tokenId: string });
+    const ssh = await connectClient(proxies.ssh.port, sshToken.token);
+    expect((await execOn(ssh, 'echo ssh-before')).stdout).toBe('ssh-before\n');
     const session = startBackground('psql p2', 'psql', [...psqlArgs('p2'), '-At'], { env: psqlEnv(token) });
     started.push(session);
     session.child.stdin!.write("SELECT 'before-' || 1;\n");
@@ -180,6 +218,13 @@ describe('two serve replicas on PostgreSQL state', () => {
     await replicas.a.process.exited;
 
     for (let i = 1; i <= 5; i++) session.child.stdin!.write(`SELECT 'after-' || ${i};\n`);
+    // The same SSH connection: its next commands are decided by B.
+    for (let i = 1; i <= 3; i++) expect(await execOn(ssh, `echo ssh-after-${i}`)).toMatchObject({ code: 0, stdout: `ssh-after-${i}\n` });
+    ssh.end();
+    const sshOnB = (await readEvents(replicas.b.audit)).events.filter(
+      (e) => e.type === 'gatehouse.decision.v1' && /ssh-after-/.test(String((e.data.input as { context?: { command?: { text?: string } } })?.context?.command?.text ?? '')),
+    );
+    expect(sshOnB.map((e) => (e.data.input as { context: { command: { text: string } } }).context.command.text).sort()).toEqual(['echo ssh-after-1', 'echo ssh-after-2', 'echo ssh-after-3']);
     await session.waitFor(/after-5/, 90_000);
     session.child.stdin!.end();
     expect(await session.exited, session.log()).toBe(0);
