@@ -25,7 +25,11 @@ export function checkDecisionServiceFlags(command: string, flags: DecisionServic
   if ((flags['decision-cert'] === undefined) !== (flags['decision-key'] === undefined)) throw new UsageError(`${command}: --decision-cert and --decision-key go together`);
   if (flags['decision-cert'] !== undefined && flags['decision-ca'] === undefined) throw new UsageError(`${command}: --decision-cert needs --decision-ca (mTLS is on top of TLS)`);
   const settings: DecisionServiceSettings = {
-    decision: formatHostPort(hostPortFlag(command, 'decision', flags.decision ?? '127.0.0.1:50051')),
+    // A comma-separated list names replicas: the proxy fails over from one to the next.
+    decision: (flags.decision ?? '127.0.0.1:50051')
+      .split(',')
+      .map((address) => formatHostPort(hostPortFlag(command, 'decision', address.trim())))
+      .join(','),
     decisionTimeoutMs,
   };
   if (flags['decision-ca'] !== undefined) settings.decisionTls = { ca: flags['decision-ca'], cert: flags['decision-cert'], key: flags['decision-key'] };

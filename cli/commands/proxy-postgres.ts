@@ -30,7 +30,8 @@ const HELP = `usage: gatehouse proxy postgres --upstream postgres://USER:PASSWOR
   --resource ID             the Database resource id policies see (required)
   --resource-attr K=V       a resource attribute (repeatable; in the environment: K=V,K2=V2)
   --database NAME           the database name clients must ask for (default: the resource id)
-  --decision HOST:PORT      the decision service (default 127.0.0.1:50051)
+  --decision HOST:PORT      the decision service (default 127.0.0.1:50051); a comma-separated
+                            list of replicas fails over from one to the next
   --decision-ca F           PEM CA of the decision service: TLS to it
   --decision-cert F --decision-key F   client certificate for mTLS to the decision service
   --decision-timeout-ms N   time for one decision before it is a deny (default 5000)
@@ -164,7 +165,7 @@ export async function start(config: ProxyConfig, logger: Logger): Promise<Runnin
         maxMessageBytes: config.maxMessageBytes,
         maxSessions: config.maxSessions,
         allowPrivilegedUpstream: config.allowPrivilegedUpstream,
-        approveHint: `gatehouse approvals approve {id} --decision ${config.decision}`,
+        approveHint: `gatehouse approvals approve {id} --decision ${config.decision.split(',')[0]}`,
       },
       (level, message, fields) => logger[level](fields ?? {}, message),
     );

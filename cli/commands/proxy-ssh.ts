@@ -31,7 +31,8 @@ const HELP = `usage: gatehouse proxy ssh --upstream ssh://USER@HOST:PORT --upstr
   --resource ID               the Host resource id policies see (required)
   --resource-attr K=V         a resource attribute (repeatable; in the environment: K=V,K2=V2)
   --env-allow NAMES           env requests passed upstream, comma separated, PREFIX* allowed (default LANG,LC_*)
-  --decision HOST:PORT        the decision service (default 127.0.0.1:50051)
+  --decision HOST:PORT        the decision service (default 127.0.0.1:50051); a comma-separated
+                              list of replicas fails over from one to the next
   --decision-ca F             PEM CA of the decision service: TLS to it
   --decision-cert F --decision-key F   client certificate for mTLS to the decision service
   --decision-timeout-ms N     time for one decision before it is a deny (default 5000)
@@ -163,7 +164,7 @@ export async function start(config: SshProxyConfig, logger: Logger): Promise<Run
         decisions,
         audit,
         auditRequired: config.auditRequired,
-        approveHint: `gatehouse approvals approve {id} --decision ${config.decision}`,
+        approveHint: `gatehouse approvals approve {id} --decision ${config.decision.split(',')[0]}`,
         upstreamShell: config.upstreamShell,
         envAllowlist: config.envAllow,
       },

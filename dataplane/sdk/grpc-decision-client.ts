@@ -9,10 +9,14 @@ import type { DecideStreamResponse__Output } from '../../proto/generated/gatehou
 import type { DecisionServiceClient } from '../../proto/generated/gatehouse/v1/DecisionService.ts';
 import type { ApprovalOutcome, DataPlaneDecision, DecisionAsk, DecisionClient } from './data-plane-decision.ts';
 import { awaitApprovalOverGrpc, grpcDetail } from './approval-waiter.ts';
+import { replicaAddresses } from './replica-addresses.ts';
 import { jsonToStruct, structToJson } from './struct-codec.ts';
 
 export interface GrpcDecisionClientOptions {
-  /** host:port of the decision service. */
+  /**
+   * host:port of the decision service, or a comma-separated list of replicas: the client keeps
+   * its stream on one and re-opens it on the next when it breaks (fail-over).
+   */
   address: string;
   /** Channel credentials; insecure (loopback only) when absent. */
   credentials?: grpc.ChannelCredentials;
@@ -26,7 +30,8 @@ const EFFECTS: Record<string, Effect> = {
   EFFECT_REQUIRE_APPROVAL: 'require_approval',
 };
 
-const MAX_ATTEMPTS = 3;
+const MIN_ATTEMPTS = 3;
+
 const MAX_CAPABILITIES = 10_000;
 
 interface Pending {
@@ -43,7 +48,10 @@ interface Pending {
  * use) once.
  */
 export class GrpcDecisionClient implements DecisionClient {
-  private readonly client: DecisionServiceClient;
+  private readonly clients: DecisionServiceClient[];
+  /** The replica the stream is (re-)opened on; a broken stream moves it to the next. */
+  private current = 0;
+  private readonly maxAttempts: number;
   private stream: grpc.ClientDuplexStream<DecideStreamRequest, DecideStreamResponse__Output> | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly deadlineMs: number;
@@ -53,10 +61,15 @@ export class GrpcDecisionClient implements DecisionClient {
   constructor(private readonly options: GrpcDecisionClientOptions) {
     const protos = loadGatehouseProtos();
     const credentials = options.credentials ?? grpc.credentials.createInsecure();
-    this.client = new protos.decision.gatehouse.v1.DecisionService(options.address, credentials, {
-      'grpc.keepalive_time_ms': 30_000,
-      'grpc.max_reconnect_backoff_ms': 2_000,
-    });
+    this.clients = replicaAddresses(options.address).map(
+      (address) =>
+        new protos.decision.gatehouse.v1.DecisionService(address, credentials, {
+          'grpc.keepalive_time_ms': 30_000,
+          'grpc.max_reconnect_backoff_ms': 2_000,
+        }),
+    );
+    // Every replica gets a try, and the first one a second.
+    this.maxAttempts = Math.max(MIN_ATTEMPTS, this.clients.length + 1);
     this.deadlineMs = options.deadlineMs ?? 5_000;
   }
 
@@ -75,10 +88,12 @@ export class GrpcDecisionClient implements DecisionClient {
     };
     const deadline = Date.now() + this.deadlineMs;
     let lastFailure = 'no answer';
-    // A broken stream is re-opened and the same request re-sent, a few times while time
-    // remains: enough to ride over a service restart, not so many that a service that is down
-    // holds every statement for the whole deadline before failing closed.
-    for (let attempt = 0; attempt < MAX_ATTEMPTS && Date.now() < deadline; attempt++) {
+    // A broken stream is re-opened (on the next replica) and the same request re-sent, a few
+    // times while time remains: enough to ride over a service restart or a replica's loss, not
+    // so many that a service that is down holds every statement for the whole deadline before
+    // failing closed. The request_id is the same each time, so it is decided (and a token use
+    // counted) once, whichever replica answers.
+    for (let attempt = 0; attempt < this.maxAttempts && Date.now() < deadline; attempt++) {
       try {
         const response = await this.sendOnStream(request, requestId, deadline);
         if (response.approval_id && response.approval_capability) this.rememberCapability(response.approval_id, response.approval_capability);
@@ -113,7 +128,7 @@ export class GrpcDecisionClient implements DecisionClient {
     this.stream = undefined;
     for (const [, pending] of this.pending) pending.fail('client closed');
     this.pending.clear();
-    this.client.close();
+    for (const client of this.clients) client.close();
   }
 
   private sendOnStream(request: DecideRequest, requestId: string, deadline: number): Promise<DecideResponse__Output> {
@@ -139,7 +154,7 @@ export class GrpcDecisionClient implements DecisionClient {
 
   private openStream(): grpc.ClientDuplexStream<DecideStreamRequest, DecideStreamResponse__Output> {
     if (this.stream) return this.stream;
-    const stream = this.client.DecideStream();
+    const stream = this.clients[this.current]!.DecideStream();
     this.stream = stream;
     stream.on('data', (message: DecideStreamResponse__Output) => {
       const pending = this.pending.get(message.request_id);
@@ -151,6 +166,7 @@ export class GrpcDecisionClient implements DecisionClient {
     const broken = (reason: string): void => {
       if (this.stream !== stream) return;
       this.stream = undefined;
+      this.current = (this.current + 1) % this.clients.length;
       for (const [id, pending] of this.pending) {
         this.pending.delete(id);
         pending.fail(reason);
