@@ -34,10 +34,18 @@ export default async function setup(): Promise<() => void> {
   if (process.env.GATEHOUSE_TEST_SETUP_DONE === '1') return () => {};
   process.env.GATEHOUSE_TEST_SETUP_DONE = '1';
   // The Go builds take minutes on a cold cache; they run side by side.
-  const [, grpcurl, cloudEventsPython] = await Promise.all([install('install-opa'), install('install-grpcurl'), install('install-cloudevents-python')]);
+  const [, grpcurl, cloudEventsPython, pgjdbcJar, psycopgPython] = await Promise.all([
+    install('install-opa'),
+    install('install-grpcurl'),
+    install('install-cloudevents-python'),
+    install('install-pgjdbc'),
+    install('install-psycopg'),
+  ]);
   // The third-party clients the interoperability tests drive (never written by Gatehouse).
   process.env.GATEHOUSE_GRPCURL = grpcurl;
   process.env.GATEHOUSE_CLOUDEVENTS_PYTHON = cloudEventsPython;
+  process.env.GATEHOUSE_PGJDBC_JAR = pgjdbcJar;
+  process.env.GATEHOUSE_PSYCOPG_PYTHON = psycopgPython;
   const services = (process.env.GATEHOUSE_TEST_SERVICES ?? 'kafka postgres sshd').split(/\s+/).filter(Boolean);
   if (services.length > 0) {
     execFileSync(resolve(root, 'scripts/services'), ['up', ...services], { stdio: ['ignore', 'inherit', 'inherit'] });

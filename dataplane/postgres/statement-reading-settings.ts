@@ -30,6 +30,13 @@ export function unsafeReadingSetting(name: string, value: string): string | unde
 }
 
 /**
+ * A lone `SHOW client_encoding` or `SHOW standard_conforming_strings` (ORMs ask, e.g.
+ * SQLAlchemy on connect): only reads the setting. Nothing else may share the text, not even a
+ * comment, so the exception cannot carry a second statement (whitespace is PostgreSQL's own).
+ */
+const READS_ONE_SETTING = /^[ \t\n\r\f\v]*show[ \t\n\r\f\v]+(?:client_encoding|standard_conforming_strings)[ \t\n\r\f\v]*;?[ \t\n\r\f\v]*$/i;
+
+/**
  * True when SQL text could change how statements are read (`SET client_encoding`, `SET NAMES`,
  * `set_config('client_encoding', …)`, `SET standard_conforming_strings`, their RESETs). Such a
  * statement is refused before it runs: statements pipelined behind it would already be on their
@@ -37,6 +44,7 @@ export function unsafeReadingSetting(name: string, value: string): string | unde
  * NAMES).
  */
 export function mayChangeStatementReading(sql: string): boolean {
+  if (READS_ONE_SETTING.test(sql)) return false;
   const lower = sql.toLowerCase();
   return lower.includes('client_encoding') || lower.includes('standard_conforming_strings') || /\bset\b[\s\S]*\bnames\b/.test(lower);
 }

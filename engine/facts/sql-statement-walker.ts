@@ -1,5 +1,6 @@
 import { parseSync } from 'libpg-query';
 import type { JsonObject } from '../model/json.ts';
+import { INFORMATION_SCHEMA_FUNCTIONS } from './information-schema-functions.ts';
 import { POSTGRES_BUILTIN_FUNCTIONS } from './postgres-builtins.ts';
 import { fields, list, lowerName, nameParts, stringNode, unwrap, type AstFields } from './sql-ast.ts';
 import type { SqlCatalog } from './sql-catalog.ts';
@@ -107,7 +108,7 @@ export class SqlStatementWalker {
       if (typeof struct.relname === 'string') return this.addRangeVar(struct, c);
       // ALTER ROLE/DATABASE … SET holds its SET as a bare VariableSetStmt (`setstmt`).
       if (typeof struct.kind === 'string' && struct.kind.startsWith('VAR_')) addSetting(struct, c);
-      if (Array.isArray(struct.funcname)) this.addFunctionCall(nameParts(struct.funcname), list(struct.args), c); // a bare FuncCall (CALL)
+      if (Array.isArray(struct.funcname)) this.addFunctionCall(struct.funcname, list(struct.args), c); // a bare FuncCall (CALL)
       for (const child of Object.values(struct)) this.walk(child, c, usage);
       return;
     }
@@ -117,7 +118,7 @@ export class SqlStatementWalker {
       case 'ColumnRef':
         return c.addReference(columnRefParts(body), usage);
       case 'FuncCall':
-        this.addFunctionCall(nameParts(body.funcname), list(body.args), c);
+        this.addFunctionCall(body.funcname, list(body.args), c);
         for (const key of ['args', 'agg_order', 'agg_filter', 'over']) this.walk(body[key], c, usage);
         return;
       case 'VariableSetStmt':
@@ -317,11 +318,20 @@ export class SqlStatementWalker {
    * anything) inside; a function that takes SQL or a relation name as a string reads what that
    * string names, so a constant one is parsed here and its facts merged, another is dynamic.
    */
-  private addFunctionCall(parts: string[], args: unknown[], c: StatementCollector): void {
+  private addFunctionCall(funcname: unknown, args: unknown[], c: StatementCollector): void {
+    const parts = nameParts(funcname);
     c.addFunction(parts);
     if (parts.length === 0) return;
     const name = parts[parts.length - 1]!;
-    const builtin = (parts.length === 1 || parts[parts.length - 2] === 'pg_catalog') && POSTGRES_BUILTIN_FUNCTIONS.has(name);
+    // The schema as PostgreSQL resolves it (its parser already folded unquoted names): a quoted
+    // "INFORMATION_SCHEMA" is another schema, whose functions anyone with CREATE could write.
+    const spelled = list(funcname)
+      .map((item) => stringNode(item))
+      .filter((text): text is string => text !== undefined);
+    const schema = spelled.length > 1 ? spelled[spelled.length - 2] : undefined;
+    const builtin =
+      ((schema === undefined || schema === 'pg_catalog') && POSTGRES_BUILTIN_FUNCTIONS.has(name)) ||
+      (schema === 'information_schema' && INFORMATION_SCHEMA_FUNCTIONS.has(name));
     if (!builtin) {
       c.settings.add('*');
       return;

@@ -143,7 +143,8 @@ export interface TestDatabase {
 
 let databases = 0;
 
-export async function createSeededDatabase(prefix: string): Promise<TestDatabase> {
+/** A fresh database seeded with `seed` (by default the `customers` table above) through the superuser. */
+export async function createSeededDatabase(prefix: string, seed: string = SEED): Promise<TestDatabase> {
   const admin = serviceEnv('GATEHOUSE_PG_URL');
   const name = `${prefix}_${process.pid}_${Date.now() % 1_000_000}_${databases++}`;
   const withAdmin = async <T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
@@ -158,7 +159,7 @@ export async function createSeededDatabase(prefix: string): Promise<TestDatabase
   await withAdmin(admin, (c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  await withAdmin(url.toString(), (c) => c.query(SEED));
+  await withAdmin(url.toString(), (c) => c.query(seed));
   const proxyUrl = new URL(serviceEnv('GATEHOUSE_PG_PROXY_URL'));
   proxyUrl.pathname = `/${name}`;
   return {
