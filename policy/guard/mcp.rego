@@ -83,22 +83,11 @@ deny contains reason.make("mcp/shell-allow-list", concat("", ["not a read-only d
 	not mcp_readonly(command)
 }
 
+# The same production allow-list as ssh.exec (shell.rego): exact (command, option) shapes, option
+# spellings read as getopt would, no file writes, nothing dynamic.
 mcp_readonly(command) if {
 	not command.dynamic
-	command.name in data.shell.readonly
-	not mcp_forbidden_arg(command)
-	not mcp_writes(command)
-}
-
-mcp_forbidden_arg(command) if {
-	some arg in command.argv
-	arg in object.get(data.shell.readonly_forbidden_args, command.name, [])
-}
-
-mcp_writes(command) if {
-	some redirect in command.redirects
-	redirect.op in {">", ">>", ">|", "&>", "&>>", "<>"}
-	not redirect.target in data.shell.safe_redirect_targets
+	read_only(command)
 }
 
 # --- a tool that acts for someone ---
