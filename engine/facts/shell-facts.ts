@@ -197,6 +197,16 @@ class ShellCommandCollector {
         }
         return this.traverseChildren(node, ctx);
       }
+      case 'function_definition': {
+        // Defining a function changes what a later line's command word runs.
+        const fname = node.childForFieldName('name');
+        const defined = fname ? evaluateWord(fname) : { text: '', dynamic: true };
+        this.emitFacts(
+          { argv: [`${defined.text}()`], name: '', dynamic: defined.dynamic, options: [], operands: [], setsShellState: true, defines: defined.text },
+          ctx,
+        );
+        return this.traverseChildren(node, ctx);
+      }
       case 'heredoc_body':
       case 'comment':
         return;

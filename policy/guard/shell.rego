@@ -228,6 +228,9 @@ session_state_change(command) if {
 	name in data.shell.hook_variables
 }
 
+# A function named like a command or builtin changes what a later line that names it runs.
+session_state_change(command) if command.defines in data.shell.protected_names
+
 session_state_change(command) if {
 	name_of(command) == "set"
 	some arg in array.slice(command.argv, 1, count(command.argv))
@@ -237,6 +240,8 @@ session_state_change(command) if {
 state_why(command) := concat("", ["sets ", concat(", ", [n | some n in command.sets; n in data.shell.hook_variables])]) if {
 	some name in object.get(command, "sets", [])
 	name in data.shell.hook_variables
+} else := concat("", ["defines a function named ", command.defines]) if {
+	command.defines in data.shell.protected_names
 } else := concat("", [name_of(command), " is never allowed through the gate"])
 
 # A command that starts its own interactive program (a shell, su, ssh to another host) would

@@ -96,7 +96,11 @@ const CORPUS: Array<{ name: string; text: string; commands: Expected[] }> = [
     commands: [{ argv: [], assignments: ['X=$(reboot)'], dynamic: true, setsShellState: true, sets: ['X'] }, { argv: ['reboot'] }],
   },
   { name: 'export with a substitution', text: 'export X=$(halt)', commands: [{ argv: ['export', 'X=$(halt)'], dynamic: true }, { argv: ['halt'] }] },
-  { name: 'a function body', text: 'f() { rm -rf /; }; f', commands: [{ argv: ['rm', '-rf', '/'] }, { argv: ['f'] }] },
+  {
+    name: 'a function body, and the definition as a shell-state change',
+    text: 'f() { rm -rf /; }; f',
+    commands: [{ argv: ['f()'], name: '', defines: 'f', setsShellState: true }, { argv: ['rm', '-rf', '/'] }, { argv: ['f'] }],
+  },
   { name: 'if and for bodies', text: 'if true; then shutdown now; fi; for i in 1 2; do poweroff; done', commands: [{ argv: ['true'] }, { argv: ['shutdown', 'now'] }, { argv: ['poweroff'] }] },
   { name: 'a comment is not a command', text: 'ls # ; rm -rf /', commands: [{ argv: ['ls'] }] },
   { name: 'a path-qualified command keeps its argv', text: '/bin/rm -rf /', commands: [{ argv: ['/bin/rm', '-rf', '/'] }] },
