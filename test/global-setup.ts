@@ -2,9 +2,10 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-// Every suite runs against real parts: the opa CLI, Kafka, PostgreSQL and sshd. They are
-// installed and started once per test run, and a part that cannot start fails the run
-// loudly with the script's own message (never a skipped test).
+// The integration and e2e tiers run against real parts: the opa CLI, Kafka, PostgreSQL and
+// sshd. They are installed and started once per test run, and a part that cannot start fails
+// the run loudly with the script's own message (never a skipped test). The unit tier
+// (test/tiers.ts) runs without this setup.
 const root = resolve(import.meta.dirname, '..');
 
 export function loadServicesEnv(): Record<string, string> {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal, type JournalPosition } from '../../audit/journal.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -111,9 +112,7 @@ describe('journal tail cache and position file', () => {
       const { lines, positions } = await readAll(journal, journal.shippedPosition, 700);
       expect(lines).toEqual(all);
       await journal.commit(positions[1]!); // the first commit is written at once
-      for (let i = 0; i < 50 && (await readFile(join(path, 'shipped.json'), 'utf8').catch(() => '')) === ''; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitUntil('the first commit written to shipped.json', async () => (await readFile(join(path, 'shipped.json'), 'utf8').catch(() => '')) !== '');
       acknowledged = positions.at(-3)!;
       await journal.commit(acknowledged); // in memory; shipped.json waits, shipped segments are deleted now
       // the crash: the directory as it is at this instant, without the lock

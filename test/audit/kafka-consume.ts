@@ -1,5 +1,6 @@
 import kafkajs from 'kafkajs';
 import { AUDIT_TOPICS } from '../../audit/audit-event.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 export interface ConsumedRecord {
   topic: string;
@@ -56,13 +57,16 @@ export async function consumeAudit(
   }
   const consumer = kafka.consumer({ groupId });
   const records: ConsumedRecord[] = [];
+  // The next offset to read per topic and partition, over every record (kept or not).
+  const position = new Map<string, bigint>();
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: Object.values(AUDIT_TOPICS), fromBeginning: true });
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       void consumer.run({
-        eachMessage: async ({ topic, message }) => {
+        eachMessage: async ({ topic, partition, message }) => {
+          position.set(`${topic}:${partition}`, BigInt(message.offset) + 1n);
           const value = message.value?.toString('utf8') ?? '';
           if (!keep(value)) return;
           const headers: Record<string, string> = {};
@@ -75,12 +79,35 @@ export async function consumeAudit(
         },
       });
     });
-    // a little longer: duplicates, if any, would show up right behind
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Read on to where every audit topic ends now: a duplicate written right behind the records
+    // the test waited for is then seen (and counted) instead of hoped to have arrived.
+    const ends = await topicBounds(kafka);
+    const startOf = (topic: string, partition: number, low: string): bigint =>
+      BigInt(from?.get(topic)?.find((entry) => entry.partition === partition)?.offset ?? low);
+    await waitUntil('the consumer to reach the end of the audit topics', () =>
+      ends.every(({ topic, partition, low, high }) => (position.get(`${topic}:${partition}`) ?? startOf(topic, partition, low)) >= BigInt(high)),
+    );
   } finally {
     await consumer.disconnect();
   }
   return records;
+}
+
+/** The first and next-to-write offsets of every partition of the audit topics that exist. */
+async function topicBounds(kafka: kafkajs.Kafka): Promise<{ topic: string; partition: number; low: string; high: string }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const bounds: { topic: string; partition: number; low: string; high: string }[] = [];
+    for (const topic of Object.values(AUDIT_TOPICS)) {
+      if (!existing.has(topic)) continue;
+      for (const { partition, low, high } of await admin.fetchTopicOffsets(topic)) bounds.push({ topic, partition, low, high });
+    }
+    return bounds;
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export function uniqueIds(records: ConsumedRecord[]): Set<string> {

@@ -20,8 +20,11 @@ function testFilesOnDisk(dir = root): string[] {
   return found.sort();
 }
 
+let listedTiers: Map<string, string[]> | undefined;
+
 /** What vitest itself would run, per project (unit, integration, e2e), from vitest.config.ts. */
 function filesByTier(): Map<string, string[]> {
+  if (listedTiers) return listedTiers;
   const listed = JSON.parse(
     execFileSync(join(root, 'node_modules/.bin/vitest'), ['list', '--filesOnly', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
   ) as { file: string; projectName: string }[];
@@ -30,6 +33,7 @@ function filesByTier(): Map<string, string[]> {
     const path = relative(root, file);
     tiers.set(path, [...(tiers.get(path) ?? []), projectName]);
   }
+  listedTiers = tiers;
   return tiers;
 }
 

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxyClient, REVIEWER, startProxyHarness, type ProxyHarness } from './proxy-fixture.ts';
 import { RawWireClient, startupPacket, wire } from './raw-wire-client.ts';
+import { waitForActiveStatement } from './active-statement.ts';
 
 let h: ProxyHarness;
 let token: string;
@@ -168,8 +169,8 @@ describe('CancelRequest', () => {
     const client = proxyClient(h, token);
     await client.connect();
     const keys = client as unknown as { processID: number; secretKey: number };
-    const sleeping = failure(client.query('SELECT pg_sleep(30)'));
-    await new Promise((r) => setTimeout(r, 500));
+    const sleeping = failure(client.query('SELECT pg_sleep(30) AS cancel_test_marker'));
+    await waitForActiveStatement(direct, 'cancel_test_marker');
     const packet = Buffer.alloc(16);
     packet.writeInt32BE(16, 0);
     packet.writeInt32BE(80877102, 4);

@@ -126,7 +126,8 @@ export interface ProxyHarness {
   approvals: ApprovalManager;
   proxy: RunningPostgresProxy;
   auditPath: string;
-  issue(options?: { resource?: string; ttlSeconds?: number; maxUses?: number; actions?: string[]; subject?: Subject }): Promise<string>;
+  /** `issuedAt` in the past issues a token that has already expired (no waiting for the clock). */
+  issue(options?: { resource?: string; ttlSeconds?: number; maxUses?: number; actions?: string[]; subject?: Subject; issuedAt?: Date }): Promise<string>;
   sessionEvents(): Promise<Record<string, unknown>[]>;
   /** Stops the decision service (the proxy stays up), for fail-closed tests. */
   stopDecisions(): Promise<void>;
@@ -315,7 +316,7 @@ export async function startProxyHarness(
         ttlSeconds: issue.ttlSeconds ?? 600,
         ...(issue.maxUses !== undefined ? { maxUses: issue.maxUses } : {}),
         executor: 'agent-7',
-        now: new Date(),
+        now: issue.issuedAt ?? new Date(),
       });
       return issued.token;
     },
