@@ -47,7 +47,6 @@ export const UNIT_TESTS = [
   'test/engine/shell-wrapper-options.test.ts',
   'test/identity/identity-form.test.ts',
   'test/service/decision-pipeline.test.ts',
-  'test/service/fair-scheduler.test.ts',
   'test/service/parse-decide-request.test.ts',
   'test/service/struct-json.test.ts',
   'test/state/memory-state-store.test.ts',
