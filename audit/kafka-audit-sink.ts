@@ -77,8 +77,9 @@ export async function openKafkaAuditSink(options: KafkaAuditSinkOptions): Promis
     async () => {
       await journal.sync();
       const deadline = Date.now() + (options.closeDrainMs ?? DEFAULT_CLOSE_DRAIN_MS);
-      // Half the budget for shipping, the rest (at least) for stopping a batch in flight.
-      const drained = await shipper.drain(Math.max(0, (deadline - Date.now()) / 2));
+      // Shipping may use the whole budget; stopping then gets what is left (a batch still in
+      // flight when it runs out is abandoned to the journal, not waited for).
+      const drained = await shipper.drain(Math.max(0, deadline - Date.now()));
       if (!drained) logger.warn({ lagBytes: journal.unshippedBytes }, 'audit: closing with events not yet shipped; they stay in the journal and ship on next start');
       await shipper.stop(Math.max(0, deadline - Date.now()));
     },
