@@ -17,8 +17,8 @@ export interface ColumnOrigin {
 export interface ColumnOriginResolver {
   /** The column a result field comes from (tableOid/attnum), if any. */
   columnOrigin(tableOid: number, columnNumber: number): Promise<ColumnOrigin | undefined>;
-  /** Column names of the visible relations with these names (for the engine's facts). */
-  relationColumns(names: readonly string[]): Promise<Record<string, string[]>>;
+  /** Columns and single-column unique keys of the visible tables with these names (for the decision). */
+  relationColumns(names: readonly string[]): Promise<{ columns: Record<string, string[]>; keys: Record<string, string[]> }>;
 }
 
 /** Relation kinds whose columns hold stored values: ordinary and partitioned tables. */

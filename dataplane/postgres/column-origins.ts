@@ -2,6 +2,17 @@ import pg from 'pg';
 import type { ColumnOrigin, ColumnOriginResolver } from './column-masker.ts';
 import type { UpstreamTarget } from './upstream/upstream-connection.ts';
 
+interface TableShape {
+  columns: string[];
+  keys: string[];
+}
+
+/** Per table name: its columns (`context.sql.catalog`) and its single-column unique keys (`context.sql.keys`). */
+export interface RelationShapes {
+  columns: Record<string, string[]>;
+  keys: Record<string, string[]>;
+}
+
 /** How long the columns of a relation are trusted before they are looked up again. */
 const RELATION_COLUMNS_TTL_MS = 1_000;
 const MAX_CACHED = 10_000;
@@ -17,7 +28,7 @@ export class CatalogColumnOrigins implements ColumnOriginResolver {
   private client: pg.Client | undefined;
   private connecting: Promise<pg.Client> | undefined;
   private readonly cache = new Map<string, ColumnOrigin | undefined>();
-  private readonly relations = new Map<string, { columns: string[] | undefined; at: number }>();
+  private readonly relations = new Map<string, { table: TableShape | undefined; at: number }>();
 
   constructor(private readonly target: UpstreamTarget) {}
 
@@ -43,31 +54,41 @@ export class CatalogColumnOrigins implements ColumnOriginResolver {
    * role and database, and a search_path no client may change). Views and other relations are
    * left out: their columns are not the values' own, and the policy treats them as unknown.
    */
-  async relationColumns(names: readonly string[]): Promise<Record<string, string[]>> {
+  async relationColumns(names: readonly string[]): Promise<RelationShapes> {
     const now = Date.now();
-    const out: Record<string, string[]> = {};
+    const out: RelationShapes = { columns: {}, keys: {} };
     const missing: string[] = [];
+    const add = (name: string, table: TableShape): void => {
+      out.columns[name] = table.columns;
+      out.keys[name] = table.keys;
+    };
     for (const name of new Set(names)) {
       const hit = this.relations.get(name);
       if (hit && now - hit.at < RELATION_COLUMNS_TTL_MS) {
-        if (hit.columns) out[name] = hit.columns;
+        if (hit.table) add(name, hit.table);
       } else missing.push(name);
     }
     if (missing.length === 0) return out;
     const client = await this.connect();
-    const result = await client.query<{ relname: string; columns: string[] }>(
-      `SELECT c.relname, array_agg(a.attname::text ORDER BY a.attnum) AS columns
-         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-        WHERE c.relname = ANY ($1::text[]) AND c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)
-        GROUP BY c.relname`,
+    // keys: columns that alone are a unique key (no partial or expression index).
+    const result = await client.query<{ relname: string; columns: string[]; keys: string[] }>(
+      `SELECT c.relname,
+              array(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
+              array(SELECT a.attname::text FROM pg_catalog.pg_index i
+                      JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                     WHERE i.indrelid = c.oid AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred IS NULL AND i.indexprs IS NULL) AS keys
+         FROM pg_catalog.pg_class c
+        WHERE c.relname = ANY ($1::text[]) AND c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)`,
       [missing],
     );
     if (this.relations.size > MAX_CACHED) this.relations.clear();
-    const found = new Map(result.rows.map((r) => [r.relname.toLowerCase(), r.columns.map((c) => c.toLowerCase())]));
+    const lower = (names: string[]): string[] => names.map((n) => n.toLowerCase());
+    const found = new Map(result.rows.map((r) => [r.relname.toLowerCase(), { columns: lower(r.columns), keys: lower(r.keys) }]));
     for (const name of missing) {
-      const columns = found.get(name);
-      this.relations.set(name, { columns, at: now });
-      if (columns) out[name] = columns;
+      const table = found.get(name);
+      this.relations.set(name, { table, at: now });
+      if (table) add(name, table);
     }
     return out;
   }

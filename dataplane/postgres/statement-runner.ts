@@ -338,9 +338,9 @@ export class StatementRunner {
     } else if (mayChangeStatementReading(sql)) {
       decision = refusal('gatehouse: the statement may change how PostgreSQL reads statements (client_encoding, SET NAMES, standard_conforming_strings); refused');
     } else {
-      let catalog: Record<string, string[]>;
+      let shapes: { columns: Record<string, string[]>; keys: Record<string, string[]> };
       try {
-        catalog = await this.o.catalog.relationColumns(previewStatement(sql).relations);
+        shapes = await this.o.catalog.relationColumns(previewStatement(sql).relations);
       } catch {
         decision = refusal('gatehouse: the columns of the tables the statement names could not be looked up; refused');
         this.record({ sql, decision, rows: 0, micros: 0, outcome: 'denied' });
@@ -349,7 +349,7 @@ export class StatementRunner {
       decision = await this.o.decisions.decide({
         action: 'db.query',
         resource: this.o.resource,
-        context: { sql: { text: sql, ...extra, catalog } },
+        context: { sql: { text: sql, ...extra, catalog: shapes.columns, keys: shapes.keys } },
         token: this.o.token,
         sessionId: this.o.sessionId,
       });

@@ -60,6 +60,7 @@ const MAX_COUNTED_VALUES = 1000;
 export function whereBounds(where: unknown, target: string | undefined, targetNames: string[]): WhereBound[] {
   const bounds: WhereBound[] = [];
   const own = new Set([...(target === undefined ? [] : [target]), ...targetNames]);
+  const bound = (column: string, values: number): WhereBound => (target === undefined ? { column, values } : { column, values, table: target });
   const visit = (node: unknown): void => {
     const n = unwrap(node);
     if (!n) return;
@@ -73,15 +74,15 @@ export function whereBounds(where: unknown, target: string | undefined, targetNa
     if (body.kind === 'AEXPR_OP' && operator === '=') {
       const left = targetColumn(body.lexpr, own);
       const right = targetColumn(body.rexpr, own);
-      if (left !== undefined && isConstant(body.rexpr)) bounds.push({ column: left, values: 1 });
-      else if (right !== undefined && isConstant(body.lexpr)) bounds.push({ column: right, values: 1 });
+      if (left !== undefined && isConstant(body.rexpr)) bounds.push(bound(left, 1));
+      else if (right !== undefined && isConstant(body.lexpr)) bounds.push(bound(right, 1));
       return;
     }
     if (body.kind === 'AEXPR_IN' && operator === '=') {
       const column = targetColumn(body.lexpr, own);
       const items = list(unwrap(body.rexpr)?.[1].items);
       if (column !== undefined && items.length > 0 && items.length <= MAX_COUNTED_VALUES && items.every(isConstant)) {
-        bounds.push({ column, values: items.length });
+        bounds.push(bound(column, items.length));
       }
     }
   };

@@ -38,6 +38,8 @@ interface Relation {
 export interface WhereBound {
   column: string;
   values: number;
+  /** The written table the column belongs to. */
+  table?: string;
 }
 
 /**
@@ -188,7 +190,7 @@ export class StatementCollector {
     };
     if (schemas.length > 0) facts.schemas = schemas;
     if (this.hasWhere && this.whereTrivial) facts.whereTrivial = true;
-    if (this.hasWhere) facts.whereBounds = this.whereBounds.map((b) => ({ column: b.column, values: b.values }));
+    if (this.hasWhere) facts.whereBounds = this.whereBounds.map((b) => ({ ...b }));
     if (this.settings.size > 0) facts.settings = [...this.settings].sort();
     if (this.dynamic.size > 0) facts.dynamic = [...this.dynamic].sort();
     if (this.nested) facts.nested = true;

@@ -30,6 +30,7 @@ beforeAll(async () => {
   // Statistics hold column values once a table is analysed.
   await direct.query('ANALYZE users');
   await direct.query('CREATE VIEW user_contacts AS SELECT id, email AS contact FROM users');
+  await direct.query('CREATE TABLE accounts (aid int PRIMARY KEY, abalance int); INSERT INTO accounts VALUES (1, 0), (2, 0)');
 }, 120_000);
 
 afterAll(async () => {
@@ -73,6 +74,12 @@ describe('example policy through the proxy (pg driver)', () => {
     expect(masked.rows[0].name).toBe('Alice');
     const plain = await client.query('SELECT id, total FROM orders WHERE id = 10');
     expect(Number(plain.rows[0].total)).toBe(12.5);
+  });
+
+  it('an UPDATE bounded by a unique key the catalog shows runs at once (pgbench style)', async () => {
+    const result = await client.query('UPDATE accounts SET abalance = abalance + 5 WHERE aid = 1');
+    expect(result.rowCount).toBe(1);
+    expect((await direct.query('SELECT abalance FROM accounts WHERE aid = 1')).rows[0].abalance).toBe(5);
   });
 
   it('while masks apply, a result column with no base column is masked too', async () => {

@@ -95,10 +95,10 @@ describe('catalog relations that hold values', () => {
 
 describe('WHERE bounds of writes', () => {
   it.each([
-    ['DELETE FROM t WHERE id = 1', [{ column: 'id', values: 1 }]],
-    ['DELETE FROM t WHERE 7 = id AND x > 3', [{ column: 'id', values: 1 }]],
-    ['UPDATE t SET a = 1 WHERE t.id IN (1, 2, $1)', [{ column: 'id', values: 3 }]],
-    ["DELETE FROM t x WHERE x.id = '5'::int", [{ column: 'id', values: 1 }]],
+    ['DELETE FROM t WHERE id = 1', [{ column: 'id', values: 1, table: 't' }]],
+    ['DELETE FROM t WHERE 7 = id AND x > 3', [{ column: 'id', values: 1, table: 't' }]],
+    ['UPDATE t SET a = 1 WHERE t.id IN (1, 2, $1)', [{ column: 'id', values: 3, table: 't' }]],
+    ["DELETE FROM t x WHERE x.id = '5'::int", [{ column: 'id', values: 1, table: 't' }]],
     ['DELETE FROM t WHERE id IS NOT NULL', []],
     ['DELETE FROM t WHERE id = id', []],
     ['DELETE FROM t WHERE EXISTS (SELECT 1)', []],

@@ -52,7 +52,7 @@ describe('attribute notation: the facts agree with PostgreSQL', () => {
     const output = /Output: (.*)/.exec(plan)?.[1] ?? '';
     // PostgreSQL shows a whole-row argument as `u.*` (or `users.*`).
     const postgresWholeRow = /\.\*/.test(output);
-    const columns = await catalog.relationColumns(['users']);
+    const { columns } = await catalog.relationColumns(['users']);
     const facts = extractSqlFacts(text, columns).statements[0]!;
     const factsWholeRow = JSON.stringify(facts.columns).includes('wholerow');
     expect({ text, output, wholeRow: factsWholeRow }).toEqual({ text, output, wholeRow: postgresWholeRow });
