@@ -118,7 +118,7 @@ describe('audit verify', () => {
     const last = pristine[9]!;
     const reset = JSON.parse(pristine[2]!);
     reset.id = 'reset-event';
-    reset.prevHash = hashLine(last);
+    reset.prevhash = hashLine(last);
     const report = await verifyChain(readAuditSource(`file:${await variant('reset.jsonl', [...pristine, JSON.stringify(reset)])}`));
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'sequence-reset', eventId: 'reset-event', sequence: 3 })]));
