@@ -328,10 +328,14 @@ export async function runPostgresProxyBench(options: { seconds?: number } = {}):
       'gatehouse-unix': { host: '127.0.0.1', port: unixProxy.port, user: 'bench-planner', password: issued.token, database },
       'wire-only': { host: '127.0.0.1', port: wireOnly.address.port, user: 'bench-planner', password: 'unused', database },
     } as const;
-    const results: PgbenchResult[] = [];
     // GATEHOUSE_BENCH_ONLY=gatehouse (comma list) narrows the run, e.g. to profile one path;
     // direct and pgbouncer always run: the ratios need them.
     const only = (process.env.GATEHOUSE_BENCH_ONLY ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    // The proxies' first statements pay for JIT warm-up and connection set-up: not measured.
+    for (const target of (['gatehouse', 'gatehouse-unix', 'wire-only'] as const).filter((t) => only.length === 0 || only.includes(t))) {
+      await pgbench(pgbenchBin, target, 'simple', targets[target], 2, {});
+    }
+    const results: PgbenchResult[] = [];
     const wanted = (target: PgbenchResult['target']): boolean => only.length === 0 || target === 'direct' || target === 'pgbouncer' || only.includes(target);
     const modes = (process.env.GATEHOUSE_BENCH_MODES ?? 'simple,prepared').split(',').filter((m): m is PgbenchResult['mode'] => m === 'simple' || m === 'prepared');
     for (const mode of modes) {
