@@ -17,7 +17,7 @@ const KEYS: Record<string, string[]> = {
 };
 
 const USAGE = `usage: scripts/services up [kafka] [postgres] [sshd] [pgbouncer]   start (all but pgbouncer when none named); writes var/services.env
-       scripts/services down [name...]                     stop (data is kept)
+       scripts/services down [name...]                     stop (data is kept; all, pgbouncer too, when none named)
        scripts/services status                             report each
        scripts/services clean [name...]                    stop and delete data`;
 
@@ -39,8 +39,9 @@ async function writeEnv(env: Map<string, string>): Promise<void> {
   await writeFile(ENV_FILE, lines.join('\n') + '\n', { mode: 0o600 });
 }
 
-function pick(names: string[]): Service[] {
-  if (names.length === 0) return Object.values(SERVICES).filter((service) => !ON_REQUEST.has(service.name));
+/** The named services; none named: all, without the on-request ones unless `everything` (down, clean). */
+function pick(names: string[], everything = false): Service[] {
+  if (names.length === 0) return Object.values(SERVICES).filter((service) => everything || !ON_REQUEST.has(service.name));
   return names.map((name) => {
     const service = SERVICES[name];
     if (!service) throw new ServiceError(name, `unknown service; choose from ${Object.keys(SERVICES).join(', ')}`);
@@ -74,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
     case 'down':
     case 'clean': {
       const env = await readEnv();
-      for (const service of pick(names)) {
+      for (const service of pick(names, true)) {
         await service.down();
         if (command === 'clean') await service.clean();
         for (const key of KEYS[service.name] ?? []) env.delete(key);

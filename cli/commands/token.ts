@@ -25,6 +25,7 @@ const USAGE = `usage:
   gatehouse token jwks --decision HOST:PORT
 
   The caller's OIDC token comes from GATEHOUSE_OIDC_TOKEN or --oidc-token-file F.
+  --decision HOST:PORT | unix:/PATH                      the decision service (TCP or its Unix domain socket)
   --decision-ca F [--decision-cert F --decision-key F]   TLS (and mTLS) to the service; plaintext without
   --timeout 30s                                          deadline of each call (default 30s; --wait waits up to the approval's expiry)
 
