@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { UsageError } from './cli-error.ts';
 import { hostPortFlag, type HostPort } from './host-port.ts';
+import { MAX_SOCKET_PATH_BYTES } from '../engine/service/unix-socket-file.ts';
 import { unixSocketFlag } from './unix-socket-flag.ts';
 
 // libpq's socket name in a directory: `psql -h DIR -p PORT` connects to DIR/.s.PGSQL.PORT.
@@ -15,6 +16,15 @@ const PSQL_DEFAULT_PORT = 5432;
 export function postgresListenFlag(command: string, value: string): HostPort {
   const path = unixSocketFlag(command, 'listen', value);
   if (path === undefined) return hostPortFlag(command, 'listen', value);
+  const listen = socketListen(command, value, path);
+  // The socket file's own name makes the path longer than the directory given.
+  if (Buffer.byteLength(`${listen.host}/.s.PGSQL.${listen.port}`) > MAX_SOCKET_PATH_BYTES) {
+    throw new UsageError(`${command}: --listen socket path is longer than ${MAX_SOCKET_PATH_BYTES} bytes, got '${value}'`);
+  }
+  return listen;
+}
+
+function socketListen(command: string, value: string, path: string): HostPort {
   const named = PG_SOCKET_NAME.exec(basename(path));
   if (named) {
     const port = Number(named[1]);
