@@ -3,6 +3,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FairDecisionClient } from '../../../dataplane/sdk/fair-decision-client.ts';
 import { clearStaleSocket } from '../../../engine/service/unix-socket-file.ts';
 import { startProxyHarness, type ProxyHarness } from './proxy-fixture.ts';
 
@@ -23,7 +24,12 @@ describe('co-location over Unix domain sockets: decision service and PostgreSQL 
   beforeAll(async () => {
     // A short path: socket paths are limited to 107 bytes.
     dir = await mkdtemp(join(tmpdir(), 'gh-uds-'));
-    h = await startProxyHarness({ serverListen: `unix:${join(dir, 'decision.sock')}`, proxyListen: { host: dir, port: 5432 } });
+    h = await startProxyHarness({
+      serverListen: `unix:${join(dir, 'decision.sock')}`,
+      proxyListen: { host: dir, port: 5432 },
+      // A replica list whose first entry is a socket nobody listens on: the SDK fails over to the next.
+      decisionClient: (address, deadlineMs) => new FairDecisionClient({ address: `unix:${join(dir, 'gone.sock')},${address}`, deadlineMs }),
+    });
   });
   afterAll(async () => {
     await h?.close();
@@ -37,7 +43,7 @@ describe('co-location over Unix domain sockets: decision service and PostgreSQL 
     expect((await stat(join(dir, '.s.PGSQL.5432'))).mode & 0o777).toBe(0o600);
   });
 
-  it('psql -h DIR -p PORT connects through the proxy socket; statements are decided and masked', async () => {
+  it('psql -h DIR -p PORT connects through the proxy socket; statements are decided (past a dead replica socket) and masked', async () => {
     const token = await h.issue();
     const psql = (sql: string) => run(PSQL, ['-X', '-q', '-A', '-t', '-h', dir, '-p', '5432', '-U', 'planner', '-d', h.database, '-c', sql], { PGPASSWORD: token, PGCONNECT_TIMEOUT: '10' });
     const allowed = await psql('SELECT id, email FROM users ORDER BY id');
