@@ -4,6 +4,11 @@
  * Prints TPS, ratios and the per-statement latency each path adds (p50/p99, from pgbench's
  * per-transaction log: select-only runs one statement per transaction).
  *
+ * pgbouncer is `scripts/services up pgbouncer` (installed from Debian when missing, run as the
+ * postgres user). `gatehouse-unix` is the same proxy reaching the decision service over a Unix
+ * domain socket (co-location) instead of loopback TCP. CPU per statement of the proxy, the decision
+ * service and pgbouncer comes from /proc/PID/stat around each run.
+ *
  * The proxy runs as its own process (`bin/gatehouse proxy postgres`), the decision service in
  * this one (with the token machinery, which `gatehouse serve` does not wire yet), so pgbench,
  * PostgreSQL, the proxy and the service share the machine's cores as they would in production.
@@ -13,7 +18,7 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -33,6 +38,7 @@ import { startPostgresProxy } from '../dataplane/postgres/postgres-proxy.ts';
 import { parseUpstreamUrl } from '../dataplane/postgres/upstream/upstream-connection.ts';
 import type { DecisionClient } from '../dataplane/sdk/data-plane-decision.ts';
 import { fmt, measureSync } from './bench-table.ts';
+import { processCpuMicros } from './process-cpu.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLIENTS = 4;
@@ -62,12 +68,14 @@ decision := {"effect": "allow", "reasons": ["connect"]} if {
 
 export interface PgbenchResult {
   /** `wire-only`: the proxy with every decision answered allow in process (no gRPC, no service): its own protocol cost. */
-  target: 'direct' | 'pgbouncer' | 'gatehouse' | 'wire-only';
+  target: 'direct' | 'pgbouncer' | 'gatehouse' | 'gatehouse-unix' | 'wire-only';
   mode: 'simple' | 'prepared';
   tps: number;
   p50Ms: number;
   p99Ms: number;
   transactions: number;
+  /** CPU µs per statement of each measured process (select-only: one statement per transaction). */
+  cpuMicros: Record<string, number>;
 }
 
 function pgbenchPath(): string {
@@ -80,15 +88,6 @@ function pgbenchPath(): string {
     }
   }
   throw new Error('pgbench not found: apt-get install -y postgresql-client (Debian ships it with PostgreSQL)');
-}
-
-function pgbouncerPath(): string {
-  try {
-    execFileSync('/usr/sbin/pgbouncer', ['--version'], { stdio: 'ignore' });
-    return '/usr/sbin/pgbouncer';
-  } catch {
-    throw new Error('pgbouncer not found: apt-get install -y pgbouncer');
-  }
 }
 
 function freePort(): Promise<number> {
@@ -139,7 +138,9 @@ async function pgbench(
   mode: PgbenchResult['mode'],
   conn: { host: string; port: number; user: string; password: string; database: string },
   seconds: number,
+  processes: Record<string, number>,
 ): Promise<PgbenchResult> {
+  const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, processCpuMicros(pid)]));
   const logDir = await mkdtemp(join(tmpdir(), 'gatehouse-pgbench-log-'));
   try {
     const output = await runTool(
@@ -147,6 +148,12 @@ async function pgbench(
       ['-n', '-S', '-M', mode, '-c', String(CLIENTS), '-j', String(THREADS), '-T', String(seconds), '-l', '--log-prefix', join(logDir, 'tx'), '-h', conn.host, '-p', String(conn.port), '-U', conn.user, conn.database],
       { PATH: process.env.PATH ?? '', PGPASSWORD: conn.password },
     );
+    const cpuSpent: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(processes)) {
+      const before = cpuBefore[name];
+      const after = processCpuMicros(pid);
+      if (before !== undefined && after !== undefined) cpuSpent[name] = after - before;
+    }
     const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(output)?.[1] ?? NaN);
     const latencies: number[] = [];
     for (const file of await readdir(logDir)) {
@@ -156,7 +163,8 @@ async function pgbench(
       }
     }
     const sorted = Float64Array.from(latencies).sort();
-    return { target, mode, tps, p50Ms: percentile(sorted, 0.5) / 1000, p99Ms: percentile(sorted, 0.99) / 1000, transactions: latencies.length };
+    const cpuMicros = Object.fromEntries(Object.entries(cpuSpent).map(([name, micros]) => [name, micros / Math.max(1, latencies.length)]));
+    return { target, mode, tps, p50Ms: percentile(sorted, 0.5) / 1000, p99Ms: percentile(sorted, 0.99) / 1000, transactions: latencies.length, cpuMicros };
   } finally {
     await rm(logDir, { recursive: true, force: true });
   }
@@ -165,12 +173,15 @@ async function pgbench(
 /** Runs the comparison and returns its markdown table (also printed). */
 export async function runPostgresProxyBench(options: { seconds?: number } = {}): Promise<{ results: PgbenchResult[]; table: string }> {
   const seconds = options.seconds ?? Number(process.env.GATEHOUSE_BENCH_SECONDS ?? 10);
+  const loadAtStart = loadAverage();
   const pgbenchBin = pgbenchPath();
-  const pgbouncerBin = pgbouncerPath();
-  execFileSync(join(ROOT, 'scripts/services'), ['up', 'postgres'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(join(ROOT, 'scripts/services'), ['up', 'postgres', 'pgbouncer'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const env = await readFile(join(ROOT, 'var/services.env'), 'utf8');
   const adminUrl = /^GATEHOUSE_PG_URL=(.*)$/m.exec(env)?.[1]?.replace(/^"(.*)"$/, '$1');
   if (!adminUrl) throw new Error('var/services.env has no GATEHOUSE_PG_URL: scripts/services up postgres failed');
+  const bouncerUrl = /^GATEHOUSE_PGBOUNCER_URL=(.*)$/m.exec(env)?.[1]?.replace(/^"(.*)"$/, '$1');
+  if (!bouncerUrl) throw new Error('var/services.env has no GATEHOUSE_PGBOUNCER_URL: scripts/services up pgbouncer failed');
+  const bouncerPid = Number(/pid (\d+)/.exec(execFileSync(join(ROOT, 'scripts/services'), ['status', 'pgbouncer']).toString())?.[1]);
   const admin = new URL(adminUrl);
   const database = 'gh_bench_pgproxy';
   const user = decodeURIComponent(admin.username);
@@ -219,8 +230,28 @@ export async function runPostgresProxyBench(options: { seconds?: number } = {}):
       logger: pino({ level: 'silent' }),
       metricsListen: undefined,
     });
+    // The same decision service parts on a Unix domain socket: the co-located path.
+    const socketDir = await mkdtemp(join(tmpdir(), 'gh-bench-'));
+    const unixAudit = await createAuditSink(`file:${join(work, 'decisions-unix.jsonl')}`, { source: 'gatehouse://bench/serve' });
+    const unixServer = await startDecisionServer({
+      bundleSource: {
+        path: bundlePath,
+        watch: false,
+        load: async () => {
+          const bundle = await loadBundle(bundlePath, { runOwnTests: true });
+          return { revision: bundle.revision, evaluate: (input: DecisionInput) => checkMaskUsage(bundle.evaluate(input), input.context), close: () => bundle.close() };
+        },
+      },
+      auditSink: unixAudit,
+      listen: `unix:${join(socketDir, 'decision.sock')}`,
+      tokenGate: tokens.gate,
+      logger: pino({ level: 'silent' }),
+      metricsListen: undefined,
+    });
     cleanups.push(async () => {
       await server.close();
+      await unixServer.close();
+      await rm(socketDir, { recursive: true, force: true });
       tokens.close();
     });
     const issued = await tokens.issuer.issue({
@@ -232,65 +263,33 @@ export async function runPostgresProxyBench(options: { seconds?: number } = {}):
       now: new Date(),
     });
 
-    // The proxy, as users run it.
-    const proxyPort = await freePort();
+    // The proxy, as users run it: one reaching the service over loopback TCP, one over its socket.
     const upstreamUrl = new URL(adminUrl);
     upstreamUrl.pathname = `/${database}`;
     // GATEHOUSE_BENCH_PROFILE_DIR: the proxy process writes a V8 CPU profile there on exit.
     const profileDir = process.env.GATEHOUSE_BENCH_PROFILE_DIR;
-    const proxy = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), join(ROOT, 'bin/gatehouse'), 'proxy', 'postgres', '--log-level', 'warn'], {
-      env: {
-        ...process.env,
-        GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${proxyPort}`,
-        GATEHOUSE_PROXY_UPSTREAM: upstreamUrl.toString(),
-        GATEHOUSE_PROXY_RESOURCE: database,
-        GATEHOUSE_PROXY_DECISION: server.address,
-        GATEHOUSE_PROXY_AUDIT: `file:${join(work, 'proxy-audit.jsonl')}`,
-        // The same superuser as the direct and pgbouncer runs, so the numbers compare like for like.
-        GATEHOUSE_PROXY_ALLOW_PRIVILEGED_UPSTREAM: 'true',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    children.push(proxy);
-    await waitForPort('127.0.0.1', proxyPort, proxy, 'gatehouse proxy postgres');
-
-    // pgbouncer in session pooling, the reference for a plain proxy. It refuses to run as
-    // root, so as root it runs as Debian's postgres user from a directory that user owns.
-    const bouncerPort = await freePort();
-    const bouncerDir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-pgbouncer-'));
-    cleanups.push(() => rm(bouncerDir, { recursive: true, force: true }));
-    const ini = join(bouncerDir, 'pgbouncer.ini');
-    await writeFile(join(bouncerDir, 'userlist.txt'), `"${user}" "${password}"\n`, { mode: 0o600 });
-    await writeFile(
-      ini,
-      [
-        '[databases]',
-        `${database} = host=${host} port=${port} dbname=${database}`,
-        '[pgbouncer]',
-        'listen_addr = 127.0.0.1',
-        `listen_port = ${bouncerPort}`,
-        'unix_socket_dir =',
-        'auth_type = scram-sha-256',
-        `auth_file = ${join(bouncerDir, 'userlist.txt')}`,
-        'pool_mode = session',
-        'max_client_conn = 100',
-        'default_pool_size = 20',
-        `logfile = ${join(bouncerDir, 'pgbouncer.log')}`,
-        `pidfile = ${join(bouncerDir, 'pgbouncer.pid')}`,
-        '',
-      ].join('\n'),
-    );
-    let bouncer: ChildProcess;
-    if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-      for (const file of ['', 'pgbouncer.ini', 'userlist.txt']) await chown(join(bouncerDir, file), uid, gid);
-      bouncer = spawn('/usr/sbin/runuser', ['-u', 'postgres', '--', pgbouncerBin, '-q', ini], { stdio: ['ignore', 'ignore', 'inherit'] });
-    } else {
-      bouncer = spawn(pgbouncerBin, ['-q', ini], { stdio: ['ignore', 'ignore', 'inherit'] });
-    }
-    children.push(bouncer);
-    await waitForPort('127.0.0.1', bouncerPort, bouncer, 'pgbouncer');
+    const startProxy = async (decision: string, name: string): Promise<{ port: number; pid: number }> => {
+      const proxyPort = await freePort();
+      const proxy = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), join(ROOT, 'bin/gatehouse'), 'proxy', 'postgres', '--log-level', 'warn'], {
+        env: {
+          ...process.env,
+          GATEHOUSE_PROXY_LISTEN: `127.0.0.1:${proxyPort}`,
+          GATEHOUSE_PROXY_UPSTREAM: upstreamUrl.toString(),
+          GATEHOUSE_PROXY_RESOURCE: database,
+          GATEHOUSE_PROXY_DECISION: decision,
+          GATEHOUSE_PROXY_AUDIT: `file:${join(work, `${name}-audit.jsonl`)}`,
+          // The same superuser as the direct and pgbouncer runs, so the numbers compare like for like.
+          GATEHOUSE_PROXY_ALLOW_PRIVILEGED_UPSTREAM: 'true',
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      children.push(proxy);
+      await waitForPort('127.0.0.1', proxyPort, proxy, `gatehouse proxy postgres (${name})`);
+      return { port: proxyPort, pid: proxy.pid! };
+    };
+    const tcpProxy = await startProxy(server.address, 'gatehouse');
+    const unixProxy = await startProxy(unixServer.address, 'gatehouse-unix');
+    const bouncer = new URL(bouncerUrl);
 
     // The same proxy code with decisions answered in process: what the wire path alone costs.
     const upstreamTarget = parseUpstreamUrl(upstreamUrl.toString());
@@ -324,20 +323,33 @@ export async function runPostgresProxyBench(options: { seconds?: number } = {}):
 
     const targets = {
       direct: { host, port, user, password, database },
-      pgbouncer: { host: '127.0.0.1', port: bouncerPort, user, password, database },
-      gatehouse: { host: '127.0.0.1', port: proxyPort, user: 'bench-planner', password: issued.token, database },
+      pgbouncer: { host: bouncer.hostname, port: Number(bouncer.port), user, password, database },
+      gatehouse: { host: '127.0.0.1', port: tcpProxy.port, user: 'bench-planner', password: issued.token, database },
+      'gatehouse-unix': { host: '127.0.0.1', port: unixProxy.port, user: 'bench-planner', password: issued.token, database },
       'wire-only': { host: '127.0.0.1', port: wireOnly.address.port, user: 'bench-planner', password: 'unused', database },
     } as const;
-    const results: PgbenchResult[] = [];
     // GATEHOUSE_BENCH_ONLY=gatehouse (comma list) narrows the run, e.g. to profile one path;
     // direct and pgbouncer always run: the ratios need them.
     const only = (process.env.GATEHOUSE_BENCH_ONLY ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    // The proxies' first statements pay for JIT warm-up and connection set-up: not measured.
+    for (const target of (['gatehouse', 'gatehouse-unix', 'wire-only'] as const).filter((t) => only.length === 0 || only.includes(t))) {
+      await pgbench(pgbenchBin, target, 'simple', targets[target], 2, {});
+    }
+    const results: PgbenchResult[] = [];
     const wanted = (target: PgbenchResult['target']): boolean => only.length === 0 || target === 'direct' || target === 'pgbouncer' || only.includes(target);
     const modes = (process.env.GATEHOUSE_BENCH_MODES ?? 'simple,prepared').split(',').filter((m): m is PgbenchResult['mode'] => m === 'simple' || m === 'prepared');
     for (const mode of modes) {
-      for (const target of (['direct', 'pgbouncer', 'gatehouse', 'wire-only'] as const).filter(wanted)) {
+      for (const target of (['direct', 'pgbouncer', 'gatehouse', 'gatehouse-unix', 'wire-only'] as const).filter(wanted)) {
         process.stdout.write(`pgbench -S -M ${mode} via ${target} (${seconds}s, ${CLIENTS} clients)\n`);
-        results.push(await pgbench(pgbenchBin, target, mode, targets[target], seconds));
+        // This process is the decision service (and the in-process wire-only proxy).
+        const processes: Record<string, Record<string, number>> = {
+          direct: {},
+          pgbouncer: { pgbouncer: bouncerPid },
+          gatehouse: { proxy: tcpProxy.pid, service: process.pid },
+          'gatehouse-unix': { proxy: unixProxy.pid, service: process.pid },
+          'wire-only': { proxy: process.pid },
+        };
+        results.push(await pgbench(pgbenchBin, target, mode, targets[target], seconds, processes[target]!));
       }
     }
 
@@ -358,7 +370,7 @@ export async function runPostgresProxyBench(options: { seconds?: number } = {}):
     const cached = measureSync(() => evaluateRequest(bundle, input(1)), 1_000);
     await bundle.close();
 
-    const table = formatTable(results, { uncachedMicros: uncached.p50Micros, cachedMicros: cached.p50Micros });
+    const table = formatTable(results, { uncachedMicros: uncached.p50Micros, cachedMicros: cached.p50Micros }, { start: loadAtStart, end: loadAverage() });
     process.stdout.write(table + '\n');
     return { results, table };
   } finally {
@@ -373,28 +385,40 @@ export async function runPostgresProxyBench(options: { seconds?: number } = {}):
   }
 }
 
-function formatTable(results: PgbenchResult[], engine: { uncachedMicros: number; cachedMicros: number }): string {
+function formatTable(results: PgbenchResult[], engine: { uncachedMicros: number; cachedMicros: number }, load: { start: string; end: string }): string {
   const find = (target: string, mode: string) => results.find((r) => r.target === target && r.mode === mode);
   const lines = [
     `### PostgreSQL proxy: pgbench -S, ${CLIENTS} clients, ${THREADS} threads`,
     '',
-    '| mode | path | TPS | vs direct | vs pgbouncer | p50 ms | p99 ms | added p50 ms | added p99 ms |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `Load average (1 / 5 / 15 min): ${load.start} at the start, ${load.end} at the end.`,
+    '',
+    '| mode | path | TPS | vs direct | vs pgbouncer | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU µs/statement |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const r of results) {
     const direct = find('direct', r.mode)!;
     const bouncer = find('pgbouncer', r.mode)!;
     lines.push(
-      `| ${r.mode} | ${r.target} | ${fmt(r.tps, 0)} | ${fmt(r.tps / direct.tps, 2)} | ${fmt(r.tps / bouncer.tps, 2)} | ${fmt(r.p50Ms, 3)} | ${fmt(r.p99Ms, 3)} | ${fmt(r.p50Ms - direct.p50Ms, 3)} | ${fmt(r.p99Ms - direct.p99Ms, 3)} |`,
+      `| ${r.mode} | ${r.target} | ${fmt(r.tps, 0)} | ${fmt(r.tps / direct.tps, 2)} | ${fmt(r.tps / bouncer.tps, 2)} | ${fmt(r.p50Ms, 3)} | ${fmt(r.p99Ms, 3)} | ${fmt(r.p50Ms - direct.p50Ms, 3)} | ${fmt(r.p99Ms - direct.p99Ms, 3)} | ${cpuText(r.cpuMicros)} |`,
     );
   }
   lines.push(
     '',
     `Engine alone per decision (facts + Rego, in process, p50): ${fmt(engine.uncachedMicros, 0)} µs with a fresh parse, ${fmt(engine.cachedMicros, 0)} µs when the exact text is cached.`,
+    '`gatehouse-unix` is the proxy reaching the decision service over a Unix domain socket instead of loopback TCP. CPU per statement comes from /proc/PID/stat: `proxy` is the proxy process, `service` the decision service (this process), `pgbouncer` its process.',
     '`wire-only` is the same proxy code with every decision answered allow in process: the gap between it and `gatehouse` is the decision round trip (gRPC, token verification and use counting, policy, the decision audit event).',
     '',
   );
   return lines.join('\n');
+}
+
+function cpuText(cpu: Record<string, number>): string {
+  const parts = Object.entries(cpu).map(([name, micros]) => `${name} ${fmt(micros, 0)}`);
+  return parts.length === 0 ? '–' : parts.join(', ');
+}
+
+function loadAverage(): string {
+  return loadavg().map((value) => value.toFixed(2)).join(' / ');
 }
 
 /** The bench runner's entry (bench/run.ts). */

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { UsageError } from './cli-error.ts';
 import { formatHostPort, hostPortFlag } from './host-port.ts';
+import { unixSocketFlag } from './unix-socket-flag.ts';
 import { positiveIntegerFlag } from './integer-flag.ts';
 import { readFlagFile } from './read-flag-file.ts';
 
@@ -28,7 +29,8 @@ export function checkDecisionServiceFlags(command: string, flags: DecisionServic
     // A comma-separated list names replicas: the proxy fails over from one to the next.
     decision: (flags.decision ?? '127.0.0.1:50051')
       .split(',')
-      .map((address) => formatHostPort(hostPortFlag(command, 'decision', address.trim())))
+      .map((address) => address.trim())
+      .map((address) => (unixSocketFlag(command, 'decision', address) !== undefined ? address : formatHostPort(hostPortFlag(command, 'decision', address))))
       .join(','),
     decisionTimeoutMs,
   };

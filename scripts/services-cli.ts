@@ -1,19 +1,23 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { ENV_FILE, ServiceError, STATE_DIR, type Service } from './service-context.ts';
 import { kafkaService } from './service-kafka.ts';
+import { pgbouncerService } from './service-pgbouncer.ts';
 import { postgresService } from './service-postgres.ts';
 import { sshdService } from './service-sshd.ts';
 
-const SERVICES: Record<string, Service> = { kafka: kafkaService, postgres: postgresService, sshd: sshdService };
+const SERVICES: Record<string, Service> = { kafka: kafkaService, postgres: postgresService, sshd: sshdService, pgbouncer: pgbouncerService };
+/** Started only when named: pgbouncer is the benchmark's reference, no test needs it by default. */
+const ON_REQUEST = new Set(['pgbouncer']);
 /** The services.env keys each service owns. */
 const KEYS: Record<string, string[]> = {
   kafka: ['GATEHOUSE_KAFKA'],
   postgres: ['GATEHOUSE_PG_URL', 'GATEHOUSE_PG_PROXY_URL'],
   sshd: ['GATEHOUSE_SSH_TARGET', 'GATEHOUSE_SSH_KEY', 'GATEHOUSE_SSH_KNOWN_HOSTS'],
+  pgbouncer: ['GATEHOUSE_PGBOUNCER_URL'],
 };
 
-const USAGE = `usage: scripts/services up [kafka] [postgres] [sshd]    start (all when none named); writes var/services.env
-       scripts/services down [name...]                     stop (data is kept)
+const USAGE = `usage: scripts/services up [kafka] [postgres] [sshd] [pgbouncer]   start (all but pgbouncer when none named); writes var/services.env
+       scripts/services down [name...]                     stop (data is kept; all, pgbouncer too, when none named)
        scripts/services status                             report each
        scripts/services clean [name...]                    stop and delete data`;
 
@@ -35,8 +39,9 @@ async function writeEnv(env: Map<string, string>): Promise<void> {
   await writeFile(ENV_FILE, lines.join('\n') + '\n', { mode: 0o600 });
 }
 
-function pick(names: string[]): Service[] {
-  if (names.length === 0) return Object.values(SERVICES);
+/** The named services; none named: all, without the on-request ones unless `everything` (down, clean). */
+function pick(names: string[], everything = false): Service[] {
+  if (names.length === 0) return Object.values(SERVICES).filter((service) => everything || !ON_REQUEST.has(service.name));
   return names.map((name) => {
     const service = SERVICES[name];
     if (!service) throw new ServiceError(name, `unknown service; choose from ${Object.keys(SERVICES).join(', ')}`);
@@ -70,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
     case 'down':
     case 'clean': {
       const env = await readEnv();
-      for (const service of pick(names)) {
+      for (const service of pick(names, true)) {
         await service.down();
         if (command === 'clean') await service.clean();
         for (const key of KEYS[service.name] ?? []) env.delete(key);

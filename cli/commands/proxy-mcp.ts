@@ -32,7 +32,7 @@ const HELP = `usage: gatehouse proxy mcp --upstream NAME=URL|NAME=COMMAND [--ups
                               read from GATEHOUSE_MCP_TOKEN
   --resource ID               the gateway's id: an OIDC identity connects to McpGateway:ID (required)
   --resource-attr K=V         an attribute of the gateway resource (repeatable)
-  --decision HOST:PORT        the decision service (default 127.0.0.1:50051)
+  --decision HOST:PORT        the decision service (default 127.0.0.1:50051), or unix:/PATH
   --decision-ca F             PEM CA of the decision service: TLS to it
   --decision-cert F --decision-key F   client certificate for mTLS to the decision service
   --decision-timeout-ms N     time for one decision before it is a deny (default 5000)

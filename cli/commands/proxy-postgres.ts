@@ -10,6 +10,7 @@ import { FairDecisionClient } from '../../dataplane/sdk/fair-decision-client.ts'
 import { checkAuditFlags, openAuditSink, proxyAuditDefaults, type AuditSettings } from '../audit-settings.ts';
 import { CliError, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';
+import { postgresListenFlag } from '../postgres-listen-flag.ts';
 import { checkDecisionServiceFlags, decisionServiceCredentials, type DecisionServiceSettings } from '../decision-service-flags.ts';
 import { readFlagsFromEnv, type FlagValues } from '../flags-from-env.ts';
 import { hostPortFlag, type HostPort } from '../host-port.ts';
@@ -22,7 +23,9 @@ import { redactingLogger } from '../redacting-logger.ts';
 
 const HELP = `usage: gatehouse proxy postgres --upstream postgres://USER:PASSWORD@HOST:PORT/DB --resource ID [flags]
 
-  --listen HOST:PORT        where clients connect (default 127.0.0.1:15432)
+  --listen HOST:PORT        where clients connect (default 127.0.0.1:15432), or unix:DIR for the
+                            socket DIR/.s.PGSQL.5432 (unix:DIR/.s.PGSQL.PORT for another port;
+                            owner-only, 0600): psql -h DIR -p PORT
   --upstream URL            the real database, with the proxy's own credentials (scram-sha-256);
                             ?sslmode=require for TLS to it; a non-superuser role without BYPASSRLS
   --allow-privileged-upstream B   true: start even when the upstream role is a superuser or has
@@ -30,7 +33,7 @@ const HELP = `usage: gatehouse proxy postgres --upstream postgres://USER:PASSWOR
   --resource ID             the Database resource id policies see (required)
   --resource-attr K=V       a resource attribute (repeatable; in the environment: K=V,K2=V2)
   --database NAME           the database name clients must ask for (default: the resource id)
-  --decision HOST:PORT      the decision service (default 127.0.0.1:50051); a comma-separated
+  --decision HOST:PORT      the decision service (default 127.0.0.1:50051) or unix:/PATH; a comma-separated
                             list of replicas fails over from one to the next
   --decision-ca F           PEM CA of the decision service: TLS to it
   --decision-cert F --decision-key F   client certificate for mTLS to the decision service
@@ -120,7 +123,7 @@ export function checkFlags(flags: Flags): ProxyConfig {
     throw new UsageError(`proxy postgres: --allow-privileged-upstream must be true or false, got '${allowPrivileged}'`);
   }
   const config: ProxyConfig = {
-    listen: hostPortFlag(COMMAND, 'listen', flags.listen ?? '127.0.0.1:15432'),
+    listen: postgresListenFlag(COMMAND, flags.listen ?? '127.0.0.1:15432'),
     upstream,
     ...resource,
     database: flags.database ?? resource.resource,

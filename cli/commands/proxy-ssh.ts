@@ -31,7 +31,7 @@ const HELP = `usage: gatehouse proxy ssh --upstream ssh://USER@HOST:PORT --upstr
   --resource ID               the Host resource id policies see (required)
   --resource-attr K=V         a resource attribute (repeatable; in the environment: K=V,K2=V2)
   --env-allow NAMES           env requests passed upstream, comma separated, PREFIX* allowed (default LANG,LC_*)
-  --decision HOST:PORT        the decision service (default 127.0.0.1:50051); a comma-separated
+  --decision HOST:PORT        the decision service (default 127.0.0.1:50051) or unix:/PATH; a comma-separated
                               list of replicas fails over from one to the next
   --decision-ca F             PEM CA of the decision service: TLS to it
   --decision-cert F --decision-key F   client certificate for mTLS to the decision service

@@ -19,6 +19,7 @@ import { CliError, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';
 import { readFlagsFromEnv, type FlagValues } from '../flags-from-env.ts';
 import { hostPortFlag } from '../host-port.ts';
+import { unixSocketFlag } from '../unix-socket-flag.ts';
 import { logLevelFlag } from '../log-level-flag.ts';
 import { runUntilSignalled } from '../run-until-signalled.ts';
 import { redactingLogger } from '../redacting-logger.ts';
@@ -27,7 +28,8 @@ const HELP = `usage: gatehouse serve [--bundle B] [flags]
 
   --bundle B              bundle file (gatehouse build output) or policy directory; default: build
                           the shipped policy/ into var/bundle.tar.gz and serve it
-  --listen HOST:PORT      gRPC address (default 127.0.0.1:50051)
+  --listen HOST:PORT      gRPC address (default 127.0.0.1:50051), or unix:/ABSOLUTE/PATH for
+                          a Unix domain socket (owner-only, 0600) for a proxy on the same host
   --metrics HOST:PORT     /metrics, /healthz, /readyz over HTTP (default 127.0.0.1:9464; "off" for none)
   --audit SPEC            file:PATH | kafka://HOST:PORT[,HOST:PORT] (default file:var/audit.jsonl)
   --journal DIR           audit journal for kafka:// (default var/journal)
@@ -120,6 +122,8 @@ export function checkFlags(flags: Flags): ServeConfig {
   // The configured text is what is listened on; the check only refuses what is not HOST:PORT.
   const address = (name: 'listen' | 'metrics', fallback: string): string => {
     const value = flags[name] ?? fallback;
+    // gRPC also listens on a Unix domain socket (co-location with a proxy); metrics stay on TCP.
+    if (name === 'listen' && unixSocketFlag(COMMAND, name, value) !== undefined) return value;
     hostPortFlag(COMMAND, name, value);
     return value;
   };

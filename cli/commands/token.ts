@@ -14,6 +14,7 @@ import type { IntrospectTokenResponse__Output } from '../../proto/generated/gate
 import type { IssueTokenResponse__Output } from '../../proto/generated/gatehouse/v1/IssueTokenResponse.ts';
 import type { RevokeTokenResponse__Output } from '../../proto/generated/gatehouse/v1/RevokeTokenResponse.ts';
 import { CliError, UsageError } from '../cli-error.ts';
+import { unixSocketFlag } from '../unix-socket-flag.ts';
 
 const USAGE = `usage:
   gatehouse token issue --decision HOST:PORT --action A [--action B] --resource Type:id --ttl 5m
@@ -24,6 +25,7 @@ const USAGE = `usage:
   gatehouse token jwks --decision HOST:PORT
 
   The caller's OIDC token comes from GATEHOUSE_OIDC_TOKEN or --oidc-token-file F.
+  --decision HOST:PORT | unix:/PATH                      the decision service (TCP or its Unix domain socket)
   --decision-ca F [--decision-cert F --decision-key F]   TLS (and mTLS) to the service; plaintext without
   --timeout 30s                                          deadline of each call (default 30s; --wait waits up to the approval's expiry)
 
@@ -207,7 +209,9 @@ export interface Connection {
 /** Opens clients for TokenService and ApprovalService with the caller's OIDC token attached. */
 export async function connect(flags: ConnectionFlags, options: { anonymous?: boolean } = {}): Promise<Connection> {
   if (!flags.decision) throw new UsageError('--decision HOST:PORT is required');
-  if (!/^[^\s/]+:\d+$/.test(flags.decision)) throw new UsageError(`--decision must be HOST:PORT, got '${flags.decision}'`);
+  if (unixSocketFlag('token', 'decision', flags.decision) === undefined && !/^[^\s/]+:\d+$/.test(flags.decision)) {
+    throw new UsageError(`--decision must be HOST:PORT or unix:/PATH, got '${flags.decision}'`);
+  }
   const metadata = new grpc.Metadata();
   if (!options.anonymous) metadata.set('authorization', `Bearer ${await callerToken(flags)}`);
   let credentials = grpc.credentials.createInsecure();

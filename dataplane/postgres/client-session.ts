@@ -20,6 +20,8 @@ import { MessageFramer, ProtocolViolation, type TypedMessage } from './wire/mess
 
 export interface PostgresProxyOptions {
   resource: Resource;
+  /** Clients arrive on a Unix domain socket: local to this host, as loopback is (set by the listener). */
+  unixSocketClients?: boolean;
   /** The only database name clients may ask for at startup. */
   database: string;
   upstream: UpstreamTarget;
@@ -179,7 +181,7 @@ export class PostgresSession {
       this.attach(secure);
       return;
     }
-    if (!(this.socket instanceof TLSSocket) && !isLoopback(this.socket.remoteAddress)) {
+    if (!(this.socket instanceof TLSSocket) && this.options.unixSocketClients !== true && !isLoopback(this.socket.remoteAddress)) {
       throw new StartupRefused('TLS is required: the password carries a token; connect with sslmode=require', '28000');
     }
     this.startupParameters = checkStartupParameters(packet.parameters, this.options.database);

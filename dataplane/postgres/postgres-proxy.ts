@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { clearStaleSocket, listenOwnerOnly } from '../../engine/service/unix-socket-file.ts';
 import { createServer, connect as connectTcp, type Server } from 'node:net';
 import { initSqlParser } from '../../engine/facts/sql-facts.ts';
 import { timingSafeEqual } from 'node:crypto';
@@ -47,6 +49,7 @@ export interface RunningPostgresProxy {
 }
 
 export interface PostgresProxyListenOptions extends PostgresProxyOptions {
+  /** A host that starts with `/` is a socket directory, as in libpq: DIR/.s.PGSQL.PORT. */
   listen: { host: string; port: number };
   /** Concurrent client connections; one more is refused with 53300. Default 100. */
   maxSessions?: number;
@@ -67,6 +70,8 @@ export async function startPostgresProxy(options: PostgresProxyListenOptions, lo
   const cancels = new UpstreamCancelRegistry();
   const sessions = new Set<PostgresSession>();
   const sockets = new Set<Socket>();
+  const socketPath = postgresSocketPath(options.listen);
+  const sessionOptions: PostgresProxyOptions = socketPath === undefined ? options : { ...options, unixSocketClients: true };
   const server: Server = createServer((socket) => {
     socket.setNoDelay(true);
     // A session's own failures end that session; nothing a client sends may reach the server.
@@ -78,21 +83,30 @@ export async function startPostgresProxy(options: PostgresProxyListenOptions, lo
       socket.end(errorResponse({ severity: 'FATAL', code: '53300', message: `gatehouse: too many connections through this proxy (limit ${maxSessions}); try again later` }));
       return;
     }
-    const session = new PostgresSession(socket, options, cancels, log);
+    const session = new PostgresSession(socket, sessionOptions, cancels, log);
     sessions.add(session);
     socket.once('close', () => sessions.delete(session));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.listen.port, options.listen.host, () => {
-      server.off('error', reject);
-      resolve();
+  const listening = () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      const onListening = () => {
+        server.off('error', reject);
+        resolve();
+      };
+      if (socketPath === undefined) server.listen(options.listen.port, options.listen.host, onListening);
+      else server.listen(socketPath, onListening);
     });
-  });
+  if (socketPath === undefined) await listening();
+  else {
+    await clearStaleSocket(socketPath);
+    await listenOwnerOnly(socketPath, listening);
+  }
   // An accept failure (e.g. EMFILE) after listening must be logged, never crash every session.
   server.on('error', (error: Error) => log('warn', 'postgres proxy listener error', { error: error.message }));
   const bound = server.address();
   const port = typeof bound === 'object' && bound ? bound.port : options.listen.port;
+  if (socketPath !== undefined) log('info', 'postgres proxy socket', { path: socketPath });
   log('info', 'postgres proxy listening', { host: options.listen.host, port, resource: options.resource.id });
   return {
     address: { host: options.listen.host, port },
@@ -110,4 +124,9 @@ export async function startPostgresProxy(options: PostgresProxyListenOptions, lo
       });
     },
   };
+}
+
+/** The Unix domain socket of a listen address whose host is a directory, as libpq names it. */
+export function postgresSocketPath(listen: { host: string; port: number }): string | undefined {
+  return listen.host.startsWith('/') ? join(listen.host, `.s.PGSQL.${listen.port}`) : undefined;
 }

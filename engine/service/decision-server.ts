@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { clearStaleSocket, listenOwnerOnly, unixSocketPathOf } from './unix-socket-file.ts';
 import { HealthImplementation } from 'grpc-health-check';
 import { pino, type Logger } from 'pino';
 import type { AuditSink } from '../../audit/audit-sink.ts';
@@ -49,7 +50,7 @@ export interface DecisionServerOptions {
   auditSink: AuditSink;
   /** Default true: an event that cannot be written turns the answer into a deny. */
   auditRequired?: boolean;
-  /** gRPC listen address `host:port`; port 0 picks a free one. Default 127.0.0.1:50051. */
+  /** gRPC listen address `host:port` (port 0 picks a free one) or `unix:/PATH`. Default 127.0.0.1:50051. */
   listen?: string;
   /** Metrics/health HTTP address `host:port`, or undefined for none. */
   metricsListen?: string;
@@ -188,12 +189,17 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
   const listen = options.listen ?? '127.0.0.1:50051';
   let port: number;
   try {
-    port = await bind(server, listen, credentialsOf(options.tls));
+    const socketPath = unixSocketPathOf(listen);
+    if (socketPath === undefined) port = await bind(server, listen, credentialsOf(options.tls));
+    else {
+      await clearStaleSocket(socketPath);
+      port = await listenOwnerOnly(socketPath, () => bind(server, listen, credentialsOf(options.tls)));
+    }
   } catch (error) {
     await release();
     throw new ServiceStartError(`cannot listen on ${listen}: ${messageOf(error)}`, { cause: error });
   }
-  const address = `${hostOf(listen)}:${port}`;
+  const address = unixSocketPathOf(listen) !== undefined ? listen : `${hostOf(listen)}:${port}`;
 
   let metricsServer: MetricsServer | undefined;
   let draining = false;

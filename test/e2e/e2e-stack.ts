@@ -201,7 +201,7 @@ export interface Stack {
  * Starts the issuer, `gatehouse serve` on policy/ and one `gatehouse proxy postgres` per
  * resource (each in front of its own seeded database). Every process is a child of the test.
  */
-export async function startStack(resources: string[]): Promise<Stack> {
+export async function startStack(resources: string[], options: { unixSockets?: boolean } = {}): Promise<Stack> {
   const work = await mkdtemp(join(tmpdir(), 'gatehouse-e2e-'));
   const idp = await OidcTestIssuer.start();
   const started: Background[] = [];
@@ -215,7 +215,8 @@ export async function startStack(resources: string[]): Promise<Stack> {
   try {
     const grpcPort = await freePort();
     const metricsPort = await freePort();
-    const decision = `127.0.0.1:${grpcPort}`;
+    // unixSockets: the co-located arrangement, service and proxies on Unix domain sockets in `work`.
+    const decision = options.unixSockets ? `unix:${join(work, 'decision.sock')}` : `127.0.0.1:${grpcPort}`;
     const serveAuditPath = join(work, 'audit.jsonl');
     // cwd is the temp dir: serve builds policy/ into ./var/bundle.tar.gz there, not in the checkout.
     const serve = startBackground(
@@ -246,7 +247,7 @@ export async function startStack(resources: string[]): Promise<Stack> {
         process.execPath,
         [
           GATEHOUSE, 'proxy', 'postgres',
-          '--listen', `127.0.0.1:${port}`,
+          '--listen', options.unixSockets ? `unix:${join(work, `.s.PGSQL.${port}`)}` : `127.0.0.1:${port}`,
           '--upstream', databaseList[index]!.proxyUrl,
           '--resource', resource,
           '--decision', decision,
@@ -263,7 +264,7 @@ export async function startStack(resources: string[]): Promise<Stack> {
     const psqlArgs = (resource: string) => {
       const proxy = proxies[resource];
       if (!proxy) throw new Error(`no proxy for ${resource}`);
-      return ['-X', '-v', 'VERBOSITY=verbose', `host=127.0.0.1 port=${proxy.port} dbname=${resource} user=agent-7 sslmode=disable`];
+      return ['-X', '-v', 'VERBOSITY=verbose', `host=${options.unixSockets ? work : '127.0.0.1'} port=${proxy.port} dbname=${resource} user=agent-7 sslmode=disable`];
     };
     const psqlEnv = (token: string) => ({ PGPASSWORD: token, PGCONNECT_TIMEOUT: '60' });
     return {

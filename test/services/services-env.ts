@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCRIPT = join(ROOT, 'scripts', 'services');
 
-export type ServiceName = 'kafka' | 'postgres' | 'sshd';
+export type ServiceName = 'kafka' | 'postgres' | 'sshd' | 'pgbouncer';
 
 /**
  * Runs `scripts/services <command> <names>` and returns the services.env entries it printed.

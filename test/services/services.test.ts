@@ -46,6 +46,23 @@ describe('scripts/services', () => {
     await expect(bad.connect()).rejects.toThrow(/password authentication failed/);
   });
 
+  it('up pgbouncer runs pgbouncer as a non-root user in session pooling in front of the test PostgreSQL', async () => {
+    const env = await services('up', ['pgbouncer']);
+    const url = new URL(need(env, 'GATEHOUSE_PGBOUNCER_URL'));
+    expect(url.hostname).toBe('127.0.0.1');
+    expect(url.port).not.toBe(new URL(need(env, 'GATEHOUSE_PG_URL')).port);
+    const pid = Number(/pid (\d+)/.exec((await services('status', ['pgbouncer'])).status!)![1]);
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]);
+    expect(uid).not.toBe(0);
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    // Session pooling: a session setting sticks to the client's server connection.
+    await client.query("SET application_name = 'through-pgbouncer'");
+    const { rows } = await client.query<{ name: string; port: string }>("SELECT current_setting('application_name') AS name, current_setting('port') AS port");
+    await client.end();
+    expect(rows[0]).toEqual({ name: 'through-pgbouncer', port: new URL(need(env, 'GATEHOUSE_PG_URL')).port });
+  });
+
   it('up sshd accepts the client key for the test user and presents the host key in known_hosts', async () => {
     const env = await services('up', ['sshd']);
     const target = new URL(need(env, 'GATEHOUSE_SSH_TARGET'));

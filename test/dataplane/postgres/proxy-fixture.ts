@@ -212,6 +212,10 @@ export async function startProxyHarness(
     loginTimeoutMs?: number;
     /** The proxy's decision client (default: the plain gRPC client). */
     decisionClient?: (address: string, deadlineMs: number) => DecisionClient;
+    /** Where the decision service listens (default 127.0.0.1:0); `unix:/PATH` for a socket. */
+    serverListen?: string;
+    /** Where the proxy listens (default 127.0.0.1:0); a host that starts with `/` is a socket directory. */
+    proxyListen?: { host: string; port: number };
   } = {},
 ): Promise<ProxyHarness> {
   await initFactExtractors();
@@ -254,7 +258,7 @@ export async function startProxyHarness(
       },
     },
     auditSink: serviceAudit,
-    listen: '127.0.0.1:0',
+    listen: options.serverListen ?? '127.0.0.1:0',
     tokenGate: tokens.gate,
     approvalGate: approvals,
     logger,
@@ -268,7 +272,7 @@ export async function startProxyHarness(
   const resource = options.resource ?? 'orders';
   const proxy = await startPostgresProxy(
     {
-      listen: { host: '127.0.0.1', port: 0 },
+      listen: options.proxyListen ?? { host: '127.0.0.1', port: 0 },
       resource: { type: 'Database', id: resource, attributes: { env: 'test' } },
       database: resource,
       upstream,
