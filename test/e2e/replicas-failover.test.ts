@@ -71,7 +71,7 @@ async function startProxy(name: 'p1' | 'p2', order: ('a' | 'b')[]): Promise<void
     [
       GATEHOUSE, 'proxy', 'postgres',
       '--listen', `127.0.0.1:${port}`,
-      '--upstream', database.url,
+      '--upstream', database.proxyUrl,
       '--resource', RESOURCE,
       '--decision', order.map((r) => replicas[r].address).join(','),
       '--audit', `file:${audit}`,
