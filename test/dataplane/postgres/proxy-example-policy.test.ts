@@ -31,6 +31,8 @@ beforeAll(async () => {
   await direct.query('ANALYZE users');
   await direct.query('CREATE VIEW user_contacts AS SELECT id, email AS contact FROM users');
   await direct.query('CREATE TABLE accounts (aid int PRIMARY KEY, abalance int); INSERT INTO accounts VALUES (1, 0), (2, 0)');
+  // Tables made after the harness's GRANTs need their own for the proxy's least-privileged role.
+  await direct.query('GRANT SELECT, UPDATE ON accounts TO gatehouse_proxy');
 }, 120_000);
 
 afterAll(async () => {
