@@ -211,7 +211,7 @@ describe('PostgreSQL proxy process: memory stays bounded', () => {
         "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'gatehouse_proxy' AND wait_event = 'ClientWrite' AND query LIKE 'SELECT repeat%'",
       );
       return rows[0]!.n === 1;
-    });
+    }, 90_000); // filling the socket buffers takes a while on a loaded machine
     // The proxy keeps serving another session meanwhile, and the backend stays blocked: the
     // 200 MB are not being read into the proxy behind the client's back.
     const other = new pg.Client({ host: '127.0.0.1', port, database: h.database, user: 'planner', password: await h.issue() });
