@@ -63,10 +63,11 @@ export class CatalogColumnOrigins implements ColumnOriginResolver {
       out.keys[name] = table.keys;
     };
     for (const name of new Set(names)) {
+      // Only tables found are cached: a relation that does not exist yet (a session's DROP IF
+      // EXISTS, then its CREATE, then its COPY) must be looked up again at once.
       const hit = this.relations.get(name);
-      if (hit && now - hit.at < RELATION_COLUMNS_TTL_MS) {
-        if (hit.table) add(name, hit.table);
-      } else missing.push(name);
+      if (hit?.table && now - hit.at < RELATION_COLUMNS_TTL_MS) add(name, hit.table);
+      else missing.push(name);
     }
     if (missing.length === 0) return out;
     const client = await this.connect();
@@ -87,8 +88,10 @@ export class CatalogColumnOrigins implements ColumnOriginResolver {
     const found = new Map(result.rows.map((r) => [r.relname.toLowerCase(), { columns: lower(r.columns), keys: lower(r.keys) }]));
     for (const name of missing) {
       const table = found.get(name);
-      this.relations.set(name, { table, at: now });
-      if (table) add(name, table);
+      if (table) {
+        this.relations.set(name, { table, at: now });
+        add(name, table);
+      } else this.relations.delete(name);
     }
     return out;
   }

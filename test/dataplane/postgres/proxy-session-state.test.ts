@@ -15,7 +15,10 @@ let token: string;
 let direct: pg.Client;
 
 beforeAll(async () => {
-  h = await startProxyHarness();
+  // The proxy's own state check is under test: upstream as the superuser, for whom PostgreSQL
+  // itself would let session_replication_role change (the least-privileged role cannot, which
+  // is the second line of defence, tested in proxy-least-privilege.test.ts).
+  h = await startProxyHarness({ superuserUpstream: true, allowPrivilegedUpstream: true });
   token = await h.issue();
   direct = new pg.Client({ connectionString: h.directUrl });
   await direct.connect();
