@@ -1,0 +1,98 @@
+/**
+ * The architecture as rules: dependencies point one way, down the layers written in
+ * docs/architecture.md, and no file imports itself back through another. `npm run check:deps`
+ * prints the violations; test/repo/architecture.test.ts (unit tier, so `npm test` runs it before
+ * any service starts) fails on any violation that is not in
+ * .dependency-cruiser-known-violations.json, the list of the ones the module move (issue 13)
+ * has still to remove. That list only shrinks: regenerate it with `npm run check:deps:baseline`
+ * after removing a violation, never to admit a new one.
+ *
+ * Layers, lowest first (a layer may import the ones below it, never above):
+ *   model        engine/model                        request, decision, JSON; imports nothing
+ *   proto        proto                               generated types and the loader
+ *   evaluation   engine/facts, rego, cedar, masking, combine-decisions, policy-evaluator, toolchain
+ *   bundle       engine/bundle, prepared-bundle,     build, load, sign, evaluate one request;
+ *                evaluate-request                    its self-test is injected
+ *   testing      engine/testing                      the policy-test runner
+ *   audit        audit                               events, sinks, journal; the model only
+ *   control      engine/tokens, identity, approvals, state, decision-hooks; no gRPC
+ *   server       engine/service                      the gRPC edge
+ *   data planes  dataplane/sdk (model, proto), dataplane/<proxy> (model, proto, audit, sdk)
+ *   cli          cli, bin                            the composition root
+ */
+
+const MODEL = '^engine/model/';
+const PROTO = '^proto/';
+const EVALUATION =
+  '^engine/(facts|rego|cedar|masking|toolchain)/|^engine/(combine-decisions|policy-evaluator)[.]ts$';
+const BUNDLE = '^engine/bundle/|^engine/(prepared-bundle|evaluate-request)[.]ts$';
+const TESTING = '^engine/testing/';
+const AUDIT = '^audit/';
+const CONTROL = '^engine/(tokens|identity|approvals|state)/|^engine/decision-hooks[.]ts$';
+const SERVER = '^engine/service/';
+const SDK = '^dataplane/sdk/';
+const DATA_PLANES = '^dataplane/(?!sdk/)';
+const CLI = '^(cli|bin)/';
+
+const ownCode = '^(engine|audit|dataplane|proto|cli|bin)/';
+
+/** A rule that a layer imports only from itself and the listed layers (node_modules are free). */
+function onlyDependsOn(name, from, allowed, comment) {
+  return {
+    name,
+    comment,
+    severity: 'error',
+    from: { path: from },
+    to: { path: ownCode, pathNot: [from, ...allowed] },
+  };
+}
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycle',
+      comment: 'A file must not import itself back through other files.',
+      severity: 'error',
+      // protobuf's Struct/Value/ListValue are recursive by definition (generated code).
+      from: { pathNot: '^proto/generated/' },
+      to: { circular: true },
+    },
+    {
+      name: 'no-unresolvable',
+      comment: 'An import that does not resolve is a typo or a missing dependency.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    onlyDependsOn('model-depends-on-nothing', MODEL, [], 'The model is the bottom layer.'),
+    onlyDependsOn('proto-depends-on-nothing', PROTO, [], 'The protos are the schema; they import no Gatehouse code.'),
+    onlyDependsOn('evaluation-is-pure', EVALUATION, [MODEL, EVALUATION], 'Evaluation knows nothing of bundles, tests, audit, tokens or servers.'),
+    onlyDependsOn('bundle-below-testing', BUNDLE, [MODEL, EVALUATION], 'Loading a bundle runs its self-test through an injected runner, not by importing the test runner.'),
+    onlyDependsOn('testing-above-bundle', TESTING, [MODEL, EVALUATION, BUNDLE], 'The policy-test runner uses bundles and evaluation only.'),
+    onlyDependsOn('audit-depends-on-model', AUDIT, [MODEL], 'Audit records decisions; replaying them against a bundle lives above both.'),
+    onlyDependsOn('control-has-no-server', CONTROL, [MODEL, EVALUATION, BUNDLE, AUDIT], 'Tokens, identity, approvals and state know nothing of gRPC or the server.'),
+    onlyDependsOn('server-below-cli', SERVER, [MODEL, PROTO, EVALUATION, BUNDLE, TESTING, AUDIT, CONTROL], 'The server composes the layers below; it does not reach the data planes or the CLI.'),
+    onlyDependsOn('sdk-depends-on-model-and-proto', SDK, [MODEL, PROTO], 'The data-plane SDK speaks the protos; it embeds no engine.'),
+    onlyDependsOn('data-planes-depend-on-model-proto-audit-sdk', DATA_PLANES, [MODEL, PROTO, AUDIT, SDK], 'A data plane asks the decision service; it does not embed the engine.'),
+    {
+      name: 'nothing-imports-the-cli',
+      comment: 'The CLI is the composition root; nothing below it imports it.',
+      severity: 'error',
+      from: { path: ownCode, pathNot: CLI },
+      to: { path: CLI },
+    },
+  ],
+  options: {
+    // TypeScript 7 has no compiler API for dependency-cruiser to use, so it parses with swc.
+    parser: 'swc',
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+    // Resolve packages through their "exports" maps as Node does (@modelcontextprotocol/sdk/*).
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types'],
+    },
+    exclude: { path: '^(test|bench|scripts)/' },
+  },
+};
