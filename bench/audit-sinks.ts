@@ -28,7 +28,7 @@ import type { KafkaAuditSink } from '../audit/kafka-audit-sink.ts';
 import { replayDecisions } from '../audit/replay-decisions.ts';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
 import { buildBundle } from '../engine/bundle/build-bundle.ts';
-import { loadBundle } from '../engine/bundle/load-bundle.ts';
+import { loadBundle } from '../engine/testing/load-self-tested-bundle.ts';
 import { computeFacts, initFactExtractors } from '../engine/facts/compute-facts.ts';
 import { isJsonObject } from '../engine/model/json.ts';
 import type { DecisionInput } from '../engine/model/request.ts';

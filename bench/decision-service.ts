@@ -22,7 +22,7 @@ import type { AuditEvent, AuditEventDraft } from '../audit/audit-event.ts';
 import type { AuditSink } from '../audit/audit-sink.ts';
 import { readBundleArchive } from '../engine/bundle/bundle-archive.ts';
 import { buildBundle } from '../engine/bundle/build-bundle.ts';
-import { loadBundle } from '../engine/bundle/load-bundle.ts';
+import { loadBundle } from '../engine/testing/load-self-tested-bundle.ts';
 import { prepareCedarEvaluator } from '../engine/cedar/index.ts';
 import { CedarEntityStore } from '../engine/cedar/cedar-entities.ts';
 import { decisionFromCedarAnswer } from '../engine/cedar/cedar-outcome.ts';

@@ -24,7 +24,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { createAuditSink } from '../audit/create-audit-sink.ts';
 import { buildBundle } from '../engine/bundle/build-bundle.ts';
-import { loadBundle } from '../engine/bundle/load-bundle.ts';
+import { loadBundle } from '../engine/testing/load-self-tested-bundle.ts';
 import { clearFactsCache, initFactExtractors } from '../engine/facts/compute-facts.ts';
 import { evaluateRequest } from '../engine/evaluate-request.ts';
 import { checkMaskUsage } from '../engine/masking/check-mask-usage.ts';

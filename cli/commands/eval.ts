@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadBundle } from '../../engine/bundle/load-bundle.ts';
+import { loadBundle } from '../../engine/testing/load-self-tested-bundle.ts';
 import { evaluateRequest } from '../../engine/evaluate-request.ts';
 import type { Decision } from '../../engine/model/decision.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../engine/model/json.ts';

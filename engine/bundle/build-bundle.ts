@@ -3,7 +3,7 @@ import { formatCedarDiagnostic, validateCedarPolicies } from '../cedar/index.ts'
 import type { EngineName } from '../model/decision.ts';
 import type { JsonObject } from '../model/json.ts';
 import { compileRegoToWasm } from '../rego/compile-rego.ts';
-import { parseDecisionTestFile } from '../testing/run-decision-tests.ts';
+import { parseDecisionTestFile } from './parse-decision-test-file.ts';
 import { type BundleFiles, writeBundleArchive } from './bundle-archive.ts';
 import { BundleError } from './bundle-error.ts';
 import {

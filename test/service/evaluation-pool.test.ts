@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadBundle } from '../../engine/bundle/load-bundle.ts';
+import { loadBundle } from '../../engine/testing/load-self-tested-bundle.ts';
 import { computeFacts, initFactExtractors } from '../../engine/facts/compute-facts.ts';
 import type { DecisionInput } from '../../engine/model/request.ts';
 import type { PreparedBundle } from '../../engine/prepared-bundle.ts';

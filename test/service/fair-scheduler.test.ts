@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initFactExtractors } from '../../engine/facts/compute-facts.ts';
-import { loadBundle } from '../../engine/bundle/load-bundle.ts';
+import { loadBundle } from '../../engine/testing/load-self-tested-bundle.ts';
 import type { ActivatableBundle } from '../../engine/service/active-bundle.ts';
 import type { DecideStreamResponse__Output } from '../../proto/generated/gatehouse/v1/DecideStreamResponse.ts';
 import { BASE_POLICY, buildFixtureBundle, query, startTestServer, type TestServer } from './service-fixture.ts';

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { loadBundle } from '../../bundle/load-bundle.ts';
+import { loadBundle } from '../../testing/load-self-tested-bundle.ts';
 import type { Decision } from '../../model/decision.ts';
 import type { PreparedBundle } from '../../prepared-bundle.ts';
 import type { FromWorker, ToWorker } from './pool-messages.ts';

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { buildBundle } from '../../../engine/bundle/build-bundle.ts';
-import { loadBundle } from '../../../engine/bundle/load-bundle.ts';
+import { loadBundle } from '../../../engine/testing/load-self-tested-bundle.ts';
 import { listCedarPolicies } from '../../../engine/cedar/index.ts';
 import { evaluateRequest } from '../../../engine/evaluate-request.ts';
 import type { DecisionInput } from '../../../engine/model/request.ts';

@@ -8,7 +8,7 @@ import { createAuditSink } from '../../../audit/create-audit-sink.ts';
 import type { AuditSink } from '../../../audit/audit-sink.ts';
 import { ApprovalManager } from '../../../engine/approvals/approval-manager.ts';
 import { buildBundle } from '../../../engine/bundle/build-bundle.ts';
-import { loadBundle } from '../../../engine/bundle/load-bundle.ts';
+import { loadBundle } from '../../../engine/testing/load-self-tested-bundle.ts';
 import { initFactExtractors } from '../../../engine/facts/compute-facts.ts';
 import { checkMaskUsage } from '../../../engine/masking/check-mask-usage.ts';
 import type { Subject } from '../../../engine/model/request.ts';

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../../engine/bundle/build-bundle.ts';
-import { loadBundle } from '../../../engine/bundle/load-bundle.ts';
+import { loadBundle } from '../../../engine/testing/load-self-tested-bundle.ts';
 import { computeFacts, initFactExtractors } from '../../../engine/facts/compute-facts.ts';
 import type { EngineDecision } from '../../../engine/model/decision.ts';
 import type { DecisionInput } from '../../../engine/model/request.ts';
 import type { PreparedBundle } from '../../../engine/prepared-bundle.ts';
 import type { RegoValue } from '../../../engine/rego/builtins/rego-value.ts';
 import { mapRegoResult } from '../../../engine/rego/rego-decision.ts';
-import { parseDecisionTestFile } from '../../../engine/testing/parse-decision-test-file.ts';
+import { parseDecisionTestFile } from '../../../engine/bundle/parse-decision-test-file.ts';
 import { findOpa } from '../../../engine/toolchain/opa-cli.ts';
 import { freePort } from '../../support/free-port.ts';
 
