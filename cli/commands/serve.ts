@@ -14,6 +14,7 @@ import { createStateStore } from '../../engine/state/create-state-store.ts';
 import { evaluateRequest } from '../../engine/evaluate-request.ts';
 import { ActiveBundle } from '../../engine/service/active-bundle.ts';
 import { openTokenSubsystem } from '../../engine/tokens/token-subsystem.ts';
+import { registerTokenAndApprovalServices } from '../../engine/service/token-approval-services.ts';
 import { checkAuditFlags, openAuditSink, type AuditSettings } from '../audit-settings.ts';
 import { CliError, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';
@@ -211,7 +212,7 @@ async function wireState(config: ServeConfig, auditSink: AuditSink, logger: Logg
       active,
       tokenGate: tokens.tokenGate,
       approvalGate: tokens.approvalGate,
-      extraServices: (registrar) => tokens.extraServices(registrar),
+      extraServices: (registrar) => registerTokenAndApprovalServices(tokens, registrar),
       close: async () => {
         tokens.close();
         await store.close();

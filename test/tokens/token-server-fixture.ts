@@ -14,6 +14,7 @@ import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { ServiceMetrics } from '../../engine/service/service-metrics.ts';
 import type { StateStore } from '../../engine/state/state-store.ts';
 import { openTokenSubsystem, type TokenSubsystem } from '../../engine/tokens/token-subsystem.ts';
+import { registerTokenAndApprovalServices } from '../../engine/service/token-approval-services.ts';
 import type { ApprovalServiceClient } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
 import type { DecisionServiceClient } from '../../proto/generated/gatehouse/v1/DecisionService.ts';
 import type { TokenServiceClient } from '../../proto/generated/gatehouse/v1/TokenService.ts';
@@ -94,7 +95,7 @@ export async function startTokenServer(store: StateStore, idp: OidcTestIssuer, o
     idempotency: store,
     tokenGate: subsystem.tokenGate,
     approvalGate: subsystem.approvalGate,
-    extraServices: (registrar) => subsystem.extraServices(registrar),
+    extraServices: (registrar) => registerTokenAndApprovalServices(subsystem, registrar),
   });
   const v1 = (loadGatehouseProtos().grpcObject as unknown as { gatehouse: { v1: Record<string, grpc.ServiceClientConstructor> } }).gatehouse.v1;
   const credentials = grpc.credentials.createInsecure();

@@ -22,6 +22,7 @@ import { ServiceMetrics } from '../../../engine/service/service-metrics.ts';
 import { MemoryStateStore } from '../../../engine/state/memory-state-store.ts';
 import type { TokenAuthority } from '../../../engine/tokens/token-authority.ts';
 import { openTokenSubsystem } from '../../../engine/tokens/token-subsystem.ts';
+import { registerTokenAndApprovalServices } from '../../../engine/service/token-approval-services.ts';
 import { startMcpHttpProxy, type RunningMcpProxy } from '../../../dataplane/mcp/mcp-proxy.ts';
 import { parseTextArgument } from '../../../dataplane/mcp/tool-call-context.ts';
 import { parseUpstreamSpec } from '../../../dataplane/mcp/upstream-spec.ts';
@@ -203,7 +204,7 @@ export async function startMcpStack(prefix: string, options: { decisionTimeoutMs
       metrics: new ServiceMetrics({ defaultMetrics: false }),
       tokenGate: tokens.tokenGate,
       approvalGate: tokens.approvalGate,
-      extraServices: (registrar) => tokens.extraServices(registrar),
+      extraServices: (registrar) => registerTokenAndApprovalServices(tokens, registrar),
       active,
     });
     closers.push(() => decision.close());

@@ -17,6 +17,7 @@ import { ServiceMetrics } from '../../../engine/service/service-metrics.ts';
 import { MemoryStateStore } from '../../../engine/state/memory-state-store.ts';
 import type { TokenAuthority } from '../../../engine/tokens/token-authority.ts';
 import { openTokenSubsystem } from '../../../engine/tokens/token-subsystem.ts';
+import { registerTokenAndApprovalServices } from '../../../engine/service/token-approval-services.ts';
 import { GrpcDecisionClient } from '../../../dataplane/sdk/grpc-decision-client.ts';
 import { KnownHosts } from '../../../dataplane/ssh/known-hosts.ts';
 import { startSshProxy, type RunningSshProxy } from '../../../dataplane/ssh/ssh-proxy.ts';
@@ -129,7 +130,7 @@ export async function startDecisionFixture(
     metrics,
     tokenGate: tokens.tokenGate,
     approvalGate: tokens.approvalGate,
-    extraServices: (registrar) => tokens.extraServices(registrar),
+    extraServices: (registrar) => registerTokenAndApprovalServices(tokens, registrar),
     active,
   });
   return {
