@@ -8,6 +8,8 @@
  * after removing a violation, never to admit a new one.
  *
  * Layers, lowest first (a layer may import the ones below it, never above):
+ *   runtime      engine/runtime                      Node platform helpers (unix sockets); imports
+ *                                                    no Gatehouse code, every layer may use it
  *   model        engine/model                        request, decision, JSON; imports nothing
  *   proto        proto                               generated types and the loader
  *   evaluation   engine/facts, rego, cedar, masking, combine-decisions, policy-evaluator, toolchain
@@ -21,6 +23,7 @@
  *   cli          cli, bin                            the composition root
  */
 
+const RUNTIME = '^engine/runtime/';
 const MODEL = '^engine/model/';
 const PROTO = '^proto/';
 const EVALUATION =
@@ -43,7 +46,7 @@ function onlyDependsOn(name, from, allowed, comment) {
     comment,
     severity: 'error',
     from: { path: from },
-    to: { path: ownCode, pathNot: [from, ...allowed] },
+    to: { path: ownCode, pathNot: [from, RUNTIME, ...allowed] },
   };
 }
 
@@ -64,6 +67,7 @@ module.exports = {
       from: {},
       to: { couldNotResolve: true },
     },
+    onlyDependsOn('runtime-depends-on-nothing', RUNTIME, [], 'Platform helpers import no Gatehouse code.'),
     onlyDependsOn('model-depends-on-nothing', MODEL, [], 'The model is the bottom layer.'),
     onlyDependsOn('proto-depends-on-nothing', PROTO, [], 'The protos are the schema; they import no Gatehouse code.'),
     onlyDependsOn('evaluation-is-pure', EVALUATION, [MODEL, EVALUATION], 'Evaluation knows nothing of bundles, tests, audit, tokens or servers.'),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { clearStaleSocket, listenOwnerOnly } from '../../engine/service/unix-socket-file.ts';
+import { clearStaleSocket, listenOwnerOnly } from '../../engine/runtime/unix-socket-file.ts';
 import { createServer, connect as connectTcp, type Server } from 'node:net';
 import { initSqlParser } from '../../engine/facts/sql-facts.ts';
 import { timingSafeEqual } from 'node:crypto';

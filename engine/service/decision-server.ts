@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { clearStaleSocket, listenOwnerOnly, unixSocketPathOf } from './unix-socket-file.ts';
+import { clearStaleSocket, listenOwnerOnly, unixSocketPathOf } from '../runtime/unix-socket-file.ts';
 import { HealthImplementation } from 'grpc-health-check';
 import { pino, type Logger } from 'pino';
 import type { AuditSink } from '../../audit/audit-sink.ts';
