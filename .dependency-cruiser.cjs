@@ -12,6 +12,9 @@
  *                                                    no Gatehouse code, every layer may use it
  *   model        engine/model                        request, decision, JSON; imports nothing
  *   proto        proto                               generated types and the loader
+ *   sql          engine/sql                          the PostgreSQL parser and SQL facts; the model
+ *                                                    only (shared by evaluation and the PostgreSQL
+ *                                                    proxy, so both read a statement alike)
  *   evaluation   engine/facts, rego, cedar, masking, combine-decisions, policy-evaluator, toolchain
  *   bundle       engine/bundle, prepared-bundle,     build, load, sign, evaluate one request;
  *                evaluate-request                    its self-test is injected
@@ -19,13 +22,14 @@
  *   audit        audit                               events, sinks, journal; the model only
  *   control      engine/tokens, identity, approvals, state, decision-hooks; no gRPC
  *   server       engine/service                      the gRPC edge
- *   data planes  dataplane/sdk (model, proto), dataplane/<proxy> (model, proto, audit, sdk)
+ *   data planes  dataplane/sdk (model, proto), dataplane/<proxy> (model, proto, audit, sdk, sql)
  *   cli          cli, bin                            the composition root
  */
 
 const RUNTIME = '^engine/runtime/';
 const MODEL = '^engine/model/';
 const PROTO = '^proto/';
+const SQL = '^engine/sql/';
 const EVALUATION =
   '^engine/(facts|rego|cedar|masking|toolchain)/|^engine/(combine-decisions|policy-evaluator)[.]ts$';
 const BUNDLE = '^engine/bundle/|^engine/(prepared-bundle|evaluate-request)[.]ts$';
@@ -70,14 +74,15 @@ module.exports = {
     onlyDependsOn('runtime-depends-on-nothing', RUNTIME, [], 'Platform helpers import no Gatehouse code.'),
     onlyDependsOn('model-depends-on-nothing', MODEL, [], 'The model is the bottom layer.'),
     onlyDependsOn('proto-depends-on-nothing', PROTO, [], 'The protos are the schema; they import no Gatehouse code.'),
-    onlyDependsOn('evaluation-is-pure', EVALUATION, [MODEL, EVALUATION], 'Evaluation knows nothing of bundles, tests, audit, tokens or servers.'),
-    onlyDependsOn('bundle-below-testing', BUNDLE, [MODEL, EVALUATION], 'Loading a bundle runs its self-test through an injected runner, not by importing the test runner.'),
-    onlyDependsOn('testing-above-bundle', TESTING, [MODEL, EVALUATION, BUNDLE], 'The policy-test runner uses bundles and evaluation only.'),
+    onlyDependsOn('sql-depends-on-model', SQL, [MODEL], 'The SQL parser knows the model only.'),
+    onlyDependsOn('evaluation-is-pure', EVALUATION, [MODEL, SQL], 'Evaluation knows nothing of bundles, tests, audit, tokens or servers.'),
+    onlyDependsOn('bundle-below-testing', BUNDLE, [MODEL, SQL, EVALUATION], 'Loading a bundle runs its self-test through an injected runner, not by importing the test runner.'),
+    onlyDependsOn('testing-above-bundle', TESTING, [MODEL, SQL, EVALUATION, BUNDLE], 'The policy-test runner uses bundles and evaluation only.'),
     onlyDependsOn('audit-depends-on-model', AUDIT, [MODEL], 'Audit records decisions; replaying them against a bundle lives above both.'),
-    onlyDependsOn('control-has-no-server', CONTROL, [MODEL, EVALUATION, BUNDLE, AUDIT], 'Tokens, identity, approvals and state know nothing of gRPC or the server.'),
-    onlyDependsOn('server-below-cli', SERVER, [MODEL, PROTO, EVALUATION, BUNDLE, TESTING, AUDIT, CONTROL], 'The server composes the layers below; it does not reach the data planes or the CLI.'),
+    onlyDependsOn('control-has-no-server', CONTROL, [MODEL, SQL, EVALUATION, BUNDLE, AUDIT], 'Tokens, identity, approvals and state know nothing of gRPC or the server.'),
+    onlyDependsOn('server-below-cli', SERVER, [MODEL, PROTO, SQL, EVALUATION, BUNDLE, TESTING, AUDIT, CONTROL], 'The server composes the layers below; it does not reach the data planes or the CLI.'),
     onlyDependsOn('sdk-depends-on-model-and-proto', SDK, [MODEL, PROTO], 'The data-plane SDK speaks the protos; it embeds no engine.'),
-    onlyDependsOn('data-planes-depend-on-model-proto-audit-sdk', DATA_PLANES, [MODEL, PROTO, AUDIT, SDK], 'A data plane asks the decision service; it does not embed the engine.'),
+    onlyDependsOn('data-planes-depend-on-model-proto-audit-sdk-sql', DATA_PLANES, [MODEL, PROTO, AUDIT, SDK, SQL], 'A data plane asks the decision service; it does not embed the engine (the PostgreSQL proxy reads statements with the same SQL parser).'),
     {
       name: 'nothing-imports-the-cli',
       comment: 'The CLI is the composition root; nothing below it imports it.',
