@@ -84,6 +84,14 @@ module.exports = {
     onlyDependsOn('sdk-depends-on-model-and-proto', SDK, [MODEL, PROTO], 'The data-plane SDK speaks the protos; it embeds no engine.'),
     onlyDependsOn('data-planes-depend-on-model-proto-audit-sdk-sql', DATA_PLANES, [MODEL, PROTO, AUDIT, SDK, SQL], 'A data plane asks the decision service; it does not embed the engine (the PostgreSQL proxy reads statements with the same SQL parser).'),
     {
+      name: 'grpc-only-at-the-edges',
+      comment:
+        'gRPC is the server\'s (services, status codes, metadata) and the clients\' (the data-plane SDK, the CLI); the protos load it. No other layer knows it.',
+      severity: 'error',
+      from: { path: ownCode, pathNot: '^(engine/service|dataplane/sdk|proto|cli)/' },
+      to: { path: 'node_modules/(@grpc/|grpc-health-check/)' },
+    },
+    {
       name: 'nothing-imports-the-cli',
       comment: 'The CLI is the composition root; nothing below it imports it.',
       severity: 'error',

@@ -6,7 +6,7 @@ import type { AwaitApprovalRequest__Output } from '../../proto/generated/gatehou
 import type { AwaitApprovalResponse } from '../../proto/generated/gatehouse/v1/AwaitApprovalResponse.ts';
 import { ApprovalError } from '../approvals/approval-errors.ts';
 import type { ApprovalManager } from '../approvals/approval-manager.ts';
-import { authenticateCaller, bearerCredential } from '../identity/bearer-credential.ts';
+import { authenticateCaller, bearerCredential } from './bearer-credential.ts';
 import type { OidcVerifier } from '../identity/oidc-verifier.ts';
 import type { Subject } from '../model/request.ts';
 import type { ApprovalRecord, ApprovalStatus } from '../state/state-store.ts';

@@ -9,7 +9,7 @@ import type { IssueTokenRequest__Output } from '../../proto/generated/gatehouse/
 import type { Timestamp } from '../../proto/generated/google/protobuf/Timestamp.ts';
 import type { TokenServiceHandlers } from '../../proto/generated/gatehouse/v1/TokenService.ts';
 import type { ApprovalManager } from '../approvals/approval-manager.ts';
-import { authenticateCaller } from '../identity/bearer-credential.ts';
+import { authenticateCaller } from './bearer-credential.ts';
 import type { OidcVerifier } from '../identity/oidc-verifier.ts';
 import type { Decision } from '../model/decision.ts';
 import type { JsonObject } from '../model/json.ts';

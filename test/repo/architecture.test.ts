@@ -56,10 +56,11 @@ describe('the module architecture', () => {
     expect(known.filter((violation) => !found.includes(violation)), 'listed violations that are gone: shrink the list').toEqual([]);
   });
 
-  it('flags an upward import and a cycle (the rules are live)', async () => {
+  it('flags an upward import, a cycle and gRPC outside the edges (the rules are live)', async () => {
     const result = await cruiseSources(resolve(root, 'test/repo/fixtures/layer-violation'));
     const found = result.summary.violations.map((violation: IViolation) => describeViolation(violation));
     expect(found).toContain('model-depends-on-nothing: engine/model/decision.ts → audit/event.ts');
     expect(found.some((violation) => violation.startsWith('no-cycle: '))).toBe(true);
+    expect(found.some((violation) => violation.startsWith('grpc-only-at-the-edges: audit/event.ts → '))).toBe(true);
   });
 });
