@@ -16,7 +16,7 @@
  *   node --import tsx bench/postgres-proxy.ts        (GATEHOUSE_BENCH_SECONDS=10 per configuration)
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

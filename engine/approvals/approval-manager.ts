@@ -177,7 +177,6 @@ export class ApprovalManager implements ApprovalGate {
    * anyone policy allows `approval.review` on it (verdict `view`).
    */
   async mayView(record: ApprovalRecord, caller: Subject): Promise<boolean> {
-    const { binding } = record;
     if (isParty(record, caller)) return true;
     const decision = await this.options.decide(this.reviewInput(record, caller, { verdict: 'view' }, this.clock()));
     return decision.effect === 'allow';

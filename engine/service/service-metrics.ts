@@ -17,7 +17,6 @@ export class ServiceMetrics implements DecisionObserver {
   readonly #reloads: Counter<'outcome'>;
   readonly #reloadFailures: Counter;
   readonly #requestErrors: Counter<'code'>;
-  #activeRevision: string | undefined;
 
   constructor(options: { registry?: Registry; defaultMetrics?: boolean } = {}) {
     this.registry = options.registry ?? new Registry();
@@ -71,7 +70,6 @@ export class ServiceMetrics implements DecisionObserver {
   activated(revision: string): void {
     this.#revision.reset();
     this.#revision.labels(revision).set(1);
-    this.#activeRevision = revision;
   }
 
   reloaded(result: ReloadResult): void {

@@ -4,7 +4,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { openFileAuditSink } from '../../audit/file-audit-sink.ts';
 import { buildBundle } from '../../engine/bundle/build-bundle.ts';
 import type { DecideRequest } from '../../proto/generated/gatehouse/v1/DecideRequest.ts';
