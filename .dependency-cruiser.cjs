@@ -54,6 +54,22 @@ function onlyDependsOn(name, from, allowed, comment) {
   };
 }
 
+/**
+ * Modules with an index.ts: the layers above import the index, not the module's files, so a
+ * module's insides can change without touching its users.
+ */
+const INDEXED_MODULES = ['engine/model', 'engine/cedar', 'engine/facts'];
+
+function importsTheIndexOf(module) {
+  return {
+    name: `import-${module.replaceAll('/', '-')}-through-its-index`,
+    comment: `Outside ${module}/, import ${module}/index.ts, not its files.`,
+    severity: 'error',
+    from: { path: ownCode, pathNot: `^${module}/` },
+    to: { path: `^${module}/(?!index[.]ts$)` },
+  };
+}
+
 module.exports = {
   forbidden: [
     {
@@ -83,6 +99,7 @@ module.exports = {
     onlyDependsOn('server-below-cli', SERVER, [MODEL, PROTO, SQL, EVALUATION, BUNDLE, TESTING, AUDIT, CONTROL], 'The server composes the layers below; it does not reach the data planes or the CLI.'),
     onlyDependsOn('sdk-depends-on-model-and-proto', SDK, [MODEL, PROTO], 'The data-plane SDK speaks the protos; it embeds no engine.'),
     onlyDependsOn('data-planes-depend-on-model-proto-audit-sdk-sql', DATA_PLANES, [MODEL, PROTO, AUDIT, SDK, SQL], 'A data plane asks the decision service; it does not embed the engine (the PostgreSQL proxy reads statements with the same SQL parser).'),
+    ...INDEXED_MODULES.map(importsTheIndexOf),
     {
       name: 'grpc-only-at-the-edges',
       comment:

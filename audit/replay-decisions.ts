@@ -1,6 +1,6 @@
-import type { Decision, Effect } from '../engine/model/decision.ts';
-import { isJsonObject, type JsonObject, type JsonValue } from '../engine/model/json.ts';
-import type { DecisionInput } from '../engine/model/request.ts';
+import type { Decision, Effect } from '../engine/model/index.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../engine/model/index.ts';
+import type { DecisionInput } from '../engine/model/index.ts';
 import type { StoredRecord } from './audit-source-reader.ts';
 import { DECISION_SCHEMA_VERSION } from './decision-event.ts';
 import { MASKED, REDACTED } from './redact-secrets.ts';

@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject, type JsonValue } from '../engine/model/json.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../engine/model/index.ts';
 import type { AuditEvent } from './audit-event.ts';
 import type { StoredRecord } from './audit-source-reader.ts';
 

@@ -16,7 +16,7 @@ import type { AuditSink } from '../audit/audit-sink.ts';
 import { buildBundle } from '../engine/bundle/build-bundle.ts';
 import { loadBundle } from '../engine/testing/load-self-tested-bundle.ts';
 import { computeFacts, initFactExtractors } from '../engine/facts/compute-facts.ts';
-import type { DecisionInput } from '../engine/model/request.ts';
+import type { DecisionInput } from '../engine/model/index.ts';
 import { startDecisionServer } from '../engine/service/decision-server.ts';
 import { requestFingerprint } from '../engine/service/request-fingerprint.ts';
 import { MemoryStateStore } from '../engine/state/memory-state-store.ts';

@@ -28,7 +28,7 @@ import { loadBundle } from '../engine/testing/load-self-tested-bundle.ts';
 import { clearFactsCache, initFactExtractors } from '../engine/facts/compute-facts.ts';
 import { evaluateRequest } from '../engine/evaluate-request.ts';
 import { checkMaskUsage } from '../engine/masking/check-mask-usage.ts';
-import type { DecisionInput } from '../engine/model/request.ts';
+import type { DecisionInput } from '../engine/model/index.ts';
 import { startDecisionServer } from '../engine/service/decision-server.ts';
 import { MemoryStateStore } from '../engine/state/memory-state-store.ts';
 import { ScopedTokenGate } from '../engine/tokens/scoped-token-gate.ts';

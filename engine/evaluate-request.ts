@@ -1,6 +1,6 @@
-import { computeFacts } from './facts/compute-facts.ts';
-import type { Decision } from './model/decision.ts';
-import type { DecisionInput } from './model/request.ts';
+import { computeFacts } from './facts/index.ts';
+import type { Decision } from './model/index.ts';
+import type { DecisionInput } from './model/index.ts';
 import type { PreparedBundle } from './prepared-bundle.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { combineDecisions } from './combine-decisions.ts';
 import { checkMaskUsage } from './masking/check-mask-usage.ts';
 import type { BundleManifest } from './bundle/bundle-manifest.ts';
-import type { Decision, EngineDecision, EngineName } from './model/decision.ts';
-import type { DecisionInput } from './model/request.ts';
+import type { Decision, EngineDecision, EngineName } from './model/index.ts';
+import type { DecisionInput } from './model/index.ts';
 import type { PolicyEvaluator } from './policy-evaluator.ts';
 
 /**

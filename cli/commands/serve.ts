@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import type { ApprovalGate, TokenGate } from '../../engine/decision-hooks.ts';
-import { initFactExtractors } from '../../engine/facts/compute-facts.ts';
+import { initFactExtractors } from '../../engine/facts/index.ts';
 import { bundleFileSource, policyDirSource, type BundleSource } from '../../engine/service/bundle-source.ts';
 import { startDecisionServer, type ServiceRegistrar, type TlsFiles } from '../../engine/service/decision-server.ts';
 import { MemoryIdempotencyStore, type IdempotencyStore } from '../../engine/service/idempotency-store.ts';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
-import type { JsonObject, JsonValue } from '../../engine/model/json.ts';
+import type { JsonObject, JsonValue } from '../../engine/model/index.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { jsonToStruct, structToJson } from '../../engine/service/struct-json.ts';
 import { parseResourceRef } from '../../engine/tokens/token-audience.ts';

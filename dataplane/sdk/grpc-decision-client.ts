@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import type { Effect } from '../../engine/model/decision.ts';
+import type { Effect } from '../../engine/model/index.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import type { DecideRequest } from '../../proto/generated/gatehouse/v1/DecideRequest.ts';
 import type { DecideResponse__Output } from '../../proto/generated/gatehouse/v1/DecideResponse.ts';

@@ -1,6 +1,6 @@
-import type { Decision, Effect, EngineName } from '../model/decision.ts';
-import type { JsonObject } from '../model/json.ts';
-import type { DecisionInput } from '../model/request.ts';
+import type { Decision, Effect, EngineName } from '../model/index.ts';
+import type { JsonObject } from '../model/index.ts';
+import type { DecisionInput } from '../model/index.ts';
 
 /** What a case expects of the combined decision (docs/decision-tests.md "Expectations"). */
 export interface DecisionExpectation {

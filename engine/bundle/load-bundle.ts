@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { prepareCedarEvaluator } from '../cedar/index.ts';
-import { initFactExtractors } from '../facts/compute-facts.ts';
-import type { EngineName } from '../model/decision.ts';
-import { isJsonObject } from '../model/json.ts';
+import { initFactExtractors } from '../facts/index.ts';
+import type { EngineName } from '../model/index.ts';
+import { isJsonObject } from '../model/index.ts';
 import type { PolicyEvaluator } from '../policy-evaluator.ts';
 import { createPreparedBundle, type PreparedBundle } from '../prepared-bundle.ts';
 import { prepareRegoEvaluator } from '../rego/wasm-rego-evaluator.ts';

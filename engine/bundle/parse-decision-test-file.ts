@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { JsonObject } from '../model/json.ts';
-import type { DecisionInput, Resource, Subject, TokenFacts } from '../model/request.ts';
+import type { JsonObject } from '../model/index.ts';
+import type { DecisionInput, Resource, Subject, TokenFacts } from '../model/index.ts';
 import { DecisionTestError } from './decision-test-error.ts';
 import type { DecisionExpectation, DecisionTestCase, DecisionTestFile } from './decision-test-file.ts';
 import { closestName, describePath, explainSchemaError, pointerSegments } from './explain-schema-error.ts';

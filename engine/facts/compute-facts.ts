@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../model/index.ts';
 import { FactsCache } from './facts-cache.ts';
 import { countFactEntries, MAX_FACT_ENTRIES } from './facts-size.ts';
 import { extractShellFacts, initShellParser, type ShellFactsResult } from './shell-facts.ts';

@@ -3,3 +3,5 @@ export { computeFacts, initFactExtractors, clearFactsCache, MAX_FACTS_TEXT_LENGT
 export { extractSqlFacts, initSqlParser, FactsNotInitializedError, type SqlFactsResult } from '../sql/sql-facts.ts';
 export { extractShellFacts, initShellParser, type ShellFactsResult } from './shell-facts.ts';
 export type { ColumnUsage } from '../sql/sql-statement-collector.ts';
+export { dropCallerFacts } from './caller-facts.ts';
+export { FactsCache } from './facts-cache.ts';

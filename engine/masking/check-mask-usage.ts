@@ -1,7 +1,7 @@
-import type { Decision } from '../model/decision.ts';
-import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.ts';
+import type { Decision } from '../model/index.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../model/index.ts';
 import { findMaskedAliasUse } from './masked-alias-use.ts';
-import { maskedColumns } from '../model/mask-obligation.ts';
+import { maskedColumns } from '../model/index.ts';
 import { used } from './masked-column-use.ts';
 
 /**

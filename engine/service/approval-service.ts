@@ -8,7 +8,7 @@ import { ApprovalError } from '../approvals/approval-errors.ts';
 import type { ApprovalManager } from '../approvals/approval-manager.ts';
 import { authenticateCaller, bearerCredential } from './bearer-credential.ts';
 import type { OidcVerifier } from '../identity/oidc-verifier.ts';
-import type { Subject } from '../model/request.ts';
+import type { Subject } from '../model/index.ts';
 import type { ApprovalRecord, ApprovalStatus } from '../state/state-store.ts';
 import { decodeJwt } from 'jose';
 import { InvalidRequestError } from './request-errors.ts';

@@ -1,5 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
-import type { Subject } from '../model/request.ts';
+import type { Subject } from '../model/index.ts';
 import { OidcVerificationError, type OidcVerifier } from '../identity/oidc-verifier.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { Effect, Obligations } from '../model/decision.ts';
-import type { JsonObject } from '../model/json.ts';
-import type { Resource, Subject } from '../model/request.ts';
+import type { Effect, Obligations } from '../model/index.ts';
+import type { JsonObject } from '../model/index.ts';
+import type { Resource, Subject } from '../model/index.ts';
 
 /**
  * A validated decision request as the pipeline sees it (the gRPC DecideRequest after

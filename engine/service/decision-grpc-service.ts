@@ -6,7 +6,7 @@ import type { DecideStreamRequest__Output } from '../../proto/generated/gatehous
 import type { DecideStreamResponse } from '../../proto/generated/gatehouse/v1/DecideStreamResponse.ts';
 import type { DecisionServiceHandlers } from '../../proto/generated/gatehouse/v1/DecisionService.ts';
 import type { Effect as ProtoEffect } from '../../proto/generated/gatehouse/v1/Effect.ts';
-import type { Effect } from '../model/decision.ts';
+import type { Effect } from '../model/index.ts';
 import type { DecideCall, DecisionAnswer } from './decide-call.ts';
 import type { DecisionPipeline } from './decision-pipeline.ts';
 import { FairScheduler, isHeavyCall } from './fair-scheduler.ts';

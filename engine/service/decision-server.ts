@@ -3,7 +3,7 @@ import { clearStaleSocket, listenOwnerOnly, unixSocketPathOf } from '../runtime/
 import { HealthImplementation } from 'grpc-health-check';
 import { pino, type Logger } from 'pino';
 import type { AuditSink } from '../../audit/audit-sink.ts';
-import { computeFacts } from '../facts/compute-facts.ts';
+import { computeFacts } from '../facts/index.ts';
 import type { ApprovalGate, TokenGate } from '../decision-hooks.ts';
 import { stat } from 'node:fs/promises';
 import { ActiveBundle, type ActivatableBundle } from './active-bundle.ts';

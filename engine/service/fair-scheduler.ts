@@ -1,4 +1,4 @@
-import { isJsonObject } from '../model/json.ts';
+import { isJsonObject } from '../model/index.ts';
 import type { DecideCall } from './decide-call.ts';
 import { ResourceExhaustedError } from './request-errors.ts';
 

@@ -1,7 +1,7 @@
 import type { DecideRequest__Output } from '../../proto/generated/gatehouse/v1/DecideRequest.ts';
-import type { JsonObject } from '../model/json.ts';
-import { isJsonObject } from '../model/json.ts';
-import type { Resource, Subject } from '../model/request.ts';
+import type { JsonObject } from '../model/index.ts';
+import { isJsonObject } from '../model/index.ts';
+import type { Resource, Subject } from '../model/index.ts';
 import type { DecideCall } from './decide-call.ts';
 import { InvalidRequestError } from './request-errors.ts';
 import { DEFAULT_STRUCT_LIMITS, structToJson } from './struct-json.ts';

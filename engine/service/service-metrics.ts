@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Effect } from '../model/decision.ts';
+import type { Effect } from '../model/index.ts';
 import type { DecisionObserver } from './decision-pipeline.ts';
 import type { ReloadResult } from './bundle-reloader.ts';
 

@@ -1,7 +1,7 @@
 import type { ListValue, ListValue__Output } from '../../proto/generated/google/protobuf/ListValue.ts';
 import type { Struct, Struct__Output } from '../../proto/generated/google/protobuf/Struct.ts';
 import type { Value, Value__Output } from '../../proto/generated/google/protobuf/Value.ts';
-import type { JsonObject, JsonValue } from '../model/json.ts';
+import type { JsonObject, JsonValue } from '../model/index.ts';
 import { InvalidRequestError } from './request-errors.ts';
 
 /**

@@ -11,9 +11,9 @@ import type { TokenServiceHandlers } from '../../proto/generated/gatehouse/v1/To
 import type { ApprovalManager } from '../approvals/approval-manager.ts';
 import { authenticateCaller } from './bearer-credential.ts';
 import type { OidcVerifier } from '../identity/oidc-verifier.ts';
-import type { Decision } from '../model/decision.ts';
-import type { JsonObject } from '../model/json.ts';
-import type { DecisionInput, Resource, Subject } from '../model/request.ts';
+import type { Decision } from '../model/index.ts';
+import type { JsonObject } from '../model/index.ts';
+import type { DecisionInput, Resource, Subject } from '../model/index.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { toFacts } from '../tokens/scoped-token-gate.ts';
 import { tokenEventDraft } from '../tokens/token-audit-event.ts';

@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonValue } from '../model/json.ts';
+import { isJsonObject, type JsonValue } from '../model/index.ts';
 
 /**
  * Column names of the relations a statement names, looked up by the caller (the PostgreSQL

@@ -1,5 +1,5 @@
 import { loadModule, parseSync, scanSync } from 'libpg-query';
-import type { JsonObject } from '../model/json.ts';
+import type { JsonObject } from '../model/index.ts';
 import { fields, list } from './sql-ast.ts';
 import type { SqlCatalog } from './sql-catalog.ts';
 import { SqlStatementWalker } from './sql-statement-walker.ts';

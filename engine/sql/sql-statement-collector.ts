@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../model/json.ts';
+import type { JsonObject, JsonValue } from '../model/index.ts';
 import { POSTGRES_ROW_ARGUMENT_FUNCTIONS } from './postgres-builtins.ts';
 import { lowerName } from './sql-ast.ts';
 import type { SqlCatalog } from './sql-catalog.ts';

@@ -1,5 +1,5 @@
 import { parseSync } from 'libpg-query';
-import type { JsonObject } from '../model/json.ts';
+import type { JsonObject } from '../model/index.ts';
 import { INFORMATION_SCHEMA_FUNCTIONS } from './information-schema-functions.ts';
 import { POSTGRES_BUILTIN_FUNCTIONS } from './postgres-builtins.ts';
 import { fields, list, lowerName, nameParts, stringNode, unwrap, type AstFields } from './sql-ast.ts';

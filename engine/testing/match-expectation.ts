@@ -1,5 +1,5 @@
-import type { Decision, EngineDecision } from '../model/decision.ts';
-import type { JsonObject, JsonValue } from '../model/json.ts';
+import type { Decision, EngineDecision } from '../model/index.ts';
+import type { JsonObject, JsonValue } from '../model/index.ts';
 import type { DecisionExpectation } from '../bundle/decision-test-file.ts';
 
 /**

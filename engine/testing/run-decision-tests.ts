@@ -1,6 +1,6 @@
 import { evaluateRequest } from '../evaluate-request.ts';
-import type { Decision } from '../model/decision.ts';
-import type { DecisionInput } from '../model/request.ts';
+import type { Decision } from '../model/index.ts';
+import type { DecisionInput } from '../model/index.ts';
 import type { PreparedBundle } from '../prepared-bundle.ts';
 import type { DecisionTestFile, DecisionTestResult } from '../bundle/decision-test-file.ts';
 import { matchExpectation } from './match-expectation.ts';

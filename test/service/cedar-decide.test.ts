@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../engine/model/json.ts';
+import type { JsonObject } from '../../engine/model/index.ts';
 import { jsonToStruct } from '../../engine/service/struct-json.ts';
 import { buildFixtureBundle, decide, startTestServer, type TestServer } from './service-fixture.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadBundle } from '../../engine/testing/load-self-tested-bundle.ts';
 import { computeFacts, initFactExtractors } from '../../engine/facts/compute-facts.ts';
-import type { DecisionInput } from '../../engine/model/request.ts';
+import type { DecisionInput } from '../../engine/model/index.ts';
 import type { PreparedBundle } from '../../engine/prepared-bundle.ts';
 import { bundleFileSource, type BundleSource } from '../../engine/service/bundle-source.ts';
 import { DecisionPipeline } from '../../engine/service/decision-pipeline.ts';

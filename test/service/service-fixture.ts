@@ -14,7 +14,7 @@ import { startDecisionServer, type DecisionServerOptions, type RunningDecisionSe
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { ServiceMetrics } from '../../engine/service/service-metrics.ts';
 import { jsonToStruct } from '../../engine/service/struct-json.ts';
-import type { JsonObject } from '../../engine/model/json.ts';
+import type { JsonObject } from '../../engine/model/index.ts';
 
 /**
  * A small but complete policy directory: Rego guardrails (allow with a mask on dev, approval on

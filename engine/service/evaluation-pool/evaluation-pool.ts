@@ -1,5 +1,5 @@
-import type { Decision } from '../../model/decision.ts';
-import type { DecisionInput } from '../../model/request.ts';
+import type { Decision } from '../../model/index.ts';
+import type { DecisionInput } from '../../model/index.ts';
 import { EvaluationWorkerError, type GenerationState, type Pending, PoolWorker } from './pool-worker.ts';
 
 export { EvaluationWorkerError };

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Decision } from '../../model/decision.ts';
+import type { Decision } from '../../model/index.ts';
 import type { EvaluationItem, FromWorker, ToWorker } from './pool-messages.ts';
 
 /** An evaluation that did not come back from a worker (crash, hang, load failure, shutdown). */

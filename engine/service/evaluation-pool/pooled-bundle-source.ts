@@ -1,5 +1,5 @@
-import type { Decision } from '../../model/decision.ts';
-import type { DecisionInput } from '../../model/request.ts';
+import type { Decision } from '../../model/index.ts';
+import type { DecisionInput } from '../../model/index.ts';
 import type { ActivatableBundle } from '../active-bundle.ts';
 import type { BundleSource } from '../bundle-source.ts';
 import type { EvaluationPool, PoolGeneration } from './evaluation-pool.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LARGEST_EXACT_LONG } from '../../../engine/cedar/cedar-long.ts';
-import type { JsonObject, JsonValue } from '../../../engine/model/json.ts';
+import type { JsonObject, JsonValue } from '../../../engine/model/index.ts';
 import { parseExactJson } from '../../../engine/rego/exact-json.ts';
 
 /** One test file of Cedar's integration corpus (hand-written or generated). */

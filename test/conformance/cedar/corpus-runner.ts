@@ -5,7 +5,7 @@ import { buildBundle } from '../../../engine/bundle/build-bundle.ts';
 import { loadBundle } from '../../../engine/testing/load-self-tested-bundle.ts';
 import { listCedarPolicies } from '../../../engine/cedar/index.ts';
 import { evaluateRequest } from '../../../engine/evaluate-request.ts';
-import type { DecisionInput } from '../../../engine/model/request.ts';
+import type { DecisionInput } from '../../../engine/model/index.ts';
 import { jsonToStruct } from '../../../engine/service/struct-json.ts';
 import type { DecideRequest } from '../../../proto/generated/gatehouse/v1/DecideRequest.ts';
 import type { DecideResponse__Output } from '../../../proto/generated/gatehouse/v1/DecideResponse.ts';

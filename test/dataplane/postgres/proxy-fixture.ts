@@ -11,7 +11,7 @@ import { buildBundle } from '../../../engine/bundle/build-bundle.ts';
 import { loadBundle } from '../../../engine/testing/load-self-tested-bundle.ts';
 import { initFactExtractors } from '../../../engine/facts/compute-facts.ts';
 import { checkMaskUsage } from '../../../engine/masking/check-mask-usage.ts';
-import type { Subject } from '../../../engine/model/request.ts';
+import type { Subject } from '../../../engine/model/index.ts';
 import type { ActivatableBundle } from '../../../engine/service/active-bundle.ts';
 import { startDecisionServer, type RunningDecisionServer } from '../../../engine/service/decision-server.ts';
 import { MemoryStateStore } from '../../../engine/state/memory-state-store.ts';
