@@ -16,12 +16,12 @@
  *                                                    only (shared by evaluation and the PostgreSQL
  *                                                    proxy, so both read a statement alike)
  *   evaluation   engine/facts, rego, cedar, masking, combine-decisions, policy-evaluator, toolchain
- *   bundle       engine/bundle, prepared-bundle,     build, load, sign, evaluate one request;
- *                evaluate-request                    its self-test is injected
+ *   bundle       engine/bundle                       build, load, sign, evaluate one request;
+ *                                                    its self-test is injected
  *   testing      engine/testing                      the policy-test runner
  *   audit        audit                               events, sinks, journal; the model only
  *   control      engine/tokens, identity, approvals, state, decision-hooks; no gRPC
- *   server       engine/service                      the gRPC edge
+ *   server       engine/server                       the gRPC edge
  *   data planes  dataplane/sdk (model, proto), dataplane/<proxy> (model, proto, audit, sdk, sql)
  *   cli          cli, bin                            the composition root
  */
@@ -32,11 +32,11 @@ const PROTO = '^proto/';
 const SQL = '^engine/sql/';
 const EVALUATION =
   '^engine/(facts|rego|cedar|masking|toolchain)/|^engine/(combine-decisions|policy-evaluator)[.]ts$';
-const BUNDLE = '^engine/bundle/|^engine/(prepared-bundle|evaluate-request)[.]ts$';
+const BUNDLE = '^engine/bundle/';
 const TESTING = '^engine/testing/';
 const AUDIT = '^audit/';
 const CONTROL = '^engine/(tokens|identity|approvals|state)/|^engine/decision-hooks[.]ts$';
-const SERVER = '^engine/service/';
+const SERVER = '^engine/server/';
 const SDK = '^dataplane/sdk/';
 const DATA_PLANES = '^dataplane/(?!sdk/)';
 const CLI = '^(cli|bin)/';
@@ -105,7 +105,7 @@ module.exports = {
       comment:
         'gRPC is the server\'s (services, status codes, metadata) and the clients\' (the data-plane SDK, the CLI); the protos load it. No other layer knows it.',
       severity: 'error',
-      from: { path: ownCode, pathNot: '^(engine/service|dataplane/sdk|proto|cli)/' },
+      from: { path: ownCode, pathNot: '^(engine/server|dataplane/sdk|proto|cli)/' },
       to: { path: 'node_modules/(@grpc/|grpc-health-check/)' },
     },
     {

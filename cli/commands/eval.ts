@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadBundle } from '../../engine/testing/load-self-tested-bundle.ts';
-import { evaluateRequest } from '../../engine/evaluate-request.ts';
+import { evaluateRequest } from '../../engine/bundle/evaluate-request.ts';
 import type { Decision } from '../../engine/model/index.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../engine/model/index.ts';
 import type { DecisionInput, Resource, Subject, TokenFacts } from '../../engine/model/index.ts';

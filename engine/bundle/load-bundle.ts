@@ -4,7 +4,7 @@ import { initFactExtractors } from '../facts/index.ts';
 import type { EngineName } from '../model/index.ts';
 import { isJsonObject } from '../model/index.ts';
 import type { PolicyEvaluator } from '../policy-evaluator.ts';
-import { createPreparedBundle, type PreparedBundle } from '../prepared-bundle.ts';
+import { createPreparedBundle, type PreparedBundle } from './prepared-bundle.ts';
 import { prepareRegoEvaluator } from '../rego/wasm-rego-evaluator.ts';
 import { type ArchiveLimits, type BundleFiles, DEFAULT_ARCHIVE_LIMITS, readBundleArchive } from './bundle-archive.ts';
 import { BundleError } from './bundle-error.ts';

@@ -1,7 +1,7 @@
-import { evaluateRequest } from '../evaluate-request.ts';
+import { evaluateRequest } from '../bundle/evaluate-request.ts';
 import type { Decision } from '../model/index.ts';
 import type { DecisionInput } from '../model/index.ts';
-import type { PreparedBundle } from '../prepared-bundle.ts';
+import type { PreparedBundle } from '../bundle/prepared-bundle.ts';
 import type { DecisionTestFile, DecisionTestResult } from '../bundle/decision-test-file.ts';
 import { matchExpectation } from './match-expectation.ts';
 

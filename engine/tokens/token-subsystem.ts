@@ -36,7 +36,7 @@ export interface TokenSubsystem {
   approvals: ApprovalManager;
   /** The OIDC verifier the token and approval services authenticate callers with, when configured. */
   oidc: OidcVerifier | undefined;
-  /** What the subsystem was opened with (the gRPC services in engine/service answer from it). */
+  /** What the subsystem was opened with (the gRPC services in engine/server answer from it). */
   options: TokenSubsystemOptions;
   /** Logs a failed token or approval handler. */
   onError(error: unknown): void;
@@ -46,7 +46,7 @@ export interface TokenSubsystem {
 /**
  * Builds tokens, identity and approvals from one state store: what `gatehouse serve` wires
  * (cli/commands/serve.ts wireState). Their gRPC services are registered by the server layer
- * (engine/service/token-approval-services.ts), so this control-plane module knows no gRPC.
+ * (engine/server/token-approval-services.ts), so this control-plane module knows no gRPC.
  */
 export async function openTokenSubsystem(options: TokenSubsystemOptions): Promise<TokenSubsystem> {
   const log = options.logger;

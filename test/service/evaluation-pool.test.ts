@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadBundle } from '../../engine/testing/load-self-tested-bundle.ts';
 import { computeFacts, initFactExtractors } from '../../engine/facts/compute-facts.ts';
 import type { DecisionInput } from '../../engine/model/index.ts';
-import type { PreparedBundle } from '../../engine/prepared-bundle.ts';
-import { bundleFileSource, type BundleSource } from '../../engine/service/bundle-source.ts';
-import { DecisionPipeline } from '../../engine/service/decision-pipeline.ts';
-import { EvaluationPool, EvaluationWorkerError } from '../../engine/service/evaluation-pool/evaluation-pool.ts';
-import { pooledBundleSource } from '../../engine/service/evaluation-pool/pooled-bundle-source.ts';
+import type { PreparedBundle } from '../../engine/bundle/prepared-bundle.ts';
+import { bundleFileSource, type BundleSource } from '../../engine/server/bundle-source.ts';
+import { DecisionPipeline } from '../../engine/server/decision-pipeline.ts';
+import { EvaluationPool, EvaluationWorkerError } from '../../engine/server/evaluation-pool/evaluation-pool.ts';
+import { pooledBundleSource } from '../../engine/server/evaluation-pool/pooled-bundle-source.ts';
 import { BASE_POLICY, buildFixtureBundle, decide, query, startTestServer } from './service-fixture.ts';
 
 let work: string;

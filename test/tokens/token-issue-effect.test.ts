@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalManager } from '../../engine/approvals/approval-manager.ts';
 import { OidcVerifier } from '../../engine/identity/oidc-verifier.ts';
 import type { Decision, Effect } from '../../engine/model/index.ts';
-import { tokenServiceHandlers } from '../../engine/service/token-service.ts';
+import { tokenServiceHandlers } from '../../engine/server/token-service.ts';
 import { MemoryStateStore } from '../../engine/state/memory-state-store.ts';
 import { openTokenAuthority } from '../../engine/tokens/token-authority.ts';
 import { CollectingAuditSink } from '../approvals/approval-fixture.ts';

@@ -69,7 +69,7 @@ export type ExceptionClass =
   | 'unsupported-extension-form'
   | 'error-denies';
 
-// The service's request rules (engine/service/parse-decide-request.ts), restated: the test
+// The service's request rules (engine/server/parse-decide-request.ts), restated: the test
 // classifies a case before sending it, and the server must then refuse it.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const ACTION_NAME = /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;

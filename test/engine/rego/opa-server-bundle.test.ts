@@ -8,7 +8,7 @@ import { loadBundle } from '../../../engine/testing/load-self-tested-bundle.ts';
 import { computeFacts, initFactExtractors } from '../../../engine/facts/compute-facts.ts';
 import type { EngineDecision } from '../../../engine/model/index.ts';
 import type { DecisionInput } from '../../../engine/model/index.ts';
-import type { PreparedBundle } from '../../../engine/prepared-bundle.ts';
+import type { PreparedBundle } from '../../../engine/bundle/prepared-bundle.ts';
 import type { RegoValue } from '../../../engine/rego/builtins/rego-value.ts';
 import { mapRegoResult } from '../../../engine/rego/rego-decision.ts';
 import { parseDecisionTestFile } from '../../../engine/bundle/parse-decision-test-file.ts';

@@ -1,6 +1,6 @@
-import { computeFacts } from './facts/index.ts';
-import type { Decision } from './model/index.ts';
-import type { DecisionInput } from './model/index.ts';
+import { computeFacts } from '../facts/index.ts';
+import type { Decision } from '../model/index.ts';
+import type { DecisionInput } from '../model/index.ts';
 import type { PreparedBundle } from './prepared-bundle.ts';
 
 /**

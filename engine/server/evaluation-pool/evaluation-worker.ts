@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { loadBundle } from '../../testing/load-self-tested-bundle.ts';
 import type { Decision } from '../../model/index.ts';
-import type { PreparedBundle } from '../../prepared-bundle.ts';
+import type { PreparedBundle } from '../../bundle/prepared-bundle.ts';
 import type { FromWorker, ToWorker } from './pool-messages.ts';
 
 /**

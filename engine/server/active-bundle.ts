@@ -1,6 +1,6 @@
 import type { BundleProvider, DecidingBundle } from './decision-pipeline.ts';
 
-/** A prepared bundle the service can activate (engine/prepared-bundle.ts PreparedBundle fits). */
+/** A prepared bundle the service can activate (engine/bundle/prepared-bundle.ts PreparedBundle fits). */
 export interface ActivatableBundle extends DecidingBundle {
   close(): void | Promise<void>;
 }

@@ -15,11 +15,11 @@ import { MemoryIdempotencyStore } from './idempotency-store.ts';
 import { RequestIdConflictError } from './request-errors.ts';
 import { requestFingerprint } from './request-fingerprint.ts';
 
-/** What the pipeline needs of a prepared bundle (engine/prepared-bundle.ts PreparedBundle fits). */
+/** What the pipeline needs of a prepared bundle (engine/bundle/prepared-bundle.ts PreparedBundle fits). */
 export interface DecidingBundle {
   readonly revision: string;
   evaluate(input: DecisionInput): Decision;
-  /** The same evaluation on an evaluation worker (engine/service/evaluation-pool); preferred when present. */
+  /** The same evaluation on an evaluation worker (engine/server/evaluation-pool); preferred when present. */
   evaluateOffThread?(input: DecisionInput): Promise<Decision>;
 }
 
