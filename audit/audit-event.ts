@@ -1,4 +1,4 @@
-import type { JsonObject } from '../engine/model/json.ts';
+import type { JsonObject } from '../engine/model/index.ts';
 
 export type AuditEventType =
   | 'gatehouse.decision.v1'

@@ -1,6 +1,6 @@
-import type { Effect, Obligations } from '../engine/model/decision.ts';
-import type { JsonObject, JsonValue } from '../engine/model/json.ts';
-import type { DecisionInput } from '../engine/model/request.ts';
+import type { Effect, Obligations } from '../engine/model/index.ts';
+import type { JsonObject, JsonValue } from '../engine/model/index.ts';
+import type { DecisionInput } from '../engine/model/index.ts';
 import type { AuditEventDraft } from './audit-event.ts';
 import { redactJson } from './redact-secrets.ts';
 

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../engine/model/json.ts';
+import type { JsonObject, JsonValue } from '../engine/model/index.ts';
 
 /** The OCSF schema version the mapping targets. */
 export const OCSF_VERSION = '1.3.0';

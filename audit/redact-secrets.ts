@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../engine/model/json.ts';
+import type { JsonObject, JsonValue } from '../engine/model/index.ts';
 import { findMaintainedSecrets, maintainedRuleIds } from './maintained-secret-rules.ts';
 
 /** What a redacted secret is replaced with; replay treats inputs holding it as possibly unfaithful. */

@@ -1,10 +1,18 @@
-import type { Decision, Effect } from '../engine/model/decision.ts';
-import { isJsonObject, type JsonObject, type JsonValue } from '../engine/model/json.ts';
-import type { DecisionInput } from '../engine/model/request.ts';
-import type { PreparedBundle } from '../engine/prepared-bundle.ts';
+import type { Decision, Effect } from '../engine/model/index.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../engine/model/index.ts';
+import type { DecisionInput } from '../engine/model/index.ts';
 import type { StoredRecord } from './audit-source-reader.ts';
 import { DECISION_SCHEMA_VERSION } from './decision-event.ts';
 import { MASKED, REDACTED } from './redact-secrets.ts';
+
+/**
+ * The candidate policy a replay asks: a prepared bundle in practice. Audit names only what it
+ * calls, so it depends on the model alone and the caller (the CLI) brings the bundle.
+ */
+export interface ReplayCandidate {
+  readonly revision: string;
+  evaluate(input: DecisionInput): Decision;
+}
 
 export interface ReplayOptions {
   /** Only decisions recorded at or after this instant (event `time`). */
@@ -67,7 +75,7 @@ export interface ReplayReport {
  *     redaction marker replaced by a different stand-in, and a different outcome means the
  *     policy depends on the value Gatehouse did not record.
  */
-export async function replayDecisions(records: AsyncIterable<StoredRecord>, bundle: PreparedBundle, options: ReplayOptions = {}): Promise<ReplayReport> {
+export async function replayDecisions(records: AsyncIterable<StoredRecord>, bundle: ReplayCandidate, options: ReplayOptions = {}): Promise<ReplayReport> {
   const report: ReplayReport = {
     candidateRevision: bundle.revision,
     replayed: 0,
@@ -139,7 +147,7 @@ function parseEvent(line: string): ParsedEvent | undefined {
   }
 }
 
-function replayOne(event: ParsedEvent, bundle: PreparedBundle): ReplayChange | undefined {
+function replayOne(event: ParsedEvent, bundle: ReplayCandidate): ReplayChange | undefined {
   const data = event.data;
   const input = data.input;
   const base: ReplayChange = {

@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject, type JsonValue } from '../engine/model/json.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../engine/model/index.ts';
 import type { AuditEvent } from './audit-event.ts';
 import type { StoredRecord } from './audit-source-reader.ts';
 
@@ -61,6 +61,3 @@ function text(value: JsonValue | undefined): string {
   return typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
 }
 
-function num(value: JsonValue | undefined, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
-}

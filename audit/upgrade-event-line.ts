@@ -1,4 +1,4 @@
-import type { JsonObject } from '../engine/model/json.ts';
+import type { JsonObject } from '../engine/model/index.ts';
 
 /**
  * An audit event line in the current envelope. Lines written since 0.2.0 come back unchanged

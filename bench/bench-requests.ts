@@ -1,4 +1,4 @@
-import type { DecisionInput } from '../engine/model/request.ts';
+import type { DecisionInput } from '../engine/model/index.ts';
 
 /**
  * A small, representative mix of requests for the example policy: SQL reads and writes on a

@@ -8,8 +8,8 @@
 import { prepareCedarEvaluator } from '../engine/cedar/index.ts';
 import { computeFacts, initFactExtractors } from '../engine/facts/compute-facts.ts';
 import { extractShellFacts, initShellParser } from '../engine/facts/shell-facts.ts';
-import { extractSqlFacts, initSqlParser } from '../engine/facts/sql-facts.ts';
-import type { DecisionInput } from '../engine/model/request.ts';
+import { extractSqlFacts, initSqlParser } from '../engine/sql/sql-facts.ts';
+import type { DecisionInput } from '../engine/model/index.ts';
 import { measureSync, printTable, type TableRow } from './bench-table.ts';
 
 const MS = Number(process.env.GATEHOUSE_BENCH_MS ?? 2000);

@@ -16,7 +16,7 @@
  *   node --import tsx bench/postgres-proxy.ts        (GATEHOUSE_BENCH_SECONDS=10 per configuration)
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,12 +24,12 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { createAuditSink } from '../audit/create-audit-sink.ts';
 import { buildBundle } from '../engine/bundle/build-bundle.ts';
-import { loadBundle } from '../engine/bundle/load-bundle.ts';
+import { loadBundle } from '../engine/testing/load-self-tested-bundle.ts';
 import { clearFactsCache, initFactExtractors } from '../engine/facts/compute-facts.ts';
-import { evaluateRequest } from '../engine/evaluate-request.ts';
+import { evaluateRequest } from '../engine/bundle/evaluate-request.ts';
 import { checkMaskUsage } from '../engine/masking/check-mask-usage.ts';
-import type { DecisionInput } from '../engine/model/request.ts';
-import { startDecisionServer } from '../engine/service/decision-server.ts';
+import type { DecisionInput } from '../engine/model/index.ts';
+import { startDecisionServer } from '../engine/server/decision-server.ts';
 import { MemoryStateStore } from '../engine/state/memory-state-store.ts';
 import { ScopedTokenGate } from '../engine/tokens/scoped-token-gate.ts';
 import { openTokenAuthority } from '../engine/tokens/token-authority.ts';

@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import type { JsonObject } from '../engine/model/json.ts';
+import type { JsonObject } from '../engine/model/index.ts';
 import { assertSecretRulesLoaded, redactJson, redactText } from '../audit/redact-secrets.ts';
 import { CliError } from './cli-error.ts';
 

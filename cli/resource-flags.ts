@@ -1,4 +1,4 @@
-import type { JsonObject } from '../engine/model/json.ts';
+import type { JsonObject } from '../engine/model/index.ts';
 import { UsageError } from './cli-error.ts';
 
 /** The resource a proxy guards, as its policies see it. */

@@ -1,5 +1,5 @@
-import { EFFECTS, type Decision, type EngineDecision, type EngineName, type Obligations } from './model/decision.ts';
-import type { JsonValue } from './model/json.ts';
+import { EFFECTS, type Decision, type EngineDecision, type EngineName, type Obligations } from './model/index.ts';
+import type { JsonValue } from './model/index.ts';
 
 /**
  * docs/architecture.md "Combining": any deny → deny; else any require_approval → require_approval; else

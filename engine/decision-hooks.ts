@@ -1,9 +1,9 @@
-import type { Decision } from './model/decision.ts';
-import type { JsonObject, JsonValue } from './model/json.ts';
-import type { DecisionInput, Resource, ResourceRef, Subject, TokenFacts } from './model/request.ts';
+import type { Decision } from './model/index.ts';
+import type { JsonObject, JsonValue } from './model/index.ts';
+import type { DecisionInput, Resource, ResourceRef, Subject, TokenFacts } from './model/index.ts';
 
 /**
- * Seams of the decision pipeline (engine/service) that the token and approval subsystems
+ * Seams of the decision pipeline (engine/server) that the token and approval subsystems
  * (engine/tokens, engine/approvals) implement. The pipeline order is:
  *   validate → facts → TokenGate.check → TokenGate.consumeUse (non-*.connect) → policy
  *   → ApprovalGate (window / new approval) → audit → answer.

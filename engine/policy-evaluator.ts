@@ -1,5 +1,5 @@
-import type { EngineDecision, EngineName } from './model/decision.ts';
-import type { DecisionInput } from './model/request.ts';
+import type { EngineDecision, EngineName } from './model/index.ts';
+import type { DecisionInput } from './model/index.ts';
 
 /**
  * One prepared policy engine for one bundle revision. Prepared once (WASM instantiated,

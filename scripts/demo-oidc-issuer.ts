@@ -41,7 +41,10 @@ if (command === 'serve') {
         : req.url === '/jwks'
           ? { keys: [{ ...publicJwk, kid: KID, alg: 'ES256', use: 'sig' }] }
           : undefined;
-    if (!body) return res.writeHead(404).end();
+    if (!body) {
+      res.writeHead(404).end();
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   server.listen(port, '127.0.0.1', () => process.stderr.write(`demo OIDC issuer ${issuer} (audience ${AUDIENCE}); FOR DEMOS ONLY\n`));

@@ -1,7 +1,7 @@
 import pg from 'pg';
 
 /**
- * What engine/facts/postgres-builtins.ts lists, read from a live PostgreSQL catalog. Shared by
+ * What engine/sql/postgres-builtins.ts lists, read from a live PostgreSQL catalog. Shared by
  * scripts/gen-postgres-builtins (which writes the file) and the test that checks the file
  * against the PostgreSQL the tests run.
  */

@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadBundle } from '../../engine/bundle/load-bundle.ts';
-import { evaluateRequest } from '../../engine/evaluate-request.ts';
-import type { Decision } from '../../engine/model/decision.ts';
-import { isJsonObject, type JsonObject, type JsonValue } from '../../engine/model/json.ts';
-import type { DecisionInput, Resource, Subject, TokenFacts } from '../../engine/model/request.ts';
+import { loadBundle } from '../../engine/testing/load-self-tested-bundle.ts';
+import { evaluateRequest } from '../../engine/bundle/evaluate-request.ts';
+import type { Decision } from '../../engine/model/index.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../engine/model/index.ts';
+import type { DecisionInput, Resource, Subject, TokenFacts } from '../../engine/model/index.ts';
 import { UsageError } from '../cli-error.ts';
 
 const HELP = `usage: gatehouse eval --bundle B --input request.json [--explain] [--self-test]

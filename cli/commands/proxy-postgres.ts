@@ -13,7 +13,7 @@ import { printUsage } from '../command-args.ts';
 import { postgresListenFlag } from '../postgres-listen-flag.ts';
 import { checkDecisionServiceFlags, decisionServiceCredentials, type DecisionServiceSettings } from '../decision-service-flags.ts';
 import { readFlagsFromEnv, type FlagValues } from '../flags-from-env.ts';
-import { hostPortFlag, type HostPort } from '../host-port.ts';
+import type { HostPort } from '../host-port.ts';
 import { positiveIntegerFlag } from '../integer-flag.ts';
 import { logLevelFlag } from '../log-level-flag.ts';
 import { readFlagFile } from '../read-flag-file.ts';

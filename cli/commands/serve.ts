@@ -5,15 +5,16 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import type { ApprovalGate, TokenGate } from '../../engine/decision-hooks.ts';
-import { initFactExtractors } from '../../engine/facts/compute-facts.ts';
-import { bundleFileSource, policyDirSource, type BundleSource } from '../../engine/service/bundle-source.ts';
-import { startDecisionServer, type ServiceRegistrar, type TlsFiles } from '../../engine/service/decision-server.ts';
-import { MemoryIdempotencyStore, type IdempotencyStore } from '../../engine/service/idempotency-store.ts';
-import { ServiceMetrics } from '../../engine/service/service-metrics.ts';
+import { initFactExtractors } from '../../engine/facts/index.ts';
+import { bundleFileSource, policyDirSource, type BundleSource } from '../../engine/server/bundle-source.ts';
+import { startDecisionServer, type ServiceRegistrar, type TlsFiles } from '../../engine/server/decision-server.ts';
+import { MemoryIdempotencyStore, type IdempotencyStore } from '../../engine/server/idempotency-store.ts';
+import { ServiceMetrics } from '../../engine/server/service-metrics.ts';
 import { createStateStore } from '../../engine/state/create-state-store.ts';
-import { evaluateRequest } from '../../engine/evaluate-request.ts';
-import { ActiveBundle } from '../../engine/service/active-bundle.ts';
+import { evaluateRequest } from '../../engine/bundle/evaluate-request.ts';
+import { ActiveBundle } from '../../engine/server/active-bundle.ts';
 import { openTokenSubsystem } from '../../engine/tokens/token-subsystem.ts';
+import { registerTokenAndApprovalServices } from '../../engine/server/token-approval-services.ts';
 import { checkAuditFlags, openAuditSink, type AuditSettings } from '../audit-settings.ts';
 import { CliError, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';
@@ -211,7 +212,7 @@ async function wireState(config: ServeConfig, auditSink: AuditSink, logger: Logg
       active,
       tokenGate: tokens.tokenGate,
       approvalGate: tokens.approvalGate,
-      extraServices: (registrar) => tokens.extraServices(registrar),
+      extraServices: (registrar) => registerTokenAndApprovalServices(tokens, registrar),
       close: async () => {
         tokens.close();
         await store.close();

@@ -14,8 +14,8 @@ import {
   type Resource as McpResource,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { JsonObject } from '../../engine/model/json.ts';
-import type { Resource } from '../../engine/model/request.ts';
+import type { JsonObject } from '../../engine/model/index.ts';
+import type { Resource } from '../../engine/model/index.ts';
 import type { DecisionClient } from '../sdk/data-plane-decision.ts';
 import { gateCall, type GateOutcome } from './call-gate.ts';
 import { gatewayName, splitGatewayName } from './gateway-names.ts';

@@ -1,5 +1,5 @@
-import type { JsonObject } from '../../engine/model/json.ts';
-import type { Resource } from '../../engine/model/request.ts';
+import type { JsonObject } from '../../engine/model/index.ts';
+import type { Resource } from '../../engine/model/index.ts';
 import { unenforceableObligations, type DataPlaneDecision, type DecisionClient } from '../sdk/data-plane-decision.ts';
 import { maskPaths, type MaskPath } from './json-path-mask.ts';
 

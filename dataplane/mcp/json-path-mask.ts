@@ -1,5 +1,5 @@
-import type { JsonValue } from '../../engine/model/json.ts';
-import type { Obligations } from '../../engine/model/decision.ts';
+import type { JsonValue } from '../../engine/model/index.ts';
+import type { Obligations } from '../../engine/model/index.ts';
 
 /** Written in place of a masked value (the PostgreSQL proxy writes the same for text). */
 export const MASK_TEXT = '********';

@@ -6,7 +6,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditSink } from '../../audit/audit-sink.ts';
-import type { Resource } from '../../engine/model/request.ts';
+import type { Resource } from '../../engine/model/index.ts';
 import type { DecisionClient } from '../sdk/data-plane-decision.ts';
 import { createAgentSession } from './agent-session.ts';
 import { McpSessionRecorder } from './session-recorder.ts';

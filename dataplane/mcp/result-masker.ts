@@ -1,5 +1,5 @@
 import type { CallToolResult, GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
-import type { JsonValue } from '../../engine/model/json.ts';
+import type { JsonValue } from '../../engine/model/index.ts';
 import { applyMask, type MaskPath } from './json-path-mask.ts';
 
 export type MaskOutcome<T> = { ok: true; result: T; masked: number } | { ok: false; reason: string };

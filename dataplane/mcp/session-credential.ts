@@ -1,4 +1,4 @@
-import type { Resource } from '../../engine/model/request.ts';
+import type { Resource } from '../../engine/model/index.ts';
 import type { DataPlaneDecision, DecisionClient } from '../sdk/data-plane-decision.ts';
 
 /** Token checks that mean the credential itself is bad (RFC 6750 invalid_token → 401). */

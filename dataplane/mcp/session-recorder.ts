@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import { redactText } from '../../audit/redact-secrets.ts';
-import type { JsonObject } from '../../engine/model/json.ts';
+import type { JsonObject } from '../../engine/model/index.ts';
 import type { DataPlaneDecision } from '../sdk/data-plane-decision.ts';
 
 export interface McpRecorderOptions {

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../../engine/model/json.ts';
+import type { JsonObject, JsonValue } from '../../engine/model/index.ts';
 
 /** What an argument's text is, for the engine to compute facts from. */
 export type TextKind = 'sql' | 'shell';

@@ -1,5 +1,5 @@
 import type { AuditSink } from '../../audit/audit-sink.ts';
-import type { Resource } from '../../engine/model/request.ts';
+import type { Resource } from '../../engine/model/index.ts';
 import type { DataPlaneDecision } from '../sdk/data-plane-decision.ts';
 import { redactText } from '../../audit/redact-secrets.ts';
 

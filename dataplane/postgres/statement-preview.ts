@@ -1,4 +1,4 @@
-import { extractSqlFacts } from '../../engine/facts/sql-facts.ts';
+import { extractSqlFacts } from '../../engine/sql/sql-facts.ts';
 
 /**
  * What the proxy itself needs to know of a statement before it is decided (the decision is the

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { JsonObject } from '../../engine/model/json.ts';
-import type { Resource } from '../../engine/model/request.ts';
+import type { JsonObject } from '../../engine/model/index.ts';
+import type { Resource } from '../../engine/model/index.ts';
 import { unenforceableObligations, type DataPlaneDecision, type DecisionClient } from '../sdk/data-plane-decision.ts';
-import { maskedColumns } from '../../engine/model/mask-obligation.ts';
+import { maskedColumns } from '../../engine/model/index.ts';
 import { mayChangeStatementReading } from './statement-reading-settings.ts';
 import { previewStatement } from './statement-preview.ts';
 import { SESSION_STATE_SQL, stateDifference, type SessionState } from './session-state.ts';

@@ -3,7 +3,7 @@ import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import type { ProtoGrpcType as ApprovalProto } from '../../proto/generated/approval.ts';
 import type { AwaitApprovalResponse__Output } from '../../proto/generated/gatehouse/v1/AwaitApprovalResponse.ts';
 import type { ApprovalOutcome } from './data-plane-decision.ts';
-import type { GrpcDecisionClientOptions } from './grpc-decision-client.ts';
+import type { GrpcDecisionClientOptions } from './grpc-decision-client-options.ts';
 import { replicaAddresses } from './replica-addresses.ts';
 
 const OUTCOMES: Record<string, ApprovalOutcome['status']> = {

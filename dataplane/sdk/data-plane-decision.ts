@@ -1,6 +1,6 @@
-import type { Effect, Obligations } from '../../engine/model/decision.ts';
-import type { JsonObject } from '../../engine/model/json.ts';
-import type { Resource, Subject } from '../../engine/model/request.ts';
+import type { Effect, Obligations } from '../../engine/model/index.ts';
+import type { JsonObject } from '../../engine/model/index.ts';
+import type { Resource, Subject } from '../../engine/model/index.ts';
 
 /** What a proxy asks: raw text in the context, never facts (the engine computes them). */
 export interface DecisionAsk {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import type { Effect } from '../../engine/model/decision.ts';
+import type { Effect } from '../../engine/model/index.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import type { DecideRequest } from '../../proto/generated/gatehouse/v1/DecideRequest.ts';
 import type { DecideResponse__Output } from '../../proto/generated/gatehouse/v1/DecideResponse.ts';
@@ -9,20 +9,11 @@ import type { DecideStreamResponse__Output } from '../../proto/generated/gatehou
 import type { DecisionServiceClient } from '../../proto/generated/gatehouse/v1/DecisionService.ts';
 import type { ApprovalOutcome, DataPlaneDecision, DecisionAsk, DecisionClient } from './data-plane-decision.ts';
 import { awaitApprovalOverGrpc, grpcDetail } from './approval-waiter.ts';
+import type { GrpcDecisionClientOptions } from './grpc-decision-client-options.ts';
 import { replicaAddresses } from './replica-addresses.ts';
 import { jsonToStruct, structToJson } from './struct-codec.ts';
 
-export interface GrpcDecisionClientOptions {
-  /**
-   * host:port of the decision service, or a comma-separated list of replicas: the client keeps
-   * its stream on one and re-opens it on the next when it breaks (fail-over).
-   */
-  address: string;
-  /** Channel credentials; insecure (loopback only) when absent. */
-  credentials?: grpc.ChannelCredentials;
-  /** Time for one decision, including retries. Past it, the answer is deny. */
-  deadlineMs?: number;
-}
+export type { GrpcDecisionClientOptions };
 
 const EFFECTS: Record<string, Effect> = {
   EFFECT_ALLOW: 'allow',

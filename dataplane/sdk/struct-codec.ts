@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../../engine/model/json.ts';
+import type { JsonObject, JsonValue } from '../../engine/model/index.ts';
 import type { Struct, Struct__Output } from '../../proto/generated/google/protobuf/Struct.ts';
 import type { Value, Value__Output } from '../../proto/generated/google/protobuf/Value.ts';
 

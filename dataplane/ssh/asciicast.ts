@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../audit/audit-event.ts';
-import { isJsonObject, type JsonObject, type JsonValue } from '../../engine/model/json.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../engine/model/index.ts';
 
 const FRAME_CODES: Record<string, string> = { output: 'o', input: 'i', resize: 'r' };
 

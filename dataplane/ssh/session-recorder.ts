@@ -1,8 +1,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import { redactText } from '../../audit/redact-secrets.ts';
-import type { JsonObject } from '../../engine/model/json.ts';
-import type { Resource } from '../../engine/model/request.ts';
+import type { JsonObject } from '../../engine/model/index.ts';
+import type { Resource } from '../../engine/model/index.ts';
 import type { DataPlaneDecision } from '../sdk/data-plane-decision.ts';
 
 export interface SshRecorderOptions {

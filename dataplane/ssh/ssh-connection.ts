@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthContext, Client, ClientInfo, Connection, PseudoTtyInfo, ServerChannel, Session } from 'ssh2';
 import type { AuditSink } from '../../audit/audit-sink.ts';
-import type { Resource } from '../../engine/model/request.ts';
+import type { Resource } from '../../engine/model/index.ts';
 import { unenforceableObligations, type DecisionClient } from '../sdk/data-plane-decision.ts';
 import { DENIED_STATUS, type ChannelContext, type ChannelHandler, type SshLog } from './channel-context.ts';
 import { finishChannel, terminalText } from './channel-io.ts';

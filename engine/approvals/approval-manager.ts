@@ -2,9 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { redactJson, redactText } from '../../audit/redact-secrets.ts';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import type { ApprovalBinding, ApprovalGate } from '../decision-hooks.ts';
-import type { Decision } from '../model/decision.ts';
-import type { JsonObject } from '../model/json.ts';
-import type { DecisionInput, Subject, TokenFacts } from '../model/request.ts';
+import type { Decision } from '../model/index.ts';
+import type { JsonObject } from '../model/index.ts';
+import type { DecisionInput, Subject, TokenFacts } from '../model/index.ts';
 import type { ApprovalRecord, ApprovalResolution, ApprovalStatus, StateStore } from '../state/state-store.ts';
 import type { ScopedTokenClaims } from '../tokens/scoped-token-claims.ts';
 import { formatResourceRef } from '../tokens/token-audience.ts';
@@ -177,7 +177,6 @@ export class ApprovalManager implements ApprovalGate {
    * anyone policy allows `approval.review` on it (verdict `view`).
    */
   async mayView(record: ApprovalRecord, caller: Subject): Promise<boolean> {
-    const { binding } = record;
     if (isParty(record, caller)) return true;
     const decision = await this.options.decide(this.reviewInput(record, caller, { verdict: 'view' }, this.clock()));
     return decision.effect === 'allow';

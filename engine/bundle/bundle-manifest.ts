@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ENGINE_NAMES, type EngineName } from '../model/decision.ts';
-import { isJsonObject, type JsonObject } from '../model/json.ts';
+import { ENGINE_NAMES, type EngineName } from '../model/index.ts';
+import { isJsonObject, type JsonObject } from '../model/index.ts';
 import { BundleError } from './bundle-error.ts';
 import type { BundleFiles } from './bundle-archive.ts';
 import { canonicalJson } from './bundle-signature.ts';

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'n
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
-import { isJsonObject } from '../model/json.ts';
+import { isJsonObject } from '../model/index.ts';
 import { BundleError } from './bundle-error.ts';
 import type { BundleFiles } from './bundle-archive.ts';
 

@@ -1,12 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { prepareCedarEvaluator } from '../cedar/index.ts';
-import { initFactExtractors } from '../facts/compute-facts.ts';
-import type { EngineName } from '../model/decision.ts';
-import { isJsonObject } from '../model/json.ts';
+import { initFactExtractors } from '../facts/index.ts';
+import type { EngineName } from '../model/index.ts';
+import { isJsonObject } from '../model/index.ts';
 import type { PolicyEvaluator } from '../policy-evaluator.ts';
-import { createPreparedBundle, type PreparedBundle } from '../prepared-bundle.ts';
+import { createPreparedBundle, type PreparedBundle } from './prepared-bundle.ts';
 import { prepareRegoEvaluator } from '../rego/wasm-rego-evaluator.ts';
-import { parseDecisionTestFile, runDecisionTests } from '../testing/run-decision-tests.ts';
 import { type ArchiveLimits, type BundleFiles, DEFAULT_ARCHIVE_LIMITS, readBundleArchive } from './bundle-archive.ts';
 import { BundleError } from './bundle-error.ts';
 import {
@@ -23,11 +22,18 @@ import {
 } from './bundle-manifest.ts';
 import { readKeyFile, SIGNATURES_FILE, verifyBundleFiles } from './bundle-signature.ts';
 
-export interface LoadBundleOptions {
+/**
+ * Runs a prepared bundle's own decision tests and throws a BundleError when one fails. The
+ * runner lives in the policy-test layer above this one, which passes it in
+ * (engine/testing/load-self-tested-bundle.ts), so the bundle format does not import the runner.
+ */
+export type BundleSelfTest = (bundle: PreparedBundle) => void;
+
+export interface PrepareBundleFileOptions {
   /** PEM public (or private) key file; when set, only a bundle signed by it loads. */
   verificationKey?: string;
-  /** Run the bundle's own decision tests and refuse it if any fails (default true). */
-  runOwnTests?: boolean;
+  /** The bundle's self-test; the bundle is refused when it throws. Absent: no self-test. */
+  selfTest?: BundleSelfTest;
   limits?: Partial<ArchiveLimits>;
 }
 
@@ -39,7 +45,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * error saying which step failed and why (docs/architecture.md "Policy directory and bundle": a bundle that
  * fails is never activated).
  */
-export async function loadBundle(path: string, options: LoadBundleOptions = {}): Promise<PreparedBundle> {
+export async function prepareBundleFile(path: string, options: PrepareBundleFileOptions = {}): Promise<PreparedBundle> {
   const limits = { ...DEFAULT_ARCHIVE_LIMITS, ...options.limits };
   const archive = await readArchiveFile(path, limits.maxCompressedBytes);
   const files = readBundleArchive(archive, limits);
@@ -65,9 +71,9 @@ export async function loadBundle(path: string, options: LoadBundleOptions = {}):
     evaluators,
     decisionTests: tests,
   });
-  if (options.runOwnTests ?? true) {
+  if (options.selfTest) {
     try {
-      runOwnDecisionTests(bundle);
+      options.selfTest(bundle);
     } catch (error) {
       bundle.close();
       throw error;
@@ -187,21 +193,4 @@ function prepareCedar(files: BundleFiles, manifest: BundleManifest): PolicyEvalu
     ...(schema ? { schema } : {}),
     ...(entities !== undefined ? { entities, entitiesFile: 'entities.json' } : {}),
   });
-}
-
-function runOwnDecisionTests(bundle: PreparedBundle): void {
-  const parsed = [];
-  for (const [file, source] of bundle.decisionTests) {
-    try {
-      parsed.push(parseDecisionTestFile(file, source));
-    } catch (error) {
-      throw new BundleError(`decision tests: ${(error as Error).message}`);
-    }
-  }
-  const results = runDecisionTests(bundle, parsed);
-  const failed = results.filter((result) => !result.passed);
-  if (failed.length === 0) return;
-  const first = failed[0];
-  const more = failed.length > 1 ? ` (and ${failed.length - 1} more failing)` : '';
-  throw new BundleError(`bundle's own decision test failed: '${first.name}': ${first.diff[0] ?? 'unexpected decision'}${more}`, first.file, first.line);
 }

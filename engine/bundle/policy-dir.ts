@@ -1,8 +1,8 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { parseDocument } from 'yaml';
-import { ENGINE_NAMES, type EngineName } from '../model/decision.ts';
-import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.ts';
+import { ENGINE_NAMES, type EngineName } from '../model/index.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../model/index.ts';
 import { BundleError } from './bundle-error.ts';
 
 /** A source file of a policy directory, `file` relative to the directory with `/` separators. */

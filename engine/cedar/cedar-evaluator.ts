@@ -1,8 +1,8 @@
 import { checkParseEntities, preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
 import type { AuthorizationAnswer, StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs';
-import { FactsCache } from '../facts/facts-cache.ts';
-import type { EngineDecision } from '../model/decision.ts';
-import type { DecisionInput } from '../model/request.ts';
+import { FactsCache } from '../facts/index.ts';
+import type { EngineDecision } from '../model/index.ts';
+import type { DecisionInput } from '../model/index.ts';
 import type { PolicyEvaluator } from '../policy-evaluator.ts';
 import { diagnosticsFromCedarErrors } from './cedar-diagnostics.ts';
 import { policyReferences } from './cedar-policy-references.ts';

@@ -1,5 +1,5 @@
 import type { AuthorizationAnswer } from '@cedar-policy/cedar-wasm/nodejs';
-import type { EngineDecision, Obligations } from '../model/decision.ts';
+import type { EngineDecision, Obligations } from '../model/index.ts';
 import { type CedarPolicyInfo, maskColumns } from './cedar-policy-set.ts';
 
 export const NO_PERMIT_REASON = 'cedar: no permit policy matched (default deny)';

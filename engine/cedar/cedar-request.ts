@@ -1,5 +1,5 @@
 import type { CedarValueJson, EntityJson, StatefulAuthorizationCall, TypeAndId } from '@cedar-policy/cedar-wasm/nodejs';
-import type { DecisionInput } from '../model/request.ts';
+import type { DecisionInput } from '../model/index.ts';
 import type { CedarEntityStore } from './cedar-entities.ts';
 import type { CedarSchemaTypes } from './cedar-schema-types.ts';
 import type { CedarScopedEntities } from './cedar-scoped-entities.ts';

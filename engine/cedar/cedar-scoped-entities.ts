@@ -1,4 +1,4 @@
-import type { CedarValueJson, EntityJson, TypeAndId } from '@cedar-policy/cedar-wasm/nodejs';
+import type { EntityJson, TypeAndId } from '@cedar-policy/cedar-wasm/nodejs';
 import { mergeEntity, uidKey } from './cedar-entities.ts';
 import type { PolicyReferences } from './cedar-policy-references.ts';
 

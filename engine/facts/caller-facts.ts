@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject } from '../model/json.ts';
+import { isJsonObject, type JsonObject } from '../model/index.ts';
 
 /** The fact lists the engine computes from `text`, per fact source. */
 const FACT_KEYS = { sql: ['statements', 'parseError'], command: ['commands', 'parseError'] } as const;

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../model/json.ts';
+import type { JsonValue } from '../model/index.ts';
 
 /**
  * More facts than a policy could usefully read (list entries across all statements or

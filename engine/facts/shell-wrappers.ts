@@ -228,7 +228,7 @@ function readInterpreter(name: string, argv: ShellWord[], stdinIsData: boolean):
   return { unreadable: [], interactive: true };
 }
 
-function readCommandAs(argv: ShellWord[], stdinIsData: boolean, via: string): CommandReading {
+function readCommandAs(argv: ShellWord[], _stdinIsData: boolean, via: string): CommandReading {
   return readable({ type: 'argv', via, argv, dynamic: false }, false);
 }
 

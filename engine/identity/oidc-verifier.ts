@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { JsonObject } from '../model/json.ts';
-import type { Subject } from '../model/request.ts';
+import type { JsonObject } from '../model/index.ts';
+import type { Subject } from '../model/index.ts';
 import { identityClaimProblem } from './identity-form.ts';
 import { classifyJoseError } from './jose-error-check.ts';
 

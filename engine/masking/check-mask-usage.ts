@@ -1,7 +1,8 @@
-import type { Decision } from '../model/decision.ts';
-import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.ts';
+import type { Decision } from '../model/index.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../model/index.ts';
 import { findMaskedAliasUse } from './masked-alias-use.ts';
-import { maskedColumns } from '../model/mask-obligation.ts';
+import { maskedColumns } from '../model/index.ts';
+import { used } from './masked-column-use.ts';
 
 /**
  * Masking fails closed (issue 6): a proxy can only replace values in result rows, so a
@@ -59,10 +60,6 @@ function factsProblem(statement: JsonObject, masked: ReadonlySet<string>): strin
     if (nested) return used(name, `the output of a nested ${String(statement.kind)} statement`);
   }
   return undefined;
-}
-
-export function used(column: string, usage: string): string {
-  return `gatehouse:mask: column "${column}" is used in ${usage}; masked columns may only be selected plainly`;
 }
 
 function asList(value: JsonValue | undefined): JsonValue[] {

@@ -1,6 +1,6 @@
 import { parseSync } from 'libpg-query';
-import { fields, list, lowerName, stringNode, unwrap, type AstFields } from '../facts/sql-ast.ts';
-import { used } from './check-mask-usage.ts';
+import { fields, list, lowerName, stringNode, unwrap, type AstFields } from '../sql/sql-ast.ts';
+import { used } from './masked-column-use.ts';
 
 /**
  * What the statement facts cannot say, read from the parse tree itself: a masked column's

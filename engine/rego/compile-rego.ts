@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
-import { isJsonObject, type JsonObject } from '../model/json.ts';
+import { isJsonObject, type JsonObject } from '../model/index.ts';
 import { findOpa } from '../toolchain/opa-cli.ts';
 import { regoCapabilities } from './capabilities.ts';
 import { parseOpaBuildErrors } from './opa-build-errors.ts';

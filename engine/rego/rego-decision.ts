@@ -1,5 +1,5 @@
-import { EFFECTS, type Effect, type EngineDecision, type Obligations } from '../model/decision.ts';
-import type { JsonObject, JsonValue } from '../model/json.ts';
+import { EFFECTS, type Effect, type EngineDecision, type Obligations } from '../model/index.ts';
+import type { JsonObject, JsonValue } from '../model/index.ts';
 import type { RegoValue } from './builtins/rego-value.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { EngineDecision } from '../model/decision.ts';
-import type { JsonObject } from '../model/json.ts';
-import type { DecisionInput } from '../model/request.ts';
+import type { EngineDecision } from '../model/index.ts';
+import type { JsonObject } from '../model/index.ts';
+import type { DecisionInput } from '../model/index.ts';
 import type { PolicyEvaluator } from '../policy-evaluator.ts';
 import { HOST_BUILTINS } from './builtins/host-builtins.ts';
 import { clockFromInputTime } from './builtins/time-builtins.ts';

@@ -1,6 +1,6 @@
 import type { ApprovalBinding } from '../decision-hooks.ts';
-import type { JsonObject } from '../model/json.ts';
-import type { TokenFacts } from '../model/request.ts';
+import type { JsonObject } from '../model/index.ts';
+import type { TokenFacts } from '../model/index.ts';
 
 /**
  * Everything Gatehouse replicas must share to behave as one (docs/architecture.md "Defaults"):

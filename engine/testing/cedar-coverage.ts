@@ -1,5 +1,5 @@
 import type { CedarPolicyInfo } from '../cedar/index.ts';
-import type { DecisionTestResult } from './decision-test-file.ts';
+import type { DecisionTestResult } from '../bundle/decision-test-file.ts';
 
 export interface CedarPolicyRef {
   id: string;

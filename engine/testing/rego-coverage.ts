@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SourceFile } from '../bundle/policy-dir.ts';
-import type { DecisionInput } from '../model/request.ts';
+import type { DecisionInput } from '../model/index.ts';
 import { opaComplaint, RegoToolError, runOpaProcess } from './opa-process.ts';
 
 /** A Rego rule definition: one `name ... if { ... }` (several definitions of a name are several rules). */

@@ -1,13 +1,13 @@
-import { evaluateRequest } from '../evaluate-request.ts';
-import type { Decision } from '../model/decision.ts';
-import type { DecisionInput } from '../model/request.ts';
-import type { PreparedBundle } from '../prepared-bundle.ts';
-import type { DecisionTestFile, DecisionTestResult } from './decision-test-file.ts';
+import { evaluateRequest } from '../bundle/evaluate-request.ts';
+import type { Decision } from '../model/index.ts';
+import type { DecisionInput } from '../model/index.ts';
+import type { PreparedBundle } from '../bundle/prepared-bundle.ts';
+import type { DecisionTestFile, DecisionTestResult } from '../bundle/decision-test-file.ts';
 import { matchExpectation } from './match-expectation.ts';
 
-export { parseDecisionTestFile } from './parse-decision-test-file.ts';
-export { DecisionTestError } from './decision-test-error.ts';
-export type { DecisionExpectation, DecisionTestCase, DecisionTestFile, DecisionTestResult } from './decision-test-file.ts';
+export { parseDecisionTestFile } from '../bundle/parse-decision-test-file.ts';
+export { DecisionTestError } from '../bundle/decision-test-error.ts';
+export type { DecisionExpectation, DecisionTestCase, DecisionTestFile, DecisionTestResult } from '../bundle/decision-test-file.ts';
 
 export interface RunDecisionTestsOptions {
   /** Only cases whose name (or `file: name`) matches. */

@@ -1,7 +1,7 @@
 import { identityClaimProblem } from '../identity/identity-form.ts';
 import type { JWTPayload } from 'jose';
-import type { JsonObject } from '../model/json.ts';
-import { isJsonObject } from '../model/json.ts';
+import type { JsonObject } from '../model/index.ts';
+import { isJsonObject } from '../model/index.ts';
 
 /**
  * The claims of a Gatehouse scoped token (docs/architecture.md "Scoped tokens"):

@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
-import type { JsonObject } from '../model/json.ts';
+import type { JsonObject } from '../model/index.ts';
 import type { StateStore, StoredSigningKey } from '../state/state-store.ts';
 import { KeyEncryptionError, type KeyEncryptionKey } from './key-encryption-key.ts';
 

@@ -1,6 +1,6 @@
 import type { AuditEventDraft } from '../../audit/audit-event.ts';
 import { redactText } from '../../audit/redact-secrets.ts';
-import type { JsonObject } from '../model/json.ts';
+import type { JsonObject } from '../model/index.ts';
 import type { ScopedTokenClaims } from './scoped-token-claims.ts';
 
 export type TokenEventName = 'issued' | 'refused' | 'revoked';

@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue } from '../model/json.ts';
-import { isJsonObject } from '../model/json.ts';
+import type { JsonObject, JsonValue } from '../model/index.ts';
+import { isJsonObject } from '../model/index.ts';
 
 /**
  * Constraints a planner can put into a scoped token, narrowing it below its actions:

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { JsonObject } from '../model/json.ts';
-import type { ResourceRef, Subject } from '../model/request.ts';
+import type { JsonObject } from '../model/index.ts';
+import type { ResourceRef, Subject } from '../model/index.ts';
 import type { StateStore } from '../state/state-store.ts';
 import type { ScopedTokenClaims } from './scoped-token-claims.ts';
 import type { SigningKeyRing } from './signing-key-ring.ts';

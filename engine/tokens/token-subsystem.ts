@@ -3,15 +3,10 @@ import type { AuditSink } from '../../audit/audit-sink.ts';
 import { ApprovalCapabilities } from '../approvals/approval-capability.ts';
 import { ApprovalManager } from '../approvals/approval-manager.ts';
 import { OidcVerifier, type OidcVerifierOptions } from '../identity/oidc-verifier.ts';
-import type { Decision } from '../model/decision.ts';
-import type { DecisionInput } from '../model/request.ts';
-import { APPROVAL_SERVICE_NAME, approvalServiceHandlers } from '../service/approval-service.ts';
-import type { ServiceRegistrar } from '../service/decision-server.ts';
-import { TOKEN_SERVICE_NAME, tokenServiceHandlers } from '../service/token-service.ts';
+import type { Decision } from '../model/index.ts';
+import type { DecisionInput } from '../model/index.ts';
 import type { StateStore } from '../state/state-store.ts';
 import type { ApprovalGate, TokenGate } from '../decision-hooks.ts';
-import type { TokenServiceDefinition } from '../../proto/generated/gatehouse/v1/TokenService.ts';
-import type { ApprovalServiceDefinition } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
 import { KeyEncryptionKey } from './key-encryption-key.ts';
 import { openTokenAuthority, type TokenAuthority } from './token-authority.ts';
 
@@ -39,14 +34,19 @@ export interface TokenSubsystem {
   approvalGate: ApprovalGate;
   authority: TokenAuthority;
   approvals: ApprovalManager;
-  /** Pass as startDecisionServer's `extraServices`: registers TokenService and ApprovalService. */
-  extraServices(registrar: ServiceRegistrar): void;
+  /** The OIDC verifier the token and approval services authenticate callers with, when configured. */
+  oidc: OidcVerifier | undefined;
+  /** What the subsystem was opened with (the gRPC services in engine/server answer from it). */
+  options: TokenSubsystemOptions;
+  /** Logs a failed token or approval handler. */
+  onError(error: unknown): void;
   close(): void;
 }
 
 /**
- * Builds tokens, identity and approvals from one state store and registers their gRPC services:
- * what `gatehouse serve` wires (cli/commands/serve.ts wireState).
+ * Builds tokens, identity and approvals from one state store: what `gatehouse serve` wires
+ * (cli/commands/serve.ts wireState). Their gRPC services are registered by the server layer
+ * (engine/server/token-approval-services.ts), so this control-plane module knows no gRPC.
  */
 export async function openTokenSubsystem(options: TokenSubsystemOptions): Promise<TokenSubsystem> {
   const log = options.logger;
@@ -83,29 +83,9 @@ export async function openTokenSubsystem(options: TokenSubsystemOptions): Promis
     approvalGate: approvals,
     authority,
     approvals,
-    extraServices({ server, protos, health }) {
-      const v1 = (protos.grpcObject as unknown as { gatehouse: { v1: Record<string, { service: unknown }> } }).gatehouse.v1;
-      server.addService(
-        v1.TokenService!.service as TokenServiceDefinition,
-        tokenServiceHandlers({
-          authority,
-          store: options.store,
-          approvals,
-          audit: options.auditSink,
-          oidc,
-          decide: options.decide,
-          ...(options.revision ? { revision: options.revision } : {}),
-          ...(options.clock ? { clock: options.clock } : {}),
-          onError,
-        }),
-      );
-      server.addService(
-        v1.ApprovalService!.service as ApprovalServiceDefinition,
-        approvalServiceHandlers({ approvals, oidc, ...(options.clock ? { clock: options.clock } : {}), onError }),
-      );
-      health.setStatus(TOKEN_SERVICE_NAME, 'SERVING');
-      health.setStatus(APPROVAL_SERVICE_NAME, 'SERVING');
-    },
+    oidc,
+    options,
+    onError,
     close() {
       clearInterval(retirer);
       approvals.close();

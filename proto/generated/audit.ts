@@ -1,4 +1,3 @@
-import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { ApprovalEventData as _gatehouse_v1_ApprovalEventData, ApprovalEventData__Output as _gatehouse_v1_ApprovalEventData__Output } from './gatehouse/v1/ApprovalEventData.ts';
@@ -9,10 +8,6 @@ import type { TokenEventData as _gatehouse_v1_TokenEventData, TokenEventData__Ou
 import type { ListValue as _google_protobuf_ListValue, ListValue__Output as _google_protobuf_ListValue__Output } from './google/protobuf/ListValue.ts';
 import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from './google/protobuf/Struct.ts';
 import type { Value as _google_protobuf_Value, Value__Output as _google_protobuf_Value__Output } from './google/protobuf/Value.ts';
-
-type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
-  new(...args: ConstructorParameters<Constructor>): Subtype;
-};
 
 export interface ProtoGrpcType {
   gatehouse: {

@@ -2,8 +2,8 @@ import type { AuditEvent, AuditEventDraft } from '../../audit/audit-event.ts';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import { prepareCedarEvaluator } from '../../engine/cedar/index.ts';
 import { combineDecisions } from '../../engine/combine-decisions.ts';
-import type { Decision } from '../../engine/model/decision.ts';
-import type { DecisionInput } from '../../engine/model/request.ts';
+import type { Decision } from '../../engine/model/index.ts';
+import type { DecisionInput } from '../../engine/model/index.ts';
 
 /** Keeps the events in order, as a file sink would write them (tests read them back). */
 export class CollectingAuditSink implements AuditSink {

@@ -8,9 +8,9 @@ import type { AuditLogger } from '../../audit/audit-logger.ts';
 import { createAuditSink } from '../../audit/create-audit-sink.ts';
 import { decisionEventDraft } from '../../audit/decision-event.ts';
 import { buildBundle } from '../../engine/bundle/build-bundle.ts';
-import { loadBundle } from '../../engine/bundle/load-bundle.ts';
+import { loadBundle } from '../../engine/testing/load-self-tested-bundle.ts';
 import { computeFacts, initFactExtractors } from '../../engine/facts/compute-facts.ts';
-import type { DecisionInput } from '../../engine/model/request.ts';
+import type { DecisionInput } from '../../engine/model/index.ts';
 
 const quiet: AuditLogger = { info() {}, warn() {}, error() {} };
 const BIN = resolve(import.meta.dirname, '../../bin/gatehouse');

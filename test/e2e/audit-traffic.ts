@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GrpcDecisionClient } from '../../dataplane/sdk/grpc-decision-client.ts';
 import type { DataPlaneDecision, DecisionAsk } from '../../dataplane/sdk/data-plane-decision.ts';
-import type { Effect } from '../../engine/model/decision.ts';
+import type { Effect } from '../../engine/model/index.ts';
 import { consumeAudit, type ConsumedRecord } from '../audit/kafka-consume.ts';
 
 // Decision traffic for the end-to-end audit suites: cases taken from the example policy's own

@@ -291,7 +291,9 @@ export async function startStack(resources: string[], options: { unixSockets?: b
 /** Every audit event in a file: one CloudEvents JSON object per line. */
 export async function readEvents(path: string): Promise<{ raw: string; events: AuditLine[] }> {
   const raw = await readFile(path, 'utf8').catch(() => '');
-  const events = raw
+  // A line the writer is still appending has no newline yet: it is not an event until it does.
+  const complete = raw.slice(0, raw.lastIndexOf('\n') + 1);
+  const events = complete
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as AuditLine);

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../support/wait-until.ts';
 import { gatehouse, readEvents, type Stack, startStack } from './e2e-stack.ts';
 
 // Co-location as a user runs it: `gatehouse serve --listen unix:…`, `gatehouse token issue` and
@@ -36,7 +37,11 @@ describe('decision service and PostgreSQL proxy on Unix domain sockets', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout.trim().split('\n')).toEqual(['Ann', 'Bob', 'Cy']);
 
-    const { events } = await readEvents(stack.proxies[STAGING]!.auditPath);
-    expect(events.some((event) => JSON.stringify(event).includes('SELECT name FROM customers'))).toBe(true);
+    // The proxy records the statement's event as the session goes on; psql may exit first.
+    const recorded = await waitUntil('the SELECT in the proxy audit file', async () => {
+      const { events } = await readEvents(stack.proxies[STAGING]!.auditPath);
+      return events.some((event) => JSON.stringify(event).includes('SELECT name FROM customers'));
+    });
+    expect(recorded).toBe(true);
   });
 });

@@ -6,11 +6,11 @@ import { openFileAuditSink } from '../../audit/file-audit-sink.ts';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import type { ApprovalGate, TokenGate } from '../../engine/decision-hooks.ts';
 import { computeFacts, initFactExtractors } from '../../engine/facts/compute-facts.ts';
-import type { Decision, Effect } from '../../engine/model/decision.ts';
-import type { DecisionInput, TokenFacts } from '../../engine/model/request.ts';
-import type { DecideCall } from '../../engine/service/decide-call.ts';
-import { DecisionPipeline, type DecidingBundle, type DecisionPipelineOptions } from '../../engine/service/decision-pipeline.ts';
-import { RequestIdConflictError } from '../../engine/service/request-errors.ts';
+import type { Decision, Effect } from '../../engine/model/index.ts';
+import type { DecisionInput, TokenFacts } from '../../engine/model/index.ts';
+import type { DecideCall } from '../../engine/server/decide-call.ts';
+import { DecisionPipeline, type DecidingBundle, type DecisionPipelineOptions } from '../../engine/server/decision-pipeline.ts';
+import { RequestIdConflictError } from '../../engine/server/request-errors.ts';
 import { Registry } from 'prom-client';
 
 // The pipeline's order and fail-closed rules, with the TokenGate/ApprovalGate seams implemented

@@ -4,18 +4,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { openFileAuditSink } from '../../audit/file-audit-sink.ts';
 import { buildBundle } from '../../engine/bundle/build-bundle.ts';
 import type { DecideRequest } from '../../proto/generated/gatehouse/v1/DecideRequest.ts';
 import type { DecideResponse__Output } from '../../proto/generated/gatehouse/v1/DecideResponse.ts';
 import type { DecisionServiceClient } from '../../proto/generated/gatehouse/v1/DecisionService.ts';
-import { bundleFileSource } from '../../engine/service/bundle-source.ts';
-import { startDecisionServer, type DecisionServerOptions, type RunningDecisionServer } from '../../engine/service/decision-server.ts';
+import { bundleFileSource } from '../../engine/server/bundle-source.ts';
+import { startDecisionServer, type DecisionServerOptions, type RunningDecisionServer } from '../../engine/server/decision-server.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
-import { ServiceMetrics } from '../../engine/service/service-metrics.ts';
-import { jsonToStruct } from '../../engine/service/struct-json.ts';
-import type { JsonObject } from '../../engine/model/json.ts';
+import { ServiceMetrics } from '../../engine/server/service-metrics.ts';
+import { jsonToStruct } from '../../engine/server/struct-json.ts';
+import type { JsonObject } from '../../engine/model/index.ts';
 
 /**
  * A small but complete policy directory: Rego guardrails (allow with a mask on dev, approval on

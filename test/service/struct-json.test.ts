@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Struct__Output } from '../../proto/generated/google/protobuf/Struct.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
-import { InvalidRequestError } from '../../engine/service/request-errors.ts';
-import { jsonToStruct, structToJson } from '../../engine/service/struct-json.ts';
-import type { JsonObject } from '../../engine/model/json.ts';
+import { InvalidRequestError } from '../../engine/server/request-errors.ts';
+import { jsonToStruct, structToJson } from '../../engine/server/struct-json.ts';
+import type { JsonObject } from '../../engine/model/index.ts';
 
 // Round trips go through real protobuf encoding, as on the wire (context of a DecideRequest).
 const decide = loadGatehouseProtos().decision.gatehouse.v1.DecisionService.service.Decide;

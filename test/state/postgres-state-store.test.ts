@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalManager } from '../../engine/approvals/approval-manager.ts';
 import type { ApprovalUpdate } from '../../engine/approvals/await-approval.ts';
-import type { DecisionInput } from '../../engine/model/request.ts';
+import type { DecisionInput } from '../../engine/model/index.ts';
 import { createStateStore } from '../../engine/state/create-state-store.ts';
 import type { StateStore } from '../../engine/state/state-store.ts';
 import { KeyEncryptionKey } from '../../engine/tokens/key-encryption-key.ts';

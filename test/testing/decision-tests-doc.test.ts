@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDecisionTestFile } from '../../engine/testing/parse-decision-test-file.ts';
+import { parseDecisionTestFile } from '../../engine/bundle/parse-decision-test-file.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const doc = readFileSync(resolve(ROOT, 'docs/decision-tests.md'), 'utf8');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Decision } from '../../engine/model/decision.ts';
+import type { Decision } from '../../engine/model/index.ts';
 import { matchExpectation } from '../../engine/testing/match-expectation.ts';
 
 const ALLOW_MASKED: Decision = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DecisionTestError } from '../../engine/testing/decision-test-error.ts';
-import { parseDecisionTestFile } from '../../engine/testing/parse-decision-test-file.ts';
+import { DecisionTestError } from '../../engine/bundle/decision-test-error.ts';
+import { parseDecisionTestFile } from '../../engine/bundle/parse-decision-test-file.ts';
 
 const VALID = `now: "2026-11-25T10:00:00Z"
 fixtures:

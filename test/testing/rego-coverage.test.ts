@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DecisionInput } from '../../engine/model/request.ts';
+import type { DecisionInput } from '../../engine/model/index.ts';
 import { listRegoRules, regoRuleCoverage } from '../../engine/testing/rego-coverage.ts';
 import { removePolicyDirs, writePolicyDir } from './policy-fixture.ts';
 

@@ -29,7 +29,7 @@ export class OidcTestIssuer {
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(JSON.stringify(self.jwks()));
       }
-      res.writeHead(404).end();
+      return res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;

@@ -2,7 +2,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenCheckRequest } from '../../engine/decision-hooks.ts';
 import { OidcVerifier } from '../../engine/identity/oidc-verifier.ts';
-import type { JsonObject } from '../../engine/model/json.ts';
+import type { JsonObject } from '../../engine/model/index.ts';
 import { MemoryStateStore } from '../../engine/state/memory-state-store.ts';
 import { openTokenAuthority, type TokenAuthority } from '../../engine/tokens/token-authority.ts';
 import type { IssueTokenParams } from '../../engine/tokens/token-issuer.ts';

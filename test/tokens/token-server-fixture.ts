@@ -4,16 +4,17 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { openFileAuditSink } from '../../audit/file-audit-sink.ts';
-import { evaluateRequest } from '../../engine/evaluate-request.ts';
+import { evaluateRequest } from '../../engine/bundle/evaluate-request.ts';
 import { initFactExtractors } from '../../engine/facts/index.ts';
-import type { PreparedBundle } from '../../engine/prepared-bundle.ts';
-import { ActiveBundle } from '../../engine/service/active-bundle.ts';
-import { bundleFileSource } from '../../engine/service/bundle-source.ts';
-import { startDecisionServer, type RunningDecisionServer } from '../../engine/service/decision-server.ts';
+import type { PreparedBundle } from '../../engine/bundle/prepared-bundle.ts';
+import { ActiveBundle } from '../../engine/server/active-bundle.ts';
+import { bundleFileSource } from '../../engine/server/bundle-source.ts';
+import { startDecisionServer, type RunningDecisionServer } from '../../engine/server/decision-server.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
-import { ServiceMetrics } from '../../engine/service/service-metrics.ts';
+import { ServiceMetrics } from '../../engine/server/service-metrics.ts';
 import type { StateStore } from '../../engine/state/state-store.ts';
 import { openTokenSubsystem, type TokenSubsystem } from '../../engine/tokens/token-subsystem.ts';
+import { registerTokenAndApprovalServices } from '../../engine/server/token-approval-services.ts';
 import type { ApprovalServiceClient } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
 import type { DecisionServiceClient } from '../../proto/generated/gatehouse/v1/DecisionService.ts';
 import type { TokenServiceClient } from '../../proto/generated/gatehouse/v1/TokenService.ts';
@@ -94,7 +95,7 @@ export async function startTokenServer(store: StateStore, idp: OidcTestIssuer, o
     idempotency: store,
     tokenGate: subsystem.tokenGate,
     approvalGate: subsystem.approvalGate,
-    extraServices: (registrar) => subsystem.extraServices(registrar),
+    extraServices: (registrar) => registerTokenAndApprovalServices(subsystem, registrar),
   });
   const v1 = (loadGatehouseProtos().grpcObject as unknown as { gatehouse: { v1: Record<string, grpc.ServiceClientConstructor> } }).gatehouse.v1;
   const credentials = grpc.credentials.createInsecure();

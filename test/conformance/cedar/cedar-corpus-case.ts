@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LARGEST_EXACT_LONG } from '../../../engine/cedar/cedar-long.ts';
-import type { JsonObject, JsonValue } from '../../../engine/model/json.ts';
+import type { JsonObject, JsonValue } from '../../../engine/model/index.ts';
 import { parseExactJson } from '../../../engine/rego/exact-json.ts';
 
 /** One test file of Cedar's integration corpus (hand-written or generated). */
@@ -69,7 +69,7 @@ export type ExceptionClass =
   | 'unsupported-extension-form'
   | 'error-denies';
 
-// The service's request rules (engine/service/parse-decide-request.ts), restated: the test
+// The service's request rules (engine/server/parse-decide-request.ts), restated: the test
 // classifies a case before sending it, and the server must then refuse it.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const ACTION_NAME = /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;

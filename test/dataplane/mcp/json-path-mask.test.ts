@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyMask, MASK_TEXT, maskPaths } from '../../../dataplane/mcp/json-path-mask.ts';
 import { maskToolResult } from '../../../dataplane/mcp/result-masker.ts';
-import type { JsonObject } from '../../../engine/model/json.ts';
+import type { JsonObject } from '../../../engine/model/index.ts';
 
 const ROWS: JsonObject = { rows: [{ id: 1, email: 'a@x', nested: { Email: 'b@x' } }, { id: 2, email: 'c@x' }], meta: { email: 'owner@x' } };
 

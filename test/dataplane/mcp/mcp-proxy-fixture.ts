@@ -12,16 +12,17 @@ import type { AuditEvent } from '../../../audit/audit-event.ts';
 import { openFileAuditSink } from '../../../audit/file-audit-sink.ts';
 import type { ApprovalManager } from '../../../engine/approvals/approval-manager.ts';
 import { buildBundle } from '../../../engine/bundle/build-bundle.ts';
-import { evaluateRequest } from '../../../engine/evaluate-request.ts';
+import { evaluateRequest } from '../../../engine/bundle/evaluate-request.ts';
 import { initFactExtractors } from '../../../engine/facts/compute-facts.ts';
-import type { PreparedBundle } from '../../../engine/prepared-bundle.ts';
-import { ActiveBundle } from '../../../engine/service/active-bundle.ts';
-import { bundleFileSource } from '../../../engine/service/bundle-source.ts';
-import { startDecisionServer, type RunningDecisionServer } from '../../../engine/service/decision-server.ts';
-import { ServiceMetrics } from '../../../engine/service/service-metrics.ts';
+import type { PreparedBundle } from '../../../engine/bundle/prepared-bundle.ts';
+import { ActiveBundle } from '../../../engine/server/active-bundle.ts';
+import { bundleFileSource } from '../../../engine/server/bundle-source.ts';
+import { startDecisionServer, type RunningDecisionServer } from '../../../engine/server/decision-server.ts';
+import { ServiceMetrics } from '../../../engine/server/service-metrics.ts';
 import { MemoryStateStore } from '../../../engine/state/memory-state-store.ts';
 import type { TokenAuthority } from '../../../engine/tokens/token-authority.ts';
 import { openTokenSubsystem } from '../../../engine/tokens/token-subsystem.ts';
+import { registerTokenAndApprovalServices } from '../../../engine/server/token-approval-services.ts';
 import { startMcpHttpProxy, type RunningMcpProxy } from '../../../dataplane/mcp/mcp-proxy.ts';
 import { parseTextArgument } from '../../../dataplane/mcp/tool-call-context.ts';
 import { parseUpstreamSpec } from '../../../dataplane/mcp/upstream-spec.ts';
@@ -203,7 +204,7 @@ export async function startMcpStack(prefix: string, options: { decisionTimeoutMs
       metrics: new ServiceMetrics({ defaultMetrics: false }),
       tokenGate: tokens.tokenGate,
       approvalGate: tokens.approvalGate,
-      extraServices: (registrar) => tokens.extraServices(registrar),
+      extraServices: (registrar) => registerTokenAndApprovalServices(tokens, registrar),
       active,
     });
     closers.push(() => decision.close());

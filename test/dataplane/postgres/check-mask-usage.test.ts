@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeFacts, initFactExtractors } from '../../../engine/facts/index.ts';
 import { checkMaskUsage } from '../../../engine/masking/check-mask-usage.ts';
-import type { Decision } from '../../../engine/model/decision.ts';
-import type { JsonObject } from '../../../engine/model/json.ts';
+import type { Decision } from '../../../engine/model/index.ts';
+import type { JsonObject } from '../../../engine/model/index.ts';
 
 // engine/masking/check-mask-usage.ts, tested on the engine's real facts (libpg_query).
 

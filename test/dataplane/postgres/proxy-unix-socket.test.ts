@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FairDecisionClient } from '../../../dataplane/sdk/fair-decision-client.ts';
-import { clearStaleSocket } from '../../../engine/service/unix-socket-file.ts';
+import { clearStaleSocket } from '../../../engine/runtime/unix-socket-file.ts';
 import { startProxyHarness, type ProxyHarness } from './proxy-fixture.ts';
 
 const PSQL = '/usr/bin/psql';

@@ -10,13 +10,14 @@ import type { AuditSink } from '../../../audit/audit-sink.ts';
 import { openFileAuditSink } from '../../../audit/file-audit-sink.ts';
 import type { ApprovalManager } from '../../../engine/approvals/approval-manager.ts';
 import { buildBundle } from '../../../engine/bundle/build-bundle.ts';
-import { ActiveBundle } from '../../../engine/service/active-bundle.ts';
-import { bundleFileSource } from '../../../engine/service/bundle-source.ts';
-import { startDecisionServer, type RunningDecisionServer } from '../../../engine/service/decision-server.ts';
-import { ServiceMetrics } from '../../../engine/service/service-metrics.ts';
+import { ActiveBundle } from '../../../engine/server/active-bundle.ts';
+import { bundleFileSource } from '../../../engine/server/bundle-source.ts';
+import { startDecisionServer, type RunningDecisionServer } from '../../../engine/server/decision-server.ts';
+import { ServiceMetrics } from '../../../engine/server/service-metrics.ts';
 import { MemoryStateStore } from '../../../engine/state/memory-state-store.ts';
 import type { TokenAuthority } from '../../../engine/tokens/token-authority.ts';
 import { openTokenSubsystem } from '../../../engine/tokens/token-subsystem.ts';
+import { registerTokenAndApprovalServices } from '../../../engine/server/token-approval-services.ts';
 import { GrpcDecisionClient } from '../../../dataplane/sdk/grpc-decision-client.ts';
 import { KnownHosts } from '../../../dataplane/ssh/known-hosts.ts';
 import { startSshProxy, type RunningSshProxy } from '../../../dataplane/ssh/ssh-proxy.ts';
@@ -129,7 +130,7 @@ export async function startDecisionFixture(
     metrics,
     tokenGate: tokens.tokenGate,
     approvalGate: tokens.approvalGate,
-    extraServices: (registrar) => tokens.extraServices(registrar),
+    extraServices: (registrar) => registerTokenAndApprovalServices(tokens, registrar),
     active,
   });
   return {

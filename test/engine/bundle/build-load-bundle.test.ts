@@ -6,11 +6,11 @@ import { readBundleArchive, writeBundleArchive } from '../../../engine/bundle/bu
 import { BundleError } from '../../../engine/bundle/bundle-error.ts';
 import { contentRevision, type GatehouseMetadata, parseManifest } from '../../../engine/bundle/bundle-manifest.ts';
 import { buildBundle } from '../../../engine/bundle/build-bundle.ts';
-import { loadBundle } from '../../../engine/bundle/load-bundle.ts';
-import { evaluateRequest } from '../../../engine/evaluate-request.ts';
-import type { JsonObject } from '../../../engine/model/json.ts';
-import type { DecisionInput } from '../../../engine/model/request.ts';
-import type { PreparedBundle } from '../../../engine/prepared-bundle.ts';
+import { loadBundle } from '../../../engine/testing/load-self-tested-bundle.ts';
+import { evaluateRequest } from '../../../engine/bundle/evaluate-request.ts';
+import type { JsonObject } from '../../../engine/model/index.ts';
+import type { DecisionInput } from '../../../engine/model/index.ts';
+import type { PreparedBundle } from '../../../engine/bundle/prepared-bundle.ts';
 import { bothEngines, FAILING_TESTS, GUARDRAILS_REGO, RBAC_CEDAR, tempDir, writePolicyDir } from './policy-fixtures.ts';
 
 let work: string;

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundleArchive } from '../../../engine/bundle/bundle-archive.ts';
 import { buildBundle } from '../../../engine/bundle/build-bundle.ts';
-import { loadBundle } from '../../../engine/bundle/load-bundle.ts';
-import { evaluateRequest } from '../../../engine/evaluate-request.ts';
-import type { DecisionInput } from '../../../engine/model/request.ts';
+import { loadBundle } from '../../../engine/testing/load-self-tested-bundle.ts';
+import { evaluateRequest } from '../../../engine/bundle/evaluate-request.ts';
+import type { DecisionInput } from '../../../engine/model/index.ts';
 import { tempDir, writePolicyDir } from './policy-fixtures.ts';
 
 let work: string;

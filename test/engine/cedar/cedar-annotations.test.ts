@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CedarEvaluator, prepareCedarEvaluator } from '../../../engine/cedar/index.ts';
-import type { EngineDecision } from '../../../engine/model/decision.ts';
+import type { EngineDecision } from '../../../engine/model/index.ts';
 import { cedarEvaluator, request } from './cedar-fixtures.ts';
 
 let evaluator: CedarEvaluator | undefined;

@@ -1,4 +1,4 @@
-import type { DecisionInput } from '../../../engine/model/request.ts';
+import type { DecisionInput } from '../../../engine/model/index.ts';
 import { type CedarEvaluator, prepareCedarEvaluator } from '../../../engine/cedar/index.ts';
 
 let revision = 0;

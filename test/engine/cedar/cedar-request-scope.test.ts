@@ -8,7 +8,7 @@ import { policyReferences } from '../../../engine/cedar/cedar-policy-references.
 import { parseCedarSources } from '../../../engine/cedar/cedar-policy-set.ts';
 import { buildCedarRequest } from '../../../engine/cedar/cedar-request.ts';
 import { staticPolicyRecord } from '../../../engine/cedar/validate-cedar-policies.ts';
-import type { DecisionInput } from '../../../engine/model/request.ts';
+import type { DecisionInput } from '../../../engine/model/index.ts';
 import { request } from './cedar-fixtures.ts';
 
 // The evaluator sends Cedar only the context keys, attributes and entities its policies can

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { combineDecisions, unionObligations } from '../../../engine/combine-decisions.ts';
-import type { Effect, EngineDecision, EngineName } from '../../../engine/model/decision.ts';
+import type { Effect, EngineDecision, EngineName } from '../../../engine/model/index.ts';
 
 function decision(engine: EngineName, effect: Effect, extra: Partial<EngineDecision> = {}): EngineDecision {
   return { engine, effect, reasons: [], obligations: {}, determining: [], errors: [], ...extra };

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { INFORMATION_SCHEMA_FUNCTIONS } from '../../../engine/facts/information-schema-functions.ts';
-import { extractSqlFacts, initSqlParser } from '../../../engine/facts/sql-facts.ts';
+import { INFORMATION_SCHEMA_FUNCTIONS } from '../../../engine/sql/information-schema-functions.ts';
+import { extractSqlFacts, initSqlParser } from '../../../engine/sql/sql-facts.ts';
 import { serviceEnv } from '../../support/services.ts';
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeFacts, initFactExtractors } from '../../../engine/facts/compute-facts.ts';
-import { extractSqlFacts } from '../../../engine/facts/sql-facts.ts';
+import { extractSqlFacts } from '../../../engine/sql/sql-facts.ts';
 
 beforeAll(async () => {
   await initFactExtractors();

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { extractSqlFacts, initSqlParser } from '../../../engine/facts/sql-facts.ts';
+import { extractSqlFacts, initSqlParser } from '../../../engine/sql/sql-facts.ts';
 
 beforeAll(async () => {
   await initSqlParser();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DecisionInput } from '../../../engine/model/request.ts';
+import type { DecisionInput } from '../../../engine/model/index.ts';
 import { compileRegoToWasm } from '../../../engine/rego/compile-rego.ts';
 import { RegoCompileError, RegoLoadError } from '../../../engine/rego/rego-errors.ts';
 import { prepareRegoEvaluator, type RegoEvaluator } from '../../../engine/rego/wasm-rego-evaluator.ts';

@@ -1,0 +1,35 @@
+import type { TokenSubsystem } from '../tokens/token-subsystem.ts';
+import type { ApprovalServiceDefinition } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
+import type { TokenServiceDefinition } from '../../proto/generated/gatehouse/v1/TokenService.ts';
+import { APPROVAL_SERVICE_NAME, approvalServiceHandlers } from './approval-service.ts';
+import type { ServiceRegistrar } from './decision-server.ts';
+import { TOKEN_SERVICE_NAME, tokenServiceHandlers } from './token-service.ts';
+
+/**
+ * Registers TokenService and ApprovalService for an open token subsystem and marks them serving.
+ * Pass as startDecisionServer's `extraServices`: `(registrar) => registerTokenAndApprovalServices(tokens, registrar)`.
+ */
+export function registerTokenAndApprovalServices(tokens: TokenSubsystem, { server, protos, health }: ServiceRegistrar): void {
+  const { options, oidc, onError } = tokens;
+  const v1 = (protos.grpcObject as unknown as { gatehouse: { v1: Record<string, { service: unknown }> } }).gatehouse.v1;
+  server.addService(
+    v1.TokenService!.service as TokenServiceDefinition,
+    tokenServiceHandlers({
+      authority: tokens.authority,
+      store: options.store,
+      approvals: tokens.approvals,
+      audit: options.auditSink,
+      oidc,
+      decide: options.decide,
+      ...(options.revision ? { revision: options.revision } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      onError,
+    }),
+  );
+  server.addService(
+    v1.ApprovalService!.service as ApprovalServiceDefinition,
+    approvalServiceHandlers({ approvals: tokens.approvals, oidc, ...(options.clock ? { clock: options.clock } : {}), onError }),
+  );
+  health.setStatus(TOKEN_SERVICE_NAME, 'SERVING');
+  health.setStatus(APPROVAL_SERVICE_NAME, 'SERVING');
+}
