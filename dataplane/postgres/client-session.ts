@@ -70,6 +70,7 @@ export class PostgresSession {
   private queuedBytes = 0;
   private readPaused = false;
   private discardedBytes = 0;
+  private lingerTimer: NodeJS.Timeout | undefined;
   private readonly loginTimer: NodeJS.Timeout;
 
   constructor(
@@ -106,6 +107,7 @@ export class PostgresSession {
       // A client that keeps sending after its FATAL is cut off instead of read forever.
       this.discardedBytes += chunk.length;
       if (this.discardedBytes > DISCARD_LIMIT) this.socket.destroy();
+      else this.lingerTimer ??= setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
       return;
     }
     this.framer.push(chunk);
@@ -342,12 +344,18 @@ export class PostgresSession {
     clearTimeout(this.loginTimer);
     const upstream = this.upstream;
     this.upstream = undefined;
-    // A client gone mid-statement must not leave that statement running upstream.
-    if (upstream && this.relay && !this.relay.idle) this.cancels.cancel(upstream.processId, upstream.secretKey);
+    // A client gone mid-statement must not leave that statement running upstream. A cancel stops
+    // a backend that is computing; one blocked writing its result to us ignores cancels until the
+    // write completes, so its connection is reset as well (closing with unread bytes sends RST).
+    const midStatement = upstream !== undefined && this.relay !== undefined && !this.relay.idle;
+    if (upstream && midStatement) this.cancels.cancel(upstream.processId, upstream.secretKey);
     this.unregisterCancel?.();
     this.unregisterCancel = undefined;
     this.runner?.close();
-    if (upstream && !upstream.socket.destroyed) upstream.socket.end(encodeTerminate());
+    if (upstream && !upstream.socket.destroyed) {
+      if (midStatement) upstream.socket.destroy();
+      else upstream.socket.end(encodeTerminate());
+    }
     if (!this.socket.destroyed) this.socket.end();
     // Read again (and discard, see onData) so the connection ends instead of lingering paused.
     if (this.readPaused) {
@@ -363,8 +371,14 @@ const QUEUE_HIGH_WATER = 1024 * 1024;
 const QUEUE_LOW_WATER = 256 * 1024;
 /** Result bytes waiting for a slow client before the upstream stops being read. */
 const CLIENT_HIGH_WATER = 1024 * 1024;
-/** Bytes read from a client after its session closed before its connection is dropped. */
-const DISCARD_LIMIT = 1024 * 1024;
+/**
+ * After a session closes, the client's further bytes are read and dropped for a while before the
+ * connection is reset: resetting a connection with unread bytes makes the client's kernel throw
+ * away the FATAL it has not read yet, so a client still sending would never learn why it was cut
+ * off. Bounded in bytes and in time so a client cannot keep a closed session alive.
+ */
+const DISCARD_LIMIT = 64 * 1024 * 1024;
+const LINGER_MS = 2000;
 
 function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
