@@ -11,7 +11,8 @@
  *   runtime      engine/runtime                      Node platform helpers (unix sockets); imports
  *                                                    no Gatehouse code, every layer may use it
  *   model        engine/model                        request, decision, JSON; imports nothing
- *   proto        proto                               generated types and the loader
+ *   proto        proto                               generated types, the typed loader, the Struct codec;
+ *                                                    the model only
  *   sql          engine/sql                          the PostgreSQL parser and SQL facts; the model
  *                                                    only (shared by evaluation and the PostgreSQL
  *                                                    proxy, so both read a statement alike)
@@ -89,7 +90,7 @@ module.exports = {
     },
     onlyDependsOn('runtime-depends-on-nothing', RUNTIME, [], 'Platform helpers import no Gatehouse code.'),
     onlyDependsOn('model-depends-on-nothing', MODEL, [], 'The model is the bottom layer.'),
-    onlyDependsOn('proto-depends-on-nothing', PROTO, [], 'The protos are the schema; they import no Gatehouse code.'),
+    onlyDependsOn('proto-depends-on-model', PROTO, [MODEL], 'The protos are the schema; their codecs speak the model\'s JSON and nothing else.'),
     onlyDependsOn('sql-depends-on-model', SQL, [MODEL], 'The SQL parser knows the model only.'),
     onlyDependsOn('evaluation-is-pure', EVALUATION, [MODEL, SQL], 'Evaluation knows nothing of bundles, tests, audit, tokens or servers.'),
     onlyDependsOn('bundle-below-testing', BUNDLE, [MODEL, SQL, EVALUATION], 'Loading a bundle runs its self-test through an injected runner, not by importing the test runner.'),

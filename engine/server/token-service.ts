@@ -21,7 +21,8 @@ import type { TokenAuthority } from '../tokens/token-authority.ts';
 import { TokenRequestError, type IssueTokenParams } from '../tokens/token-issuer.ts';
 import { grpcError, unary } from './grpc-status.ts';
 import { InvalidRequestError } from './request-errors.ts';
-import { jsonToStruct, structToJson } from './struct-json.ts';
+import { jsonToStruct } from '../../proto/struct-json.ts';
+import { decodeRequestStruct } from './decode-request-struct.ts';
 
 export const TOKEN_SERVICE_NAME = 'gatehouse.v1.TokenService';
 
@@ -51,7 +52,7 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
     const caller = await authenticateCaller(call.metadata, options.oidc, now);
     const request = call.request;
     const resource = readResource(request.resource);
-    const constraints = structToJson(request.constraints, 'constraints');
+    const constraints = decodeRequestStruct(request.constraints, 'constraints');
     const params: IssueTokenParams = {
       subject: caller,
       actions: request.actions,
@@ -179,7 +180,7 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
 function readResource(resource: IssueTokenRequest__Output['resource']): Resource {
   if (!resource?.type) throw new InvalidRequestError('resource.type', 'required');
   if (!resource.id) throw new InvalidRequestError('resource.id', 'required');
-  const attributes = structToJson(resource.attributes, 'resource.attributes');
+  const attributes = decodeRequestStruct(resource.attributes, 'resource.attributes');
   return { type: resource.type, id: resource.id, ...(Object.keys(attributes).length > 0 ? { attributes } : {}) };
 }
 

@@ -13,7 +13,7 @@ import { bundleFileSource } from '../../engine/server/bundle-source.ts';
 import { startDecisionServer, type DecisionServerOptions, type RunningDecisionServer } from '../../engine/server/decision-server.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { ServiceMetrics } from '../../engine/server/service-metrics.ts';
-import { jsonToStruct } from '../../engine/server/struct-json.ts';
+import { jsonToStruct } from '../../proto/struct-json.ts';
 import type { JsonObject } from '../../engine/model/index.ts';
 
 /**
