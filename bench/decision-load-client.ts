@@ -46,7 +46,7 @@ function operationFor(job: LoadJob): () => Promise<void> {
   if (job.mode === 'unary') {
     let client = unaryClients.get(job.address);
     if (!client) {
-      client = new (loadGatehouseProtos().decision.gatehouse.v1.DecisionService)(job.address, grpc.credentials.createInsecure());
+      client = new (loadGatehouseProtos().services.DecisionService)(job.address, grpc.credentials.createInsecure());
       unaryClients.set(job.address, client);
     }
     const unary = client;

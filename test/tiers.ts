@@ -46,6 +46,7 @@ export const UNIT_TESTS = [
   'test/engine/shell-getopt.test.ts',
   'test/engine/shell-wrapper-options.test.ts',
   'test/identity/identity-form.test.ts',
+  'test/proto/gatehouse-protos.test.ts',
   'test/proto/struct-json.test.ts',
   'test/repo/architecture.test.ts',
   'test/service/decision-pipeline.test.ts',

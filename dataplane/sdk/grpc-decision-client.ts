@@ -54,7 +54,7 @@ export class GrpcDecisionClient implements DecisionClient {
     const credentials = options.credentials ?? grpc.credentials.createInsecure();
     this.clients = replicaAddresses(options.address).map(
       (address) =>
-        new protos.decision.gatehouse.v1.DecisionService(address, credentials, {
+        new protos.services.DecisionService(address, credentials, {
           'grpc.keepalive_time_ms': 30_000,
           'grpc.max_reconnect_backoff_ms': 2_000,
         }),

@@ -1,3 +1,4 @@
+import { SERVICE_NAMES } from '../../proto/gatehouse-protos.ts';
 import * as grpc from '@grpc/grpc-js';
 import type { Approval } from '../../proto/generated/gatehouse/v1/Approval.ts';
 import type { ApprovalServiceHandlers } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
@@ -15,7 +16,7 @@ import { InvalidRequestError } from './request-errors.ts';
 import { statusOf, unary } from './grpc-status.ts';
 import { timestamp } from './token-service.ts';
 
-export const APPROVAL_SERVICE_NAME = 'gatehouse.v1.ApprovalService';
+export const APPROVAL_SERVICE_NAME = SERVICE_NAMES.ApprovalService;
 
 const TO_PROTO: Record<ApprovalStatus, ProtoStatus> = {
   pending: 'APPROVAL_STATUS_PENDING',

@@ -1,3 +1,4 @@
+import { SERVICE_NAMES } from '../../proto/gatehouse-protos.ts';
 import { sameIdentity } from '../identity/identity-form.ts';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -24,7 +25,7 @@ import { InvalidRequestError } from './request-errors.ts';
 import { jsonToStruct } from '../../proto/struct-json.ts';
 import { decodeRequestStruct } from './decode-request-struct.ts';
 
-export const TOKEN_SERVICE_NAME = 'gatehouse.v1.TokenService';
+export const TOKEN_SERVICE_NAME = SERVICE_NAMES.TokenService;
 
 /** Evaluates a request against the active bundle (the server wires evaluateRequest on it). */
 export type PolicyDecider = (input: DecisionInput) => Promise<Decision>;

@@ -5,7 +5,7 @@ import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { jsonToStruct, jsonToValue, structToJson, StructJsonError, valueToJson } from '../../proto/struct-json.ts';
 
 // Round trips go through real protobuf encoding, as on the wire (context of a DecideRequest).
-const decide = loadGatehouseProtos().decision.gatehouse.v1.DecisionService.service.Decide;
+const decide = loadGatehouseProtos().services.DecisionService.service.Decide;
 
 function wire(object: JsonObject): Struct__Output {
   const bytes = decide.requestSerialize({ context: jsonToStruct(object) });

@@ -126,7 +126,7 @@ export async function startTestServer(
 }
 
 export function decisionClient(address: string, credentials = grpc.credentials.createInsecure(), options: grpc.ClientOptions = {}): DecisionServiceClient {
-  const Client = loadGatehouseProtos().decision.gatehouse.v1.DecisionService;
+  const Client = loadGatehouseProtos().services.DecisionService;
   return new Client(address, credentials, options);
 }
 
