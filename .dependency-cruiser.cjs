@@ -20,7 +20,7 @@
  *   bundle       engine/bundle                       build, load, sign, evaluate one request;
  *                                                    its self-test is injected
  *   testing      engine/testing                      the policy-test runner
- *   audit        audit                               events, sinks, journal; the model only
+ *   audit        audit                               events, sinks, journal; the model and proto only
  *   control      engine/tokens, identity, approvals, state, decision-hooks; no gRPC
  *   server       engine/server                       the gRPC edge
  *   data planes  dataplane/sdk (model, proto), dataplane/<proxy> (model, proto, audit, sdk, sql)
@@ -95,7 +95,7 @@ module.exports = {
     onlyDependsOn('evaluation-is-pure', EVALUATION, [MODEL, SQL], 'Evaluation knows nothing of bundles, tests, audit, tokens or servers.'),
     onlyDependsOn('bundle-below-testing', BUNDLE, [MODEL, SQL, EVALUATION], 'Loading a bundle runs its self-test through an injected runner, not by importing the test runner.'),
     onlyDependsOn('testing-above-bundle', TESTING, [MODEL, SQL, EVALUATION, BUNDLE], 'The policy-test runner uses bundles and evaluation only.'),
-    onlyDependsOn('audit-depends-on-model', AUDIT, [MODEL], 'Audit records decisions; replaying them against a bundle lives above both.'),
+    onlyDependsOn('audit-depends-on-model-and-proto', AUDIT, [MODEL, PROTO], 'Audit records decisions, their data typed from audit.proto; replaying them against a bundle lives above both.'),
     onlyDependsOn('control-has-no-server', CONTROL, [MODEL, SQL, EVALUATION, BUNDLE, AUDIT], 'Tokens, identity, approvals and state know nothing of gRPC or the server.'),
     onlyDependsOn('server-below-cli', SERVER, [MODEL, PROTO, SQL, EVALUATION, BUNDLE, TESTING, AUDIT, CONTROL], 'The server composes the layers below; it does not reach the data planes or the CLI.'),
     onlyDependsOn('sdk-depends-on-model-and-proto', SDK, [MODEL, PROTO], 'The data-plane SDK speaks the protos; it embeds no engine.'),

@@ -18,6 +18,7 @@ export const ALL_TESTS = ['test/**/*.test.ts'];
 export const UNIT_TESTS = [
   'test/approvals/approval-binding.test.ts',
   'test/approvals/approval-manager.test.ts',
+  'test/audit/audit-proto-conformance.test.ts',
   'test/audit/chain-position.test.ts',
   'test/audit/file-audit-sink.test.ts',
   'test/audit/journal-tail-position.test.ts',
