@@ -3,17 +3,17 @@ import { clearStaleSocket, listenOwnerOnly, unixSocketPathOf } from '../runtime/
 import { HealthImplementation } from 'grpc-health-check';
 import { pino, type Logger } from 'pino';
 import type { AuditSink } from '../../audit/audit-sink.ts';
-import { computeFacts } from '../facts/index.ts';
-import type { ApprovalGate, TokenGate } from '../decision-hooks.ts';
+import { computeFacts } from '../evaluation/facts/index.ts';
+import type { ApprovalGate, TokenGate } from '../decision/decision-hooks.ts';
 import { stat } from 'node:fs/promises';
-import { ActiveBundle, type ActivatableBundle } from './active-bundle.ts';
-import type { BundleSource } from './bundle-source.ts';
-import { BundleReloader, type ReloadResult } from './bundle-reloader.ts';
+import { ActiveBundle, type ActivatableBundle } from '../decision/active-bundle.ts';
+import type { BundleSource } from '../decision/bundle-source.ts';
+import { BundleReloader, type ReloadResult } from '../decision/bundle-reloader.ts';
 import { decisionServiceHandlers, StreamRegistry } from './decision-grpc-service.ts';
-import { DecisionPipeline, type FactComputer } from './decision-pipeline.ts';
-import { EvaluationPool } from './evaluation-pool/evaluation-pool.ts';
-import { pooledBundleSource } from './evaluation-pool/pooled-bundle-source.ts';
-import type { IdempotencyStore } from './idempotency-store.ts';
+import { DecisionPipeline, type FactComputer } from '../decision/decision-pipeline.ts';
+import { EvaluationPool } from '../decision/evaluation-pool/evaluation-pool.ts';
+import { pooledBundleSource } from '../decision/evaluation-pool/pooled-bundle-source.ts';
+import type { IdempotencyStore } from '../decision/idempotency-store.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { loadApiDescriptors } from '../../proto/api-descriptors.ts';
 import { loadGatehouseProtos, type GatehouseProtos } from '../../proto/gatehouse-protos.ts';
@@ -70,7 +70,7 @@ export interface DecisionServerOptions {
   extraServices?: (registrar: ServiceRegistrar) => void | Promise<void>;
   /** Service clock; default `new Date()`. */
   clock?: () => Date;
-  /** Default engine/facts computeFacts. */
+  /** Default engine/evaluation/facts computeFacts. */
   computeFacts?: FactComputer;
   /** Evaluate facts callers send without text (`serve --trust-caller-facts`); default false. */
   trustCallerFacts?: boolean;

@@ -1,4 +1,4 @@
-import { sameIdentity } from '../identity/identity-form.ts';
+import { sameIdentity } from '../control/identity/identity-form.ts';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
@@ -8,19 +8,19 @@ import type { IntrospectTokenResponse } from '../../proto/generated/gatehouse/v1
 import type { IssueTokenRequest__Output } from '../../proto/generated/gatehouse/v1/IssueTokenRequest.ts';
 import type { Timestamp } from '../../proto/generated/google/protobuf/Timestamp.ts';
 import type { TokenServiceHandlers } from '../../proto/generated/gatehouse/v1/TokenService.ts';
-import type { ApprovalManager } from '../approvals/approval-manager.ts';
+import type { ApprovalManager } from '../control/approvals/approval-manager.ts';
 import { authenticateCaller } from './bearer-credential.ts';
-import type { OidcVerifier } from '../identity/oidc-verifier.ts';
+import type { OidcVerifier } from '../control/identity/oidc-verifier.ts';
 import type { Decision } from '../model/index.ts';
 import type { JsonObject } from '../model/index.ts';
 import type { DecisionInput, Resource, Subject } from '../model/index.ts';
-import type { StateStore } from '../state/state-store.ts';
-import { toFacts } from '../tokens/scoped-token-gate.ts';
-import { tokenEventDraft } from '../tokens/token-audit-event.ts';
-import type { TokenAuthority } from '../tokens/token-authority.ts';
-import { TokenRequestError, type IssueTokenParams } from '../tokens/token-issuer.ts';
+import type { StateStore } from '../control/state/state-store.ts';
+import { toFacts } from '../control/tokens/scoped-token-gate.ts';
+import { tokenEventDraft } from '../control/tokens/token-audit-event.ts';
+import type { TokenAuthority } from '../control/tokens/token-authority.ts';
+import { TokenRequestError, type IssueTokenParams } from '../control/tokens/token-issuer.ts';
 import { grpcError, unary } from './grpc-status.ts';
-import { InvalidRequestError } from './request-errors.ts';
+import { InvalidRequestError } from '../decision/request-errors.ts';
 import { jsonToStruct, structToJson } from './struct-json.ts';
 
 export const TOKEN_SERVICE_NAME = 'gatehouse.v1.TokenService';

@@ -1,4 +1,4 @@
-import type { CedarPolicyInfo } from '../cedar/index.ts';
+import type { CedarPolicyInfo } from '../evaluation/cedar/index.ts';
 import type { DecisionTestResult } from '../bundle/decision-test-file.ts';
 
 export interface CedarPolicyRef {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { approvalBindingHash } from '../../engine/approvals/approval-binding.ts';
-import type { ApprovalBinding } from '../../engine/decision-hooks.ts';
+import { approvalBindingHash } from '../../engine/control/approvals/approval-binding.ts';
+import type { ApprovalBinding } from '../../engine/decision/decision-hooks.ts';
 
 const base: ApprovalBinding = {
   subject: 'planner',

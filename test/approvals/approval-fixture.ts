@@ -1,7 +1,7 @@
 import type { AuditEvent, AuditEventDraft } from '../../audit/audit-event.ts';
 import type { AuditSink } from '../../audit/audit-sink.ts';
-import { prepareCedarEvaluator } from '../../engine/cedar/index.ts';
-import { combineDecisions } from '../../engine/combine-decisions.ts';
+import { prepareCedarEvaluator } from '../../engine/evaluation/cedar/index.ts';
+import { combineDecisions } from '../../engine/evaluation/combine-decisions.ts';
 import type { Decision } from '../../engine/model/index.ts';
 import type { DecisionInput } from '../../engine/model/index.ts';
 

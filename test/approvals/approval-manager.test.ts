@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ApprovalBinding } from '../../engine/decision-hooks.ts';
-import { ApprovalError } from '../../engine/approvals/approval-errors.ts';
-import { ApprovalManager } from '../../engine/approvals/approval-manager.ts';
-import type { ApprovalUpdate } from '../../engine/approvals/await-approval.ts';
+import type { ApprovalBinding } from '../../engine/decision/decision-hooks.ts';
+import { ApprovalError } from '../../engine/control/approvals/approval-errors.ts';
+import { ApprovalManager } from '../../engine/control/approvals/approval-manager.ts';
+import type { ApprovalUpdate } from '../../engine/control/approvals/await-approval.ts';
 import type { Decision } from '../../engine/model/index.ts';
 import type { DecisionInput, Subject, TokenFacts } from '../../engine/model/index.ts';
-import { MemoryStateStore } from '../../engine/state/memory-state-store.ts';
-import { openTokenAuthority, type TokenAuthority } from '../../engine/tokens/token-authority.ts';
+import { MemoryStateStore } from '../../engine/control/state/memory-state-store.ts';
+import { openTokenAuthority, type TokenAuthority } from '../../engine/control/tokens/token-authority.ts';
 import { CollectingAuditSink, cedarDecide } from './approval-fixture.ts';
 
 const reviewer: Subject = { id: 'rita', groups: ['reviewers'] };

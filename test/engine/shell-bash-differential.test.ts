@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { extractShellFacts, initShellParser } from '../../engine/facts/shell-facts.ts';
+import { extractShellFacts, initShellParser } from '../../engine/evaluation/facts/shell-facts.ts';
 import { generateShellCorpus } from './shell-corpus-generator.ts';
 
 /**

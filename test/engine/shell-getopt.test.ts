@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseOptions, resolveLongOption, shortOptions, type OptionSpec } from '../../engine/facts/shell-getopt.ts';
+import { parseOptions, resolveLongOption, shortOptions, type OptionSpec } from '../../engine/evaluation/facts/shell-getopt.ts';
 
 const SPEC: OptionSpec = {
   short: shortOptions('iv0', 'uCS', 'P'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { identityClaimProblem, sameIdentity } from '../../engine/identity/identity-form.ts';
+import { identityClaimProblem, sameIdentity } from '../../engine/control/identity/identity-form.ts';
 
 describe('identity form', () => {
   it('accepts plain identities, including non-ASCII ones in NFC', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../engine/bundle/build-bundle.ts';
-import { initFactExtractors } from '../../engine/facts/compute-facts.ts';
+import { initFactExtractors } from '../../engine/evaluation/facts/compute-facts.ts';
 import { jsonToStruct } from '../../engine/server/struct-json.ts';
 import type { JsonObject } from '../../engine/model/index.ts';
 import type { DecideRequest } from '../../proto/generated/gatehouse/v1/DecideRequest.ts';

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openFileAuditSink } from '../../audit/file-audit-sink.ts';
 import type { AuditSink } from '../../audit/audit-sink.ts';
-import type { ApprovalGate, TokenGate } from '../../engine/decision-hooks.ts';
-import { computeFacts, initFactExtractors } from '../../engine/facts/compute-facts.ts';
+import type { ApprovalGate, TokenGate } from '../../engine/decision/decision-hooks.ts';
+import { computeFacts, initFactExtractors } from '../../engine/evaluation/facts/compute-facts.ts';
 import type { Decision, Effect } from '../../engine/model/index.ts';
 import type { DecisionInput, TokenFacts } from '../../engine/model/index.ts';
-import type { DecideCall } from '../../engine/server/decide-call.ts';
-import { DecisionPipeline, type DecidingBundle, type DecisionPipelineOptions } from '../../engine/server/decision-pipeline.ts';
-import { RequestIdConflictError } from '../../engine/server/request-errors.ts';
+import type { DecideCall } from '../../engine/decision/decide-call.ts';
+import { DecisionPipeline, type DecidingBundle, type DecisionPipelineOptions } from '../../engine/decision/decision-pipeline.ts';
+import { RequestIdConflictError } from '../../engine/decision/request-errors.ts';
 import { Registry } from 'prom-client';
 
 // The pipeline's order and fail-closed rules, with the TokenGate/ApprovalGate seams implemented

@@ -10,7 +10,7 @@ import type { DecideBatchResponse__Output } from '../../proto/generated/gatehous
 import { PROTO_LOADER_OPTIONS } from '../../proto/gatehouse-protos.ts';
 import { structToJson } from '../../engine/server/struct-json.ts';
 import { ServiceStartError } from '../../engine/server/service-start-error.ts';
-import { policyDirSource } from '../../engine/server/bundle-source.ts';
+import { policyDirSource } from '../../engine/decision/bundle-source.ts';
 import {
   BASE_POLICY,
   buildFixtureBundle,

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadBundle } from '../../engine/testing/load-self-tested-bundle.ts';
-import { computeFacts, initFactExtractors } from '../../engine/facts/compute-facts.ts';
+import { computeFacts, initFactExtractors } from '../../engine/evaluation/facts/compute-facts.ts';
 import type { DecisionInput } from '../../engine/model/index.ts';
 import type { PreparedBundle } from '../../engine/bundle/prepared-bundle.ts';
-import { bundleFileSource, type BundleSource } from '../../engine/server/bundle-source.ts';
-import { DecisionPipeline } from '../../engine/server/decision-pipeline.ts';
-import { EvaluationPool, EvaluationWorkerError } from '../../engine/server/evaluation-pool/evaluation-pool.ts';
-import { pooledBundleSource } from '../../engine/server/evaluation-pool/pooled-bundle-source.ts';
+import { bundleFileSource, type BundleSource } from '../../engine/decision/bundle-source.ts';
+import { DecisionPipeline } from '../../engine/decision/decision-pipeline.ts';
+import { EvaluationPool, EvaluationWorkerError } from '../../engine/decision/evaluation-pool/evaluation-pool.ts';
+import { pooledBundleSource } from '../../engine/decision/evaluation-pool/pooled-bundle-source.ts';
 import { BASE_POLICY, buildFixtureBundle, decide, query, startTestServer } from './service-fixture.ts';
 
 let work: string;

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initFactExtractors } from '../../engine/facts/compute-facts.ts';
+import { initFactExtractors } from '../../engine/evaluation/facts/compute-facts.ts';
 import { loadBundle } from '../../engine/testing/load-self-tested-bundle.ts';
-import type { ActivatableBundle } from '../../engine/server/active-bundle.ts';
+import type { ActivatableBundle } from '../../engine/decision/active-bundle.ts';
 import type { DecideStreamResponse__Output } from '../../proto/generated/gatehouse/v1/DecideStreamResponse.ts';
 import { BASE_POLICY, buildFixtureBundle, query, startTestServer, type TestServer } from './service-fixture.ts';
-import { FairScheduler, isHeavyCall, HEAVY_TEXT_CHARS } from '../../engine/server/fair-scheduler.ts';
-import { ResourceExhaustedError } from '../../engine/server/request-errors.ts';
+import { FairScheduler, isHeavyCall, HEAVY_TEXT_CHARS } from '../../engine/decision/fair-scheduler.ts';
+import { ResourceExhaustedError } from '../../engine/decision/request-errors.ts';
 
 /** A task the test finishes by hand, recording when it started. */
 function gate(log: string[], name: string): { work: () => Promise<string>; finish: () => void } {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DecideRequest__Output } from '../../proto/generated/gatehouse/v1/DecideRequest.ts';
-import { MemoryIdempotencyStore } from '../../engine/server/idempotency-store.ts';
+import { MemoryIdempotencyStore } from '../../engine/decision/idempotency-store.ts';
 import { parseDecideRequest } from '../../engine/server/parse-decide-request.ts';
-import { requestFingerprint } from '../../engine/server/request-fingerprint.ts';
+import { requestFingerprint } from '../../engine/decision/request-fingerprint.ts';
 
 const request = (over: Partial<DecideRequest__Output> = {}): DecideRequest__Output => ({
   subject: { id: 'alice', type: '', groups: ['dba'], claims: null },

@@ -9,7 +9,7 @@ import { buildBundle } from '../../engine/bundle/build-bundle.ts';
 import type { DecideRequest } from '../../proto/generated/gatehouse/v1/DecideRequest.ts';
 import type { DecideResponse__Output } from '../../proto/generated/gatehouse/v1/DecideResponse.ts';
 import type { DecisionServiceClient } from '../../proto/generated/gatehouse/v1/DecisionService.ts';
-import { bundleFileSource } from '../../engine/server/bundle-source.ts';
+import { bundleFileSource } from '../../engine/decision/bundle-source.ts';
 import { startDecisionServer, type DecisionServerOptions, type RunningDecisionServer } from '../../engine/server/decision-server.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { ServiceMetrics } from '../../engine/server/service-metrics.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Struct__Output } from '../../proto/generated/google/protobuf/Struct.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
-import { InvalidRequestError } from '../../engine/server/request-errors.ts';
+import { InvalidRequestError } from '../../engine/decision/request-errors.ts';
 import { jsonToStruct, structToJson } from '../../engine/server/struct-json.ts';
 import type { JsonObject } from '../../engine/model/index.ts';
 

@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { MemoryStateStore } from '../../engine/state/memory-state-store.ts';
+import { MemoryStateStore } from '../../engine/control/state/memory-state-store.ts';
 import { stateStoreContract } from './state-store-contract.ts';
 
 describe('MemoryStateStore', () => {

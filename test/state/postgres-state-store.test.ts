@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalManager } from '../../engine/approvals/approval-manager.ts';
-import type { ApprovalUpdate } from '../../engine/approvals/await-approval.ts';
+import { ApprovalManager } from '../../engine/control/approvals/approval-manager.ts';
+import type { ApprovalUpdate } from '../../engine/control/approvals/await-approval.ts';
 import type { DecisionInput } from '../../engine/model/index.ts';
-import { createStateStore } from '../../engine/state/create-state-store.ts';
-import type { StateStore } from '../../engine/state/state-store.ts';
-import { KeyEncryptionKey } from '../../engine/tokens/key-encryption-key.ts';
-import { openTokenAuthority, type TokenAuthority } from '../../engine/tokens/token-authority.ts';
+import { createStateStore } from '../../engine/control/state/create-state-store.ts';
+import type { StateStore } from '../../engine/control/state/state-store.ts';
+import { KeyEncryptionKey } from '../../engine/control/tokens/key-encryption-key.ts';
+import { openTokenAuthority, type TokenAuthority } from '../../engine/control/tokens/token-authority.ts';
 import { CollectingAuditSink, cedarDecide } from '../approvals/approval-fixture.ts';
 import { createTestDatabase } from './postgres-test-database.ts';
 import { stateStoreContract } from './state-store-contract.ts';

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { ApprovalRecord, StateStore } from '../../engine/state/state-store.ts';
+import type { ApprovalRecord, StateStore } from '../../engine/control/state/state-store.ts';
 import { waitUntil } from '../support/wait-until.ts';
 
 export function approvalRecord(overrides: Partial<ApprovalRecord> = {}): ApprovalRecord {

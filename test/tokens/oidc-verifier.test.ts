@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OidcVerificationError, OidcVerifier } from '../../engine/identity/oidc-verifier.ts';
+import { OidcVerificationError, OidcVerifier } from '../../engine/control/identity/oidc-verifier.ts';
 import { hmacToken, tamperedToken, unsignedToken } from './forged-tokens.ts';
 import { OidcTestIssuer } from './oidc-test-issuer.ts';
 

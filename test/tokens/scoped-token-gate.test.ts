@@ -1,11 +1,11 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TokenCheckRequest } from '../../engine/decision-hooks.ts';
-import { OidcVerifier } from '../../engine/identity/oidc-verifier.ts';
+import type { TokenCheckRequest } from '../../engine/decision/decision-hooks.ts';
+import { OidcVerifier } from '../../engine/control/identity/oidc-verifier.ts';
 import type { JsonObject } from '../../engine/model/index.ts';
-import { MemoryStateStore } from '../../engine/state/memory-state-store.ts';
-import { openTokenAuthority, type TokenAuthority } from '../../engine/tokens/token-authority.ts';
-import type { IssueTokenParams } from '../../engine/tokens/token-issuer.ts';
+import { MemoryStateStore } from '../../engine/control/state/memory-state-store.ts';
+import { openTokenAuthority, type TokenAuthority } from '../../engine/control/tokens/token-authority.ts';
+import type { IssueTokenParams } from '../../engine/control/tokens/token-issuer.ts';
 import { decodePayload, hmacToken, tamperedToken, unsignedToken } from './forged-tokens.ts';
 import { OidcTestIssuer } from './oidc-test-issuer.ts';
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { MemoryStateStore } from '../../engine/state/memory-state-store.ts';
-import { KeyEncryptionKey } from '../../engine/tokens/key-encryption-key.ts';
-import { openTokenAuthority } from '../../engine/tokens/token-authority.ts';
+import { MemoryStateStore } from '../../engine/control/state/memory-state-store.ts';
+import { KeyEncryptionKey } from '../../engine/control/tokens/key-encryption-key.ts';
+import { openTokenAuthority } from '../../engine/control/tokens/token-authority.ts';
 
 const orders = { type: 'Database', id: 'orders' };
 const HOUR = 3600_000;

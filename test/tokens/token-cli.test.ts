@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryStateStore } from '../../engine/state/memory-state-store.ts';
+import { MemoryStateStore } from '../../engine/control/state/memory-state-store.ts';
 import { OidcTestIssuer } from './oidc-test-issuer.ts';
 import { startTokenServer, type TokenTestServer } from './token-server-fixture.ts';
 

@@ -1,11 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalManager } from '../../engine/approvals/approval-manager.ts';
-import { OidcVerifier } from '../../engine/identity/oidc-verifier.ts';
+import { ApprovalManager } from '../../engine/control/approvals/approval-manager.ts';
+import { OidcVerifier } from '../../engine/control/identity/oidc-verifier.ts';
 import type { Decision, Effect } from '../../engine/model/index.ts';
 import { tokenServiceHandlers } from '../../engine/server/token-service.ts';
-import { MemoryStateStore } from '../../engine/state/memory-state-store.ts';
-import { openTokenAuthority } from '../../engine/tokens/token-authority.ts';
+import { MemoryStateStore } from '../../engine/control/state/memory-state-store.ts';
+import { openTokenAuthority } from '../../engine/control/tokens/token-authority.ts';
 import { CollectingAuditSink } from '../approvals/approval-fixture.ts';
 import { OidcTestIssuer } from './oidc-test-issuer.ts';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TokenCheckRequest } from '../../engine/decision-hooks.ts';
-import { MemoryStateStore } from '../../engine/state/memory-state-store.ts';
-import { openTokenAuthority, type TokenAuthority } from '../../engine/tokens/token-authority.ts';
-import { VerifiedTokenCache } from '../../engine/tokens/verified-token-cache.ts';
+import type { TokenCheckRequest } from '../../engine/decision/decision-hooks.ts';
+import { MemoryStateStore } from '../../engine/control/state/memory-state-store.ts';
+import { openTokenAuthority, type TokenAuthority } from '../../engine/control/tokens/token-authority.ts';
+import { VerifiedTokenCache } from '../../engine/control/tokens/verified-token-cache.ts';
 import { tamperedToken } from './forged-tokens.ts';
 
 // The gate remembers verified signatures per exact token; these cases check that a second

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { buildBundle } from '../../../engine/bundle/build-bundle.ts';
 import { loadBundle } from '../../../engine/testing/load-self-tested-bundle.ts';
-import { listCedarPolicies } from '../../../engine/cedar/index.ts';
+import { listCedarPolicies } from '../../../engine/evaluation/cedar/index.ts';
 import { evaluateRequest } from '../../../engine/bundle/evaluate-request.ts';
 import type { DecisionInput } from '../../../engine/model/index.ts';
 import { jsonToStruct } from '../../../engine/server/struct-json.ts';

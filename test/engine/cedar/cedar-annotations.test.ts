@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CedarEvaluator, prepareCedarEvaluator } from '../../../engine/cedar/index.ts';
+import { type CedarEvaluator, prepareCedarEvaluator } from '../../../engine/evaluation/cedar/index.ts';
 import type { EngineDecision } from '../../../engine/model/index.ts';
 import { cedarEvaluator, request } from './cedar-fixtures.ts';
 

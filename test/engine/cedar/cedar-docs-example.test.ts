@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prepareCedarEvaluator } from '../../../engine/cedar/index.ts';
+import { prepareCedarEvaluator } from '../../../engine/evaluation/cedar/index.ts';
 import { request } from './cedar-fixtures.ts';
 
 // docs/cedar.md promises outcomes for its example policy; this keeps the promise true.

@@ -1,5 +1,5 @@
 import type { DecisionInput } from '../../../engine/model/index.ts';
-import { type CedarEvaluator, prepareCedarEvaluator } from '../../../engine/cedar/index.ts';
+import { type CedarEvaluator, prepareCedarEvaluator } from '../../../engine/evaluation/cedar/index.ts';
 
 let revision = 0;
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CedarEvaluator } from '../../../engine/cedar/index.ts';
+import type { CedarEvaluator } from '../../../engine/evaluation/cedar/index.ts';
 import { cedarEvaluator, request } from './cedar-fixtures.ts';
 
 let evaluator: CedarEvaluator | undefined;

@@ -1,13 +1,13 @@
 import { preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
 import type { EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prepareCedarEvaluator } from '../../../engine/cedar/index.ts';
-import { CedarEntityStore } from '../../../engine/cedar/cedar-entities.ts';
-import { decisionFromCedarAnswer } from '../../../engine/cedar/cedar-outcome.ts';
-import { policyReferences } from '../../../engine/cedar/cedar-policy-references.ts';
-import { parseCedarSources } from '../../../engine/cedar/cedar-policy-set.ts';
-import { buildCedarRequest } from '../../../engine/cedar/cedar-request.ts';
-import { staticPolicyRecord } from '../../../engine/cedar/validate-cedar-policies.ts';
+import { prepareCedarEvaluator } from '../../../engine/evaluation/cedar/index.ts';
+import { CedarEntityStore } from '../../../engine/evaluation/cedar/cedar-entities.ts';
+import { decisionFromCedarAnswer } from '../../../engine/evaluation/cedar/cedar-outcome.ts';
+import { policyReferences } from '../../../engine/evaluation/cedar/cedar-policy-references.ts';
+import { parseCedarSources } from '../../../engine/evaluation/cedar/cedar-policy-set.ts';
+import { buildCedarRequest } from '../../../engine/evaluation/cedar/cedar-request.ts';
+import { staticPolicyRecord } from '../../../engine/evaluation/cedar/validate-cedar-policies.ts';
 import type { DecisionInput } from '../../../engine/model/index.ts';
 import { request } from './cedar-fixtures.ts';
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CedarEvaluator, CedarPolicyError, prepareCedarEvaluator, validateCedarPolicies } from '../../../engine/cedar/index.ts';
+import { type CedarEvaluator, CedarPolicyError, prepareCedarEvaluator, validateCedarPolicies } from '../../../engine/evaluation/cedar/index.ts';
 import { request } from './cedar-fixtures.ts';
 
 // entities.json and request data typed by the schema, once, the way Cedar reads them with it;

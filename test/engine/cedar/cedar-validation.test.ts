@@ -5,7 +5,7 @@ import {
   listCedarPolicies,
   prepareCedarEvaluator,
   validateCedarPolicies,
-} from '../../../engine/cedar/index.ts';
+} from '../../../engine/evaluation/cedar/index.ts';
 
 const schema = {
   file: 'schema.cedarschema',

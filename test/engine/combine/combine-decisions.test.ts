@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combineDecisions, unionObligations } from '../../../engine/combine-decisions.ts';
+import { combineDecisions, unionObligations } from '../../../engine/evaluation/combine-decisions.ts';
 import type { Effect, EngineDecision, EngineName } from '../../../engine/model/index.ts';
 
 function decision(engine: EngineName, effect: Effect, extra: Partial<EngineDecision> = {}): EngineDecision {

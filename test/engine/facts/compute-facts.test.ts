@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { computeFacts, initFactExtractors, MAX_FACTS_TEXT_LENGTH } from '../../../engine/facts/compute-facts.ts';
-import { FactsCache } from '../../../engine/facts/facts-cache.ts';
+import { computeFacts, initFactExtractors, MAX_FACTS_TEXT_LENGTH } from '../../../engine/evaluation/facts/compute-facts.ts';
+import { FactsCache } from '../../../engine/evaluation/facts/facts-cache.ts';
 
 beforeAll(async () => {
   await Promise.all([initFactExtractors(), initFactExtractors()]);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { extractShellFacts, initShellParser } from '../../../engine/facts/shell-facts.ts';
+import { extractShellFacts, initShellParser } from '../../../engine/evaluation/facts/shell-facts.ts';
 
 beforeAll(async () => {
   await initShellParser();

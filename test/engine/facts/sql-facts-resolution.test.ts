@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { computeFacts, initFactExtractors } from '../../../engine/facts/compute-facts.ts';
+import { computeFacts, initFactExtractors } from '../../../engine/evaluation/facts/compute-facts.ts';
 import { extractSqlFacts } from '../../../engine/sql/sql-facts.ts';
 
 beforeAll(async () => {

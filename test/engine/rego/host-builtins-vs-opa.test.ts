@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOST_BUILTINS } from '../../../engine/rego/builtins/host-builtins.ts';
-import type { RegoValue } from '../../../engine/rego/builtins/rego-value.ts';
-import { compileRegoToWasm } from '../../../engine/rego/compile-rego.ts';
-import { parseExactJson } from '../../../engine/rego/exact-json.ts';
-import { WasmPolicyInstance } from '../../../engine/rego/wasm-policy-instance.ts';
+import { HOST_BUILTINS } from '../../../engine/evaluation/rego/builtins/host-builtins.ts';
+import type { RegoValue } from '../../../engine/evaluation/rego/builtins/rego-value.ts';
+import { compileRegoToWasm } from '../../../engine/evaluation/rego/compile-rego.ts';
+import { parseExactJson } from '../../../engine/evaluation/rego/exact-json.ts';
+import { WasmPolicyInstance } from '../../../engine/evaluation/rego/wasm-policy-instance.ts';
 import { RegoFixtureDir, opaEval } from './rego-fixtures.ts';
 
 // Every host builtin is compared with the real opa for the same calls: each case becomes one key

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../../engine/bundle/build-bundle.ts';
 import { loadBundle } from '../../../engine/testing/load-self-tested-bundle.ts';
-import { computeFacts, initFactExtractors } from '../../../engine/facts/compute-facts.ts';
+import { computeFacts, initFactExtractors } from '../../../engine/evaluation/facts/compute-facts.ts';
 import type { EngineDecision } from '../../../engine/model/index.ts';
 import type { DecisionInput } from '../../../engine/model/index.ts';
 import type { PreparedBundle } from '../../../engine/bundle/prepared-bundle.ts';
-import type { RegoValue } from '../../../engine/rego/builtins/rego-value.ts';
-import { mapRegoResult } from '../../../engine/rego/rego-decision.ts';
+import type { RegoValue } from '../../../engine/evaluation/rego/builtins/rego-value.ts';
+import { mapRegoResult } from '../../../engine/evaluation/rego/rego-decision.ts';
 import { parseDecisionTestFile } from '../../../engine/bundle/parse-decision-test-file.ts';
-import { findOpa } from '../../../engine/toolchain/opa-cli.ts';
+import { findOpa } from '../../../engine/evaluation/toolchain/opa-cli.ts';
 import { freePort } from '../../support/free-port.ts';
 
 // A Gatehouse bundle of the shipped policy/ loaded by the opa that scripts/install-opa builds

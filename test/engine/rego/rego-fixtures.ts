@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runOpa } from '../../../engine/toolchain/opa-cli.ts';
-import { parseExactJson } from '../../../engine/rego/exact-json.ts';
-import type { RegoValue } from '../../../engine/rego/builtins/rego-value.ts';
+import { runOpa } from '../../../engine/evaluation/toolchain/opa-cli.ts';
+import { parseExactJson } from '../../../engine/evaluation/rego/exact-json.ts';
+import type { RegoValue } from '../../../engine/evaluation/rego/builtins/rego-value.ts';
 
 /** A temporary directory holding Rego fixtures written by a test. */
 export class RegoFixtureDir {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecisionInput } from '../../../engine/model/index.ts';
-import { compileRegoToWasm } from '../../../engine/rego/compile-rego.ts';
-import { RegoCompileError, RegoLoadError } from '../../../engine/rego/rego-errors.ts';
-import { prepareRegoEvaluator, type RegoEvaluator } from '../../../engine/rego/wasm-rego-evaluator.ts';
+import { compileRegoToWasm } from '../../../engine/evaluation/rego/compile-rego.ts';
+import { RegoCompileError, RegoLoadError } from '../../../engine/evaluation/rego/rego-errors.ts';
+import { prepareRegoEvaluator, type RegoEvaluator } from '../../../engine/evaluation/rego/wasm-rego-evaluator.ts';
 import { RegoFixtureDir } from './rego-fixtures.ts';
 
 const dir = new RegoFixtureDir();
@@ -236,7 +236,7 @@ describe('build and load failures', () => {
 
   it('a module needing a builtin Gatehouse does not supply is refused at load, naming it', async () => {
     // Built without Gatehouse's capabilities (plain opa), as a foreign bundle would be.
-    const { runOpa } = await import('../../../engine/toolchain/opa-cli.ts');
+    const { runOpa } = await import('../../../engine/evaluation/toolchain/opa-cli.ts');
     const { x } = await import('tar');
     const { readFile } = await import('node:fs/promises');
     const file = dir.write('foreign.rego', 'package gatehouse\n\ndecision := {"effect": "allow", "reasons": [uuid.rfc4122("x")]}\n');
