@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { buildBundle } from '../bundle/build-bundle.ts';
-import { loadBundle } from '../testing/load-self-tested-bundle.ts';
+import { buildBundle } from '../bundle/index.ts';
+import { loadBundle } from '../testing/index.ts';
 import type { ActivatableBundle } from './active-bundle.ts';
 
 /**

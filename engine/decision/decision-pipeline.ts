@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { decisionEventDraft } from '../../audit/decision-event.ts';
-import type { AuditSink } from '../../audit/audit-sink.ts';
+import { decisionEventDraft } from '../../audit/index.ts';
+import type { AuditSink } from '../../audit/index.ts';
 import type { ApprovalBinding, ApprovalGate, TokenGate } from './decision-hooks.ts';
 import type { Decision, Effect } from '../model/index.ts';
 import { EFFECTS } from '../model/index.ts';
 import type { JsonObject } from '../model/index.ts';
 import { isJsonObject } from '../model/index.ts';
 import type { DecisionInput, Subject, TokenFacts } from '../model/index.ts';
-import { dropCallerFacts } from '../evaluation/facts/index.ts';
+import { dropCallerFacts } from '../evaluation/index.ts';
 import type { DecideCall, DecisionAnswer } from './decide-call.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
 import { MemoryIdempotencyStore } from './idempotency-store.ts';

@@ -1,5 +1,5 @@
-import type { AuditEventDraft } from '../../../audit/audit-event.ts';
-import { redactText } from '../../../audit/redact-secrets.ts';
+import type { AuditEventDraft } from '../../../audit/index.ts';
+import { redactText } from '../../../audit/index.ts';
 import type { JsonObject } from '../../model/index.ts';
 import type { ApprovalRecord } from '../state/state-store.ts';
 

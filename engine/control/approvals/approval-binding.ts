@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ApprovalBinding } from '../../decision/decision-hooks.ts';
+import type { ApprovalBinding } from '../../decision/index.ts';
 
 /**
  * The hash an approval is bound to: sha256 (hex) over the canonical JSON (sorted keys, no

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { redactJson, redactText } from '../../../audit/redact-secrets.ts';
-import type { AuditSink } from '../../../audit/audit-sink.ts';
-import type { ApprovalBinding, ApprovalGate } from '../../decision/decision-hooks.ts';
+import { redactJson, redactText } from '../../../audit/index.ts';
+import type { AuditSink } from '../../../audit/index.ts';
+import type { ApprovalBinding, ApprovalGate } from '../../decision/index.ts';
 import type { Decision } from '../../model/index.ts';
 import type { JsonObject } from '../../model/index.ts';
 import type { DecisionInput, Subject, TokenFacts } from '../../model/index.ts';

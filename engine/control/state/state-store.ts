@@ -1,4 +1,4 @@
-import type { ApprovalBinding } from '../../decision/decision-hooks.ts';
+import type { ApprovalBinding } from '../../decision/index.ts';
 import type { JsonObject } from '../../model/index.ts';
 import type { TokenFacts } from '../../model/index.ts';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
-import type { TokenCheck, TokenCheckRequest, TokenGate } from '../../decision/decision-hooks.ts';
+import type { TokenCheck, TokenCheckRequest, TokenGate } from '../../decision/index.ts';
 import type { ResourceRef, TokenFacts } from '../../model/index.ts';
 import { classifyJoseError } from '../identity/jose-error-check.ts';
 import { OidcVerificationError, type OidcVerifier } from '../identity/oidc-verifier.ts';

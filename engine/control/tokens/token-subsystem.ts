@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import type { AuditSink } from '../../../audit/audit-sink.ts';
+import type { AuditSink } from '../../../audit/index.ts';
 import { ApprovalCapabilities } from '../approvals/approval-capability.ts';
 import { ApprovalManager } from '../approvals/approval-manager.ts';
 import { OidcVerifier, type OidcVerifierOptions } from '../identity/oidc-verifier.ts';
 import type { Decision } from '../../model/index.ts';
 import type { DecisionInput } from '../../model/index.ts';
 import type { StateStore } from '../state/state-store.ts';
-import type { ApprovalGate, TokenGate } from '../../decision/decision-hooks.ts';
+import type { ApprovalGate, TokenGate } from '../../decision/index.ts';
 import { KeyEncryptionKey } from './key-encryption-key.ts';
 import { openTokenAuthority, type TokenAuthority } from './token-authority.ts';
 

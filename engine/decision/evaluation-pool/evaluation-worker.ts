@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
-import { loadBundle } from '../../testing/load-self-tested-bundle.ts';
+import { loadBundle } from '../../testing/index.ts';
 import type { Decision } from '../../model/index.ts';
-import type { PreparedBundle } from '../../bundle/prepared-bundle.ts';
+import type { PreparedBundle } from '../../bundle/index.ts';
 import type { FromWorker, ToWorker } from './pool-messages.ts';
 
 /**

@@ -2,8 +2,8 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../../model/index
 import { FactsCache } from './facts-cache.ts';
 import { countFactEntries, MAX_FACT_ENTRIES } from './facts-size.ts';
 import { extractShellFacts, initShellParser, type ShellFactsResult } from './shell-facts.ts';
-import { parseSqlCatalog } from '../../sql/sql-catalog.ts';
-import { extractSqlFacts, initSqlParser, type SqlFactsResult } from '../../sql/sql-facts.ts';
+import { parseSqlCatalog } from '../../sql/index.ts';
+import { extractSqlFacts, initSqlParser, type SqlFactsResult } from '../../sql/index.ts';
 
 /** The request context with engine-computed facts, and what went wrong (any error → deny). */
 export interface ComputedFacts {

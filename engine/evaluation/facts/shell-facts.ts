@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import type { JsonObject } from '../../model/index.ts';
-import { FactsNotInitializedError } from '../../sql/sql-facts.ts';
+import { FactsNotInitializedError } from '../../sql/index.ts';
 import { evaluateWord, type ShellWord } from './shell-words.ts';
 import { commandBaseName, readCommand } from './shell-wrappers.ts';
 import { controlCharacterProblem } from './shell-control-characters.ts';

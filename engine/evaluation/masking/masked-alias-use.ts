@@ -1,5 +1,5 @@
 import { parseSync } from 'libpg-query';
-import { fields, list, lowerName, stringNode, unwrap, type AstFields } from '../../sql/sql-ast.ts';
+import { fields, list, lowerName, stringNode, unwrap, type AstFields } from '../../sql/index.ts';
 import { used } from './masked-column-use.ts';
 
 /**
