@@ -16,7 +16,7 @@ import { approvalEventDraft } from '../../engine/control/approvals/approval-audi
 import { jsonToStruct } from '../../engine/server/struct-json.ts';
 import type { ApprovalRecord } from '../../engine/control/state/state-store.ts';
 import { tokenEventDraft } from '../../engine/control/tokens/token-audit-event.ts';
-import { decide, decisionClient } from '../service/service-fixture.ts';
+import { decide, decisionClient } from '../engine/server/service-fixture.ts';
 import { gatehouse, killAllServes, ROOT, startServe } from '../e2e/audit-serve-process.ts';
 import { checkWithCloudEventsSdk, schemaErrors } from '../support/audit-event-checks.ts';
 

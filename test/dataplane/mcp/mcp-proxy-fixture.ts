@@ -29,7 +29,7 @@ import { parseUpstreamSpec } from '../../../dataplane/mcp/upstream-spec.ts';
 import { GrpcDecisionClient } from '../../../dataplane/sdk/grpc-decision-client.ts';
 import { tempDir } from '../ssh/ssh-proxy-fixture.ts';
 import { serviceEnv } from '../../support/services.ts';
-import { OidcTestIssuer } from '../../tokens/oidc-test-issuer.ts';
+import { OidcTestIssuer } from '../../engine/control/tokens/oidc-test-issuer.ts';
 import { createUpstreamServer } from './upstream-tools.ts';
 
 /**
