@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { JsonObject, JsonValue } from '../../engine/model/index.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { jsonToStruct, structToJson } from '../../proto/struct-json.ts';
-import { parseResourceRef } from '../../engine/tokens/token-audience.ts';
+import { parseResourceRef } from '../../engine/control/index.ts';
 import type { ApprovalServiceClient } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
 import type { AwaitApprovalResponse__Output } from '../../proto/generated/gatehouse/v1/AwaitApprovalResponse.ts';
 import type { Timestamp__Output } from '../../proto/generated/google/protobuf/Timestamp.ts';

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { AuditDraftOf, SessionEventJson } from '../../audit/audit-event.ts';
-import type { AuditSink } from '../../audit/audit-sink.ts';
-import { redactText } from '../../audit/redact-secrets.ts';
-import type { DataPlaneDecision } from '../sdk/data-plane-decision.ts';
+import type { AuditDraftOf, AuditSink, SessionEventJson } from '../../audit/index.ts';
+import { redactText } from '../../audit/index.ts';
+import type { DataPlaneDecision } from '../sdk/index.ts';
 
 export interface McpRecorderOptions {
   sink: AuditSink;

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../model/index.ts';
 import { DEFAULT_STRUCT_LIMITS, structToJson, StructJsonError, type StructLimits } from '../../proto/struct-json.ts';
 import type { Struct__Output } from '../../proto/generated/google/protobuf/Struct.ts';
-import { InvalidRequestError } from './request-errors.ts';
+import { InvalidRequestError } from '../decision/index.ts';
 
 /**
  * A request's Struct field decoded by the shared codec (proto/struct-json.ts); the codec's

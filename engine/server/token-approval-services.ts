@@ -1,4 +1,4 @@
-import type { TokenSubsystem } from '../tokens/token-subsystem.ts';
+import type { TokenSubsystem } from '../control/index.ts';
 import { APPROVAL_SERVICE_NAME, approvalServiceHandlers } from './approval-service.ts';
 import type { ServiceRegistrar } from './decision-server.ts';
 import { TOKEN_SERVICE_NAME, tokenServiceHandlers } from './token-service.ts';

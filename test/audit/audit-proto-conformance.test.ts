@@ -12,7 +12,7 @@ import type { DataPlaneDecision } from '../../dataplane/sdk/data-plane-decision.
 import { McpSessionRecorder } from '../../dataplane/mcp/session-recorder.ts';
 import { SessionRecorder } from '../../dataplane/postgres/session-recorder.ts';
 import { SshSessionRecorder } from '../../dataplane/ssh/session-recorder.ts';
-import { tokenEventDraft } from '../../engine/tokens/token-audit-event.ts';
+import { tokenEventDraft } from '../../engine/control/index.ts';
 import { auditProtoErrors } from '../support/audit-proto-conformance.ts';
 
 const quiet: AuditLogger = { info() {}, warn() {}, error() {} };
