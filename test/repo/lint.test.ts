@@ -122,15 +122,19 @@ describe('the linter', () => {
         const slug = module.replaceAll('/', '-');
         write(`indexed/${module}/inner.ts`, 'export const inner = 1;\n');
         write(`indexed/${module}/index.ts`, "export { inner } from './inner.ts';\n");
-        const fromCli = relative(join(tree, 'cli'), join(tree, module));
-        write(`indexed/cli/reaches-into-${slug}.ts`, `import { inner } from '${fromCli}/inner.ts';\n\nexport const value = inner;\n`);
-        write(`indexed/cli/through-index-of-${slug}.ts`, `import { inner } from '${fromCli}/index.ts';\n\nexport const value = inner;\n`);
-        expected.push(`cli/reaches-into-${slug}.ts lint/style/noRestrictedImports`);
+        // A module nested in another (engine/evaluation/cedar) is used from inside its parent;
+        // from further out, the parent's index is the way in.
+        const user = modules.filter((other) => module.startsWith(`${other}/`)).sort((a, b) => b.length - a.length)[0] ?? 'cli';
+        const path = relative(join(tree, user), join(tree, module));
+        const specifier = path.startsWith('..') ? path : `./${path}`;
+        write(`indexed/${user}/reaches-into-${slug}.ts`, `import { inner } from '${specifier}/inner.ts';\n\nexport const value = inner;\n`);
+        write(`indexed/${user}/through-index-of-${slug}.ts`, `import { inner } from '${specifier}/index.ts';\n\nexport const value = inner;\n`);
+        expected.push(`${user}/reaches-into-${slug}.ts lint/style/noRestrictedImports`);
       }
       const run = lint(tree, ['--vcs-enabled=false']);
       expect(run.report, `biome did not report:\n${run.output}`).toBeDefined();
-      const found = run.report!.diagnostics.map((diagnostic) => `${diagnostic.location?.path} ${diagnostic.category}`);
-      expect(found.sort(), 'a module with an index.ts needs its folder name in the noRestrictedImports patterns of biome.jsonc').toEqual(expected.sort());
+      const found = new Set(run.report!.diagnostics.map((diagnostic) => `${diagnostic.location?.path} ${diagnostic.category}`));
+      expect([...found].sort(), 'a module with an index.ts needs its folder name in the noRestrictedImports patterns of biome.jsonc').toEqual(expected.sort());
     }, LINT_TIMEOUT_MS);
   });
 });
