@@ -49,6 +49,7 @@ export const UNIT_TESTS = [
   'test/engine/evaluation/facts/shell-wrapper-options.test.ts',
   'test/engine/control/identity/identity-form.test.ts',
   'test/repo/architecture.test.ts',
+  'test/repo/self-contained.test.ts',
   'test/repo/lint.test.ts',
   'test/repo/typecheck.test.ts',
   'test/engine/decision/decision-pipeline.test.ts',
