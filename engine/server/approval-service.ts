@@ -1,5 +1,5 @@
+import type * as grpc from '@grpc/grpc-js';
 import { SERVICE_NAMES } from '../../proto/gatehouse-protos.ts';
-import * as grpc from '@grpc/grpc-js';
 import type { Approval } from '../../proto/generated/gatehouse/v1/Approval.ts';
 import type { ApprovalServiceHandlers } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
 import type { ApprovalStatus as ProtoStatus } from '../../proto/generated/gatehouse/v1/ApprovalStatus.ts';
