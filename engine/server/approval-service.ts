@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import { SERVICE_NAMES } from '../../proto/gatehouse-protos.ts';
 import type { Approval } from '../../proto/generated/gatehouse/v1/Approval.ts';
 import type { ApprovalServiceHandlers } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
 import type { ApprovalStatus as ProtoStatus } from '../../proto/generated/gatehouse/v1/ApprovalStatus.ts';
@@ -15,7 +16,7 @@ import { InvalidRequestError } from '../decision/index.ts';
 import { statusOf, unary } from './grpc-status.ts';
 import { timestamp } from './token-service.ts';
 
-export const APPROVAL_SERVICE_NAME = 'gatehouse.v1.ApprovalService';
+export const APPROVAL_SERVICE_NAME = SERVICE_NAMES.ApprovalService;
 
 const TO_PROTO: Record<ApprovalStatus, ProtoStatus> = {
   pending: 'APPROVAL_STATUS_PENDING',

@@ -12,7 +12,7 @@ import type { DecisionPipeline } from '../decision/index.ts';
 import { FairScheduler, isHeavyCall } from '../decision/index.ts';
 import { parseDecideRequest } from './parse-decide-request.ts';
 import { InvalidRequestError, isRequestError } from '../decision/index.ts';
-import { jsonToStruct } from './struct-json.ts';
+import { jsonToStruct } from '../../proto/struct-json.ts';
 
 export const MAX_BATCH = 1000;
 /** Requests of one DecideStream decided concurrently before the service stops reading it. */

@@ -1,3 +1,4 @@
+import { SERVICE_NAMES } from '../../proto/gatehouse-protos.ts';
 import { sameIdentity } from '../control/index.ts';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -21,9 +22,10 @@ import type { TokenAuthority } from '../control/index.ts';
 import { TokenRequestError, type IssueTokenParams } from '../control/index.ts';
 import { grpcError, unary } from './grpc-status.ts';
 import { InvalidRequestError } from '../decision/index.ts';
-import { jsonToStruct, structToJson } from './struct-json.ts';
+import { jsonToStruct } from '../../proto/struct-json.ts';
+import { decodeRequestStruct } from './decode-request-struct.ts';
 
-export const TOKEN_SERVICE_NAME = 'gatehouse.v1.TokenService';
+export const TOKEN_SERVICE_NAME = SERVICE_NAMES.TokenService;
 
 /** Evaluates a request against the active bundle (the server wires evaluateRequest on it). */
 export type PolicyDecider = (input: DecisionInput) => Promise<Decision>;
@@ -51,7 +53,7 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
     const caller = await authenticateCaller(call.metadata, options.oidc, now);
     const request = call.request;
     const resource = readResource(request.resource);
-    const constraints = structToJson(request.constraints, 'constraints');
+    const constraints = decodeRequestStruct(request.constraints, 'constraints');
     const params: IssueTokenParams = {
       subject: caller,
       actions: request.actions,
@@ -179,7 +181,7 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
 function readResource(resource: IssueTokenRequest__Output['resource']): Resource {
   if (!resource?.type) throw new InvalidRequestError('resource.type', 'required');
   if (!resource.id) throw new InvalidRequestError('resource.id', 'required');
-  const attributes = structToJson(resource.attributes, 'resource.attributes');
+  const attributes = decodeRequestStruct(resource.attributes, 'resource.attributes');
   return { type: resource.type, id: resource.id, ...(Object.keys(attributes).length > 0 ? { attributes } : {}) };
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonToStruct } from '../../../engine/server/struct-json.ts';
+import { jsonToStruct } from '../../../proto/struct-json.ts';
 import { BASE_POLICY, buildFixtureBundle, decide, decisionClient, query } from './service-fixture.ts';
 
 // `gatehouse serve` as a user runs it: the real bin/gatehouse in a child process.
