@@ -47,6 +47,7 @@ export const UNIT_TESTS = [
   'test/engine/shell-wrapper-options.test.ts',
   'test/identity/identity-form.test.ts',
   'test/repo/architecture.test.ts',
+  'test/repo/error-model.test.ts',
   'test/service/decision-pipeline.test.ts',
   'test/service/parse-decide-request.test.ts',
   'test/service/struct-json.test.ts',

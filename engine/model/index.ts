@@ -4,3 +4,5 @@ export * from './decision.ts';
 export * from './json.ts';
 export * from './mask-obligation.ts';
 export * from './request.ts';
+export * from './error-codes.ts';
+export * from './gatehouse-error.ts';

@@ -1,7 +1,7 @@
 import { sameIdentity } from '../identity/identity-form.ts';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { decisionEventDraft } from '../../audit/decision-event.ts';
 import type { AuditSink } from '../../audit/audit-sink.ts';
 import type { IntrospectTokenResponse } from '../../proto/generated/gatehouse/v1/IntrospectTokenResponse.ts';
@@ -11,7 +11,7 @@ import type { TokenServiceHandlers } from '../../proto/generated/gatehouse/v1/To
 import type { ApprovalManager } from '../approvals/approval-manager.ts';
 import { authenticateCaller } from './bearer-credential.ts';
 import type { OidcVerifier } from '../identity/oidc-verifier.ts';
-import type { Decision } from '../model/index.ts';
+import { GatehouseError, type Decision } from '../model/index.ts';
 import type { JsonObject } from '../model/index.ts';
 import type { DecisionInput, Resource, Subject } from '../model/index.ts';
 import type { StateStore } from '../state/state-store.ts';
@@ -19,7 +19,7 @@ import { toFacts } from '../tokens/scoped-token-gate.ts';
 import { tokenEventDraft } from '../tokens/token-audit-event.ts';
 import type { TokenAuthority } from '../tokens/token-authority.ts';
 import { TokenRequestError, type IssueTokenParams } from '../tokens/token-issuer.ts';
-import { grpcError, unary } from './grpc-status.ts';
+import { unary } from './grpc-status.ts';
 import { InvalidRequestError } from './request-errors.ts';
 import { jsonToStruct, structToJson } from './struct-json.ts';
 
@@ -96,7 +96,7 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
     // Only an allow mints: an effect outside the contract is a refusal, like a deny.
     if (decision.effect !== 'allow' && !approvalId) {
       await audit.append(tokenEventDraft('refused', { subject: caller.id, check: 'policy', reasons: decision.reasons, requestedBy: caller.id }));
-      throw grpcError(grpc.status.PERMISSION_DENIED, `token.issue denied: ${decision.reasons.join('; ') || 'no policy allowed it'}`);
+      throw new GatehouseError('GATEHOUSE_TOKEN_DENIED', `token.issue denied: ${decision.reasons.join('; ') || 'no policy allowed it'}`);
     }
     if (approvalId) return { approval_id: approvalId, reasons: decision.reasons };
     const issued = await authority.issuer.issue(params);
@@ -146,7 +146,7 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
     if (target === 'token_id' && call.request.token_id) {
       const tokenId = call.request.token_id;
       const issued = await store.getIssuedToken(tokenId);
-      if (!issued) throw grpcError(grpc.status.NOT_FOUND, `token ${tokenId} is unknown or already expired`);
+      if (!issued) throw new GatehouseError('GATEHOUSE_TOKEN_NOT_FOUND', `token ${tokenId} is unknown or already expired`);
       if (!sameIdentity(issued.subject, caller.id)) await authorizeRevoke(caller, { type: 'Token', id: tokenId, attributes: { subject: issued.subject } }, now);
       await store.revokeToken(tokenId, new Date(issued.expiresAt), now);
       await audit.append(tokenEventDraft('revoked', { subject: issued.subject, tokenId, requestedBy: caller.id }));
@@ -164,7 +164,7 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
   const authorizeRevoke = async (caller: Subject, resource: Resource, now: Date) => {
     const decision = await options.decide({ subject: caller, action: 'token.revoke', resource, context: {}, time: now.toISOString() });
     if (decision.effect !== 'allow') {
-      throw grpcError(grpc.status.PERMISSION_DENIED, `token.revoke denied: ${decision.reasons.join('; ') || 'no policy allowed it'}`);
+      throw new GatehouseError('GATEHOUSE_TOKEN_DENIED', `token.revoke denied: ${decision.reasons.join('; ') || 'no policy allowed it'}`);
     }
   };
 

@@ -1,9 +1,8 @@
-import type { ResourceRef } from '../model/index.ts';
+import { GatehouseError, type ResourceRef } from '../model/index.ts';
 
-export class ResourceRefError extends Error {
-  readonly code = 'GATEHOUSE_RESOURCE_REF';
+export class ResourceRefError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_RESOURCE_REF', message);
     this.name = 'ResourceRefError';
   }
 }
