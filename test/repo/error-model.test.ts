@@ -137,6 +137,16 @@ describe('the error codes', () => {
     }
   });
 
+  it('docs/errors.md lists every code with its gRPC status and CLI exit status', () => {
+    const rows = readFileSync(join(root, 'docs', 'errors.md'), 'utf8')
+      .split('\n')
+      .map((line) => /^\| `(GATEHOUSE_\w+)` \|.*\| (\w+) \| (\d+) \|$/.exec(line))
+      .filter((match) => match !== null)
+      .map(([, code, status, exit]) => `${code} ${status} ${exit}`);
+    const expected = (Object.keys(ERROR_CODES) as ErrorCode[]).map((code) => `${code} ${grpc.status[GRPC_STATUS[code]]} ${exitStatusOf(code)}`);
+    expect(rows).toEqual(expected);
+  });
+
   it('isErrorCode accepts exactly the closed set', () => {
     expect(isErrorCode('GATEHOUSE_BUNDLE')).toBe(true);
     expect(isErrorCode('GATEHOUSE_NOT_A_CODE')).toBe(false);
