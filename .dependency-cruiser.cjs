@@ -10,7 +10,7 @@
  * Layers, lowest first (a layer may import the ones below it, never above):
  *   runtime      engine/runtime      Node platform helpers (unix sockets); imports no Gatehouse
  *                                    code, every layer may use it
- *   model        engine/model        request, decision, JSON; imports nothing
+ *   model        engine/model        request, decision, JSON, errors; imports nothing
  *   proto        proto               generated types, the typed loader, the Struct codec; the
  *                                    model only
  *   sql          engine/sql          the PostgreSQL parser and SQL facts; the model only (shared by

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../engine/model/index.ts';
+import { GatehouseError, type JsonObject, type JsonValue } from '../engine/model/index.ts';
 import type { ListValue__Output } from './generated/google/protobuf/ListValue.ts';
 import type { Struct, Struct__Output } from './generated/google/protobuf/Struct.ts';
 import type { Value, Value__Output } from './generated/google/protobuf/Value.ts';
@@ -25,12 +25,12 @@ export interface StructLimits {
 export const DEFAULT_STRUCT_LIMITS: StructLimits = { maxDepth: 32, maxChars: 1024 * 1024 };
 
 /** A Struct or Value the codec refuses: `field` is the path of the offending value. */
-export class StructJsonError extends Error {
+export class StructJsonError extends GatehouseError {
   constructor(
     readonly field: string,
     readonly problem: string,
   ) {
-    super(field ? `${field}: ${problem}` : problem);
+    super('GATEHOUSE_INVALID_REQUEST', field ? `${field}: ${problem}` : problem);
     this.name = 'StructJsonError';
   }
 }

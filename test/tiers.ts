@@ -53,6 +53,7 @@ export const UNIT_TESTS = [
   'test/proto/struct-json.test.ts',
   'test/repo/architecture.test.ts',
   'test/repo/self-contained.test.ts',
+  'test/repo/error-model.test.ts',
   'test/repo/lint.test.ts',
   'test/repo/typecheck.test.ts',
   'test/engine/decision/decision-pipeline.test.ts',

@@ -49,7 +49,7 @@ export function approvalServiceHandlers(options: ApprovalServiceOptions): Approv
     if (!id) throw new InvalidRequestError('approval_id', 'required');
     const record = await approvals.get(id);
     // Not revealing that an approval exists to someone who may not see it.
-    if (!(await approvals.mayView(record, who))) throw new ApprovalError('GATEHOUSE_APPROVAL_NOT_FOUND', 'not_found', `approval ${id} does not exist`);
+    if (!(await approvals.mayView(record, who))) throw new ApprovalError('GATEHOUSE_APPROVAL_NOT_FOUND', `approval ${id} does not exist`);
     return record;
   };
 
@@ -89,7 +89,7 @@ export function approvalServiceHandlers(options: ApprovalServiceOptions): Approv
 
     AwaitApproval: (call: grpc.ServerWritableStream<AwaitApprovalRequest__Output, AwaitApprovalResponse>) => {
       void awaitApproval(call, options, clock).catch((error: unknown) => {
-        if (!call.cancelled) call.emit('error', statusOf(error, options.onError));
+        if (!call.cancelled) call.emit('error', statusOf(error, options.onError ? { onInternal: options.onError } : {}));
       });
     },
   };
@@ -117,7 +117,6 @@ async function awaitApproval(
     if (!options.approvals.capabilityMatches(id, call.request.capability)) {
       throw new ApprovalError(
         'GATEHOUSE_APPROVAL_CAPABILITY',
-        'permission_denied',
         'awaiting an approval needs an authorization credential, or the approval_capability of the require_approval answer',
       );
     }
@@ -142,7 +141,7 @@ async function awaitApproval(
 }
 
 function notFound(id: string): ApprovalError {
-  return new ApprovalError('GATEHOUSE_APPROVAL_NOT_FOUND', 'not_found', `approval ${id} does not exist`);
+  return new ApprovalError('GATEHOUSE_APPROVAL_NOT_FOUND', `approval ${id} does not exist`);
 }
 
 function statusOnly(approval: Approval): Approval {
