@@ -329,16 +329,14 @@ async function runPrimary(config: ServeConfig, logger: Logger): Promise<number> 
 
 /** A worker of `--workers N`: the whole decision API, its audit events forwarded to the primary. */
 async function runWorker(config: ServeConfig, logger: Logger, workerId: string): Promise<number> {
-  try {
-    const metrics = new ServiceMetrics();
-    exposeWorkerMetrics(metrics, workerId);
-    const { metrics: _primaryServesMetrics, ...workerConfig } = config;
-    const server = await start(workerConfig, logger, { metrics, auditSink: new ForwardingAuditSink() });
-    return await runWorkerUntilStopped(server, logger);
-  } finally {
-    // An open IPC channel keeps the process alive; a worker that failed to start must end.
-    if (process.connected) process.disconnect();
-  }
+  // The IPC channel must not keep the worker alive once its server is closed (or never started),
+  // and disconnecting it would end the process with exit code 0 whatever went wrong.
+  process.channel?.unref();
+  const metrics = new ServiceMetrics();
+  exposeWorkerMetrics(metrics, workerId);
+  const { metrics: _primaryServesMetrics, ...workerConfig } = config;
+  const server = await start(workerConfig, logger, { metrics, auditSink: new ForwardingAuditSink() });
+  return runWorkerUntilStopped(server, logger);
 }
 
 async function chooseBundleSource(config: ServeConfig): Promise<BundleSource> {

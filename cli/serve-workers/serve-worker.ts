@@ -25,7 +25,7 @@ export function exposeWorkerMetrics(metrics: ServiceMetrics, workerId: string): 
 /**
  * Runs a started worker until the primary says stop, a signal arrives, or the primary is gone
  * (then the worker stops at once: without the primary it can audit nothing, so every decision
- * would be a deny). Resolves with the exit code; the IPC channel is closed so the process ends.
+ * would be a deny). Resolves with the exit code.
  */
 export function runWorkerUntilStopped(server: WorkerServer, logger: Logger): Promise<number> {
   return new Promise<number>((resolveExit) => {
@@ -42,10 +42,8 @@ export function runWorkerUntilStopped(server: WorkerServer, logger: Logger): Pro
         },
       );
     };
-    const done = (code: number): void => {
-      if (process.connected) process.disconnect();
-      resolveExit(code);
-    };
+    // The channel is unreferenced (serve.ts): with the server closed, the process ends by itself.
+    const done = (code: number): void => resolveExit(code);
     process.on('message', (message: unknown) => {
       if (!isPrimaryMessage(message)) return;
       if (message.type === 'gatehouse:stop') stop('primary asked', 0);
