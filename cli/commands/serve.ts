@@ -61,7 +61,8 @@ const HELP = `usage: gatehouse serve [--bundle B] [flags]
                           More than 1 needs --state postgres://… (workers share approvals, token
                           uses, revocations and idempotency through it); the first process owns the
                           audit sink, so all workers' events form one hash chain, and /metrics
-                          labels each worker's series worker="N". A worker that dies is replaced
+                          labels each worker's series worker="N". A worker that dies is replaced;
+                          one that cannot start stops the service (docs/deployment.md)
   --evaluation-threads N  policy evaluation threads per worker (default 0: evaluate on the thread
                           that serves gRPC)
   --log-level LEVEL       trace | debug | info | warn | error (default info)
@@ -319,7 +320,7 @@ function openServeAuditSink(config: ServeConfig, registry: Registry, logger: Log
 
 /**
  * `--workers N` (N > 1), the first process: it owns the audit sink (one hash chain for every
- * worker's events) and /metrics, and keeps N workers serving; docs/deployment.md "Workers".
+ * worker's events) and /metrics, and keeps N workers serving; docs/deployment.md "Workers: more than one core per replica".
  */
 async function runPrimary(config: ServeConfig, logger: Logger): Promise<number> {
   const registry = new Registry();
