@@ -2,7 +2,16 @@ import type { AuditEvent, AuditEventDraft } from '../../audit/audit-event.ts';
 import { AuditUnavailableError, type AuditSink } from '../../audit/audit-sink.ts';
 import { isPrimaryMessage, type AuditAppendRequest } from './worker-messages.ts';
 
+/** The worker's end of the IPC channel to the primary (`process` in a cluster worker). */
+export interface PrimaryChannel {
+  readonly connected: boolean;
+  send?(message: unknown, sendHandle: undefined, options: undefined, callback: (error: Error | null) => void): boolean;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  once(event: 'disconnect', listener: () => void): unknown;
+}
+
 interface Pending {
+  draft: AuditEventDraft;
   resolve(event: AuditEvent): void;
   reject(error: Error): void;
 }
@@ -18,13 +27,13 @@ export class ForwardingAuditSink implements AuditSink {
   #nextId = 1;
   #closedReason: string | undefined;
 
-  constructor(private readonly channel: NodeJS.Process = process) {
+  constructor(private readonly channel: PrimaryChannel = process) {
     channel.on('message', (message: unknown) => {
       if (!isPrimaryMessage(message) || message.type !== 'gatehouse:audit-result') return;
       const pending = this.#pending.get(message.id);
       if (!pending) return;
       this.#pending.delete(message.id);
-      if ('event' in message) pending.resolve(message.event);
+      if ('envelope' in message) pending.resolve({ ...message.envelope, data: pending.draft.data });
       else pending.reject(new AuditUnavailableError(`primary could not write the audit event: ${message.error}`));
     });
     channel.once('disconnect', () => this.#failAll('the primary process is gone'));
@@ -37,7 +46,7 @@ export class ForwardingAuditSink implements AuditSink {
     const id = this.#nextId++;
     const request: AuditAppendRequest = { type: 'gatehouse:audit-append', id, draft };
     return new Promise<AuditEvent>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { draft, resolve, reject });
       this.channel.send!(request, undefined, undefined, (error: Error | null) => {
         if (!error) return;
         this.#pending.delete(id);

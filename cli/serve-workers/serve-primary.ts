@@ -68,7 +68,7 @@ export async function runServePrimary(options: ServePrimaryOptions): Promise<num
       if (!isWorkerMessage(message)) return;
       if (message.type === 'gatehouse:audit-append') {
         auditSink.append(message.draft).then(
-          (event) => send(worker, { type: 'gatehouse:audit-result', id: message.id, event } satisfies AuditAppendResult),
+          ({ data: _written, ...envelope }) => send(worker, { type: 'gatehouse:audit-result', id: message.id, envelope } satisfies AuditAppendResult),
           (error: unknown) => send(worker, { type: 'gatehouse:audit-result', id: message.id, error: messageOf(error) }),
         );
         return;

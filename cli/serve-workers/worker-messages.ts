@@ -12,9 +12,13 @@ export interface AuditAppendRequest {
   draft: AuditEventDraft;
 }
 
-/** Primary → worker: the event as written, or why it could not be. */
+/**
+ * Primary → worker: the event as written without its `data` (a sink writes the draft's data as
+ * it is, and the worker still holds it: sending it back would copy it a second time), or why it
+ * could not be written.
+ */
 export type AuditAppendResult =
-  | { type: 'gatehouse:audit-result'; id: number; event: AuditEvent }
+  | { type: 'gatehouse:audit-result'; id: number; envelope: Omit<AuditEvent, 'data'> }
   | { type: 'gatehouse:audit-result'; id: number; error: string };
 
 /** Worker → primary: listening and a bundle is active. */
