@@ -82,12 +82,49 @@ async function workerOf(client: DecisionServiceClient): Promise<string> {
 }
 
 function workerPids(): Map<string, number> {
+  return workerPidsOf(serve);
+}
+
+function workerPidsOf(service: Background): Map<string, number> {
   const pids = new Map<string, number>();
-  for (const line of serve.stdout.split('\n')) {
+  for (const line of service.stdout.split('\n')) {
     const match = /"pid":(\d+),.*"worker":(\d+)/.exec(line);
     if (match) pids.set(match[2]!, Number(match[1]));
   }
   return pids;
+}
+
+let bundle: string;
+const kek = randomBytes(32).toString('hex');
+
+function startServe(name: string, listen: string, metrics: string, audit: string): Background {
+  return startBackground(
+    name,
+    process.execPath,
+    [
+      GATEHOUSE, 'serve',
+      '--workers', '2',
+      '--bundle', bundle,
+      '--listen', listen,
+      '--metrics', metrics,
+      '--state', state.url,
+      '--audit', `file:${audit}`,
+      '--audit-source', 'gatehouse://e2e/serve-workers',
+      '--oidc-issuer', idp.issuer,
+      '--oidc-audience', idp.audience,
+      '--oidc-jwks', `${idp.issuer}/jwks`,
+    ],
+    { cwd: work, env: { GATEHOUSE_KEK: kek } },
+  );
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 beforeAll(async () => {
@@ -95,29 +132,12 @@ beforeAll(async () => {
   idp = await OidcTestIssuer.start();
   state = await createTestDatabase('gh_serve_workers');
   await initFactExtractors();
-  const bundle = join(work, 'bundle.tar.gz');
+  bundle = join(work, 'bundle.tar.gz');
   await buildFixtureBundle(work, 'policy', TOKEN_FLOW_POLICY, bundle);
   address = `127.0.0.1:${await freePort()}`;
   metricsAddress = `127.0.0.1:${await freePort()}`;
   auditPath = join(work, 'audit.jsonl');
-  serve = startBackground(
-    'serve --workers 2',
-    process.execPath,
-    [
-      GATEHOUSE, 'serve',
-      '--workers', '2',
-      '--bundle', bundle,
-      '--listen', address,
-      '--metrics', metricsAddress,
-      '--state', state.url,
-      '--audit', `file:${auditPath}`,
-      '--audit-source', 'gatehouse://e2e/serve-workers',
-      '--oidc-issuer', idp.issuer,
-      '--oidc-audience', idp.audience,
-      '--oidc-jwks', `${idp.issuer}/jwks`,
-    ],
-    { cwd: work, env: { GATEHOUSE_KEK: randomBytes(32).toString('hex') } },
-  );
+  serve = startServe('serve --workers 2', address, metricsAddress, auditPath);
   await serve.waitFor(/"workers":2,.*"msg":"decision service listening"/);
 }, 300_000);
 
@@ -220,5 +240,33 @@ describe('gatehouse serve --workers 2', () => {
     const report = JSON.parse(verified.stdout) as { sources: { source: string; events: number }[] };
     expect(report.sources).toHaveLength(1);
     expect(report.sources[0]!.events).toBe(events.length);
+  });
+
+  it('a killed primary takes its workers with it: an open stream ends at once, nothing keeps serving', async () => {
+    address = `127.0.0.1:${await freePort()}`;
+    const other = startServe('serve --workers 2 (primary killed)', address, `127.0.0.1:${await freePort()}`, join(work, 'audit-killed.jsonl'));
+    try {
+      await other.waitFor(/"workers":2,.*"msg":"decision service listening"/);
+      const client = decisionClient();
+      expect((await query(client, 'SELECT 1')).effect).toBe('EFFECT_ALLOW');
+      const stream = client.DecideStream();
+      const ended = new Promise<grpc.ServiceError | undefined>((resolve) => {
+        stream.on('data', () => undefined);
+        stream.on('error', (error: grpc.ServiceError) => resolve(error));
+        stream.on('end', () => resolve(undefined));
+      });
+      other.child.kill('SIGKILL');
+      expect((await ended)?.code).toBe(grpc.status.UNAVAILABLE);
+      const workers = [...workerPidsOf(other)];
+      expect(workers).toHaveLength(2);
+      await eventually('the workers gone', async () => (workers.every(([, pid]) => !alive(pid)) ? true : undefined));
+      const refused = await query(decisionClient(), 'SELECT 4').then(
+        () => undefined,
+        (error: grpc.ServiceError) => error.code,
+      );
+      expect(refused).toBe(grpc.status.UNAVAILABLE);
+    } finally {
+      await other.stop().catch(() => undefined);
+    }
   });
 });
