@@ -2,7 +2,9 @@
  * The three test tiers, by what a file needs to run:
  *
  * - unit: nothing but Node and the repository (no opa CLI, PostgreSQL, Kafka, sshd, no child
- *   process); the whole tier runs in seconds and runs first in `npm test`.
+ *   process but the repository's own checkers in node_modules: tsc and Biome); it runs first in
+ *   `npm test` and holds the static checks (test/repo: the layer and cycle rules, the linter,
+ *   the typecheck), so they fail before any service starts.
  * - integration: real parts (the opa CLI, the services started by test/global-setup.ts,
  *   spawned CLIs and third-party clients). Every test file not listed elsewhere lands here, so
  *   a new file always runs, and it runs with the services up.
@@ -16,8 +18,8 @@
 export const ALL_TESTS = ['test/**/*.test.ts'];
 
 export const UNIT_TESTS = [
-  'test/approvals/approval-binding.test.ts',
-  'test/approvals/approval-manager.test.ts',
+  'test/engine/control/approvals/approval-binding.test.ts',
+  'test/engine/control/approvals/approval-manager.test.ts',
   'test/audit/chain-position.test.ts',
   'test/audit/file-audit-sink.test.ts',
   'test/audit/journal-tail-position.test.ts',
@@ -33,32 +35,35 @@ export const UNIT_TESTS = [
   'test/dataplane/ssh/line-editor.test.ts',
   'test/engine/bundle/bundle-archive.test.ts',
   'test/engine/bundle/policy-dir.test.ts',
-  'test/engine/cedar/cedar-annotations.test.ts',
-  'test/engine/cedar/cedar-docs-example.test.ts',
-  'test/engine/cedar/cedar-entities.test.ts',
-  'test/engine/cedar/cedar-mapping.test.ts',
-  'test/engine/cedar/cedar-request-scope.test.ts',
-  'test/engine/cedar/cedar-validation.test.ts',
-  'test/engine/combine/combine-decisions.test.ts',
-  'test/engine/facts/compute-facts.test.ts',
-  'test/engine/facts/shell-facts.test.ts',
-  'test/engine/facts/sql-facts.test.ts',
-  'test/engine/shell-getopt.test.ts',
-  'test/engine/shell-wrapper-options.test.ts',
-  'test/identity/identity-form.test.ts',
+  'test/engine/evaluation/cedar/cedar-annotations.test.ts',
+  'test/engine/evaluation/cedar/cedar-docs-example.test.ts',
+  'test/engine/evaluation/cedar/cedar-entities.test.ts',
+  'test/engine/evaluation/cedar/cedar-mapping.test.ts',
+  'test/engine/evaluation/cedar/cedar-request-scope.test.ts',
+  'test/engine/evaluation/cedar/cedar-validation.test.ts',
+  'test/engine/evaluation/combine/combine-decisions.test.ts',
+  'test/engine/evaluation/facts/compute-facts.test.ts',
+  'test/engine/evaluation/facts/shell-facts.test.ts',
+  'test/engine/evaluation/facts/sql-facts.test.ts',
+  'test/engine/evaluation/facts/shell-getopt.test.ts',
+  'test/engine/evaluation/facts/shell-wrapper-options.test.ts',
+  'test/engine/control/identity/identity-form.test.ts',
   'test/repo/architecture.test.ts',
-  'test/service/decision-pipeline.test.ts',
-  'test/service/parse-decide-request.test.ts',
-  'test/service/struct-json.test.ts',
-  'test/state/memory-state-store.test.ts',
-  'test/testing/decision-tests-doc.test.ts',
-  'test/testing/match-expectation.test.ts',
-  'test/testing/parse-decision-test-file.test.ts',
-  'test/tokens/oidc-verifier.test.ts',
-  'test/tokens/scoped-token-gate.test.ts',
-  'test/tokens/signing-key-ring.test.ts',
-  'test/tokens/token-issue-effect.test.ts',
-  'test/tokens/verified-token-cache.test.ts',
+  'test/repo/self-contained.test.ts',
+  'test/repo/lint.test.ts',
+  'test/repo/typecheck.test.ts',
+  'test/engine/decision/decision-pipeline.test.ts',
+  'test/engine/server/parse-decide-request.test.ts',
+  'test/engine/server/struct-json.test.ts',
+  'test/engine/control/state/memory-state-store.test.ts',
+  'test/engine/testing/decision-tests-doc.test.ts',
+  'test/engine/testing/match-expectation.test.ts',
+  'test/engine/testing/parse-decision-test-file.test.ts',
+  'test/engine/control/tokens/oidc-verifier.test.ts',
+  'test/engine/control/tokens/scoped-token-gate.test.ts',
+  'test/engine/control/tokens/signing-key-ring.test.ts',
+  'test/engine/control/tokens/token-issue-effect.test.ts',
+  'test/engine/control/tokens/verified-token-cache.test.ts',
 ];
 
 export const E2E_TESTS = ['test/e2e/**/*.test.ts'];
