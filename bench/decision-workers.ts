@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { buildBundle } from '../engine/bundle/build-bundle.ts';
-import { findOpa } from '../engine/toolchain/opa-cli.ts';
+import { findOpa } from '../engine/evaluation/toolchain/opa-cli.ts';
 import { fmt, summarize } from './bench-table.ts';
 import type { MultiConnectionJob, MultiConnectionResult } from './multi-connection-load-client.ts';
 import { processCpuMicros } from './process-cpu.ts';

@@ -12,7 +12,7 @@ import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import { jsonToStruct } from '../dataplane/sdk/struct-codec.ts';
-import { computeFacts, initFactExtractors } from '../engine/facts/compute-facts.ts';
+import { computeFacts, initFactExtractors } from '../engine/evaluation/facts/compute-facts.ts';
 import { loadGatehouseProtos } from '../proto/gatehouse-protos.ts';
 import type { DecideRequest } from '../proto/generated/gatehouse/v1/DecideRequest.ts';
 import type { DecideStreamRequest } from '../proto/generated/gatehouse/v1/DecideStreamRequest.ts';

@@ -1,5 +1,4 @@
-import type { AuditEvent, AuditEventDraft } from '../../audit/audit-event.ts';
-import { AuditUnavailableError, type AuditSink } from '../../audit/audit-sink.ts';
+import { AuditUnavailableError, type AuditEvent, type AuditEventDraft, type AuditSink } from '../../audit/index.ts';
 import { isPrimaryMessage, type AuditAppendRequest } from './worker-messages.ts';
 
 /** The worker's end of the IPC channel to the primary (`process` in a cluster worker). */

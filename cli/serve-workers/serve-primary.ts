@@ -1,8 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, Counter, type Registry } from 'prom-client';
-import type { AuditSink } from '../../audit/audit-sink.ts';
-import { startMetricsServer, type MetricsServer } from '../../engine/server/metrics-server.ts';
+import type { AuditSink } from '../../audit/index.ts';
+import { startMetricsServer, type MetricsServer } from '../../engine/server/index.ts';
 import { isWorkerMessage, WORKER_ID_ENV, type AuditAppendResult, type PrimaryToWorker } from './worker-messages.ts';
 
 export interface ServePrimaryOptions {

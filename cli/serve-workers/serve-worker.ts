@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
-import type { ServiceMetrics } from '../../engine/server/service-metrics.ts';
+import type { ServiceMetrics } from '../../engine/server/index.ts';
 import { isPrimaryMessage, type WorkerReady } from './worker-messages.ts';
 
 /** What a worker has started: the decision server of serve.ts, on the shared socket. */

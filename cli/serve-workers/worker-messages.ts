@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditEventDraft } from '../../audit/audit-event.ts';
+import type { AuditEvent, AuditEventDraft } from '../../audit/index.ts';
 
 /**
  * What the `serve --workers N` processes tell each other over the cluster IPC channel. Every

@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../engine/model/index.ts';
 import { jsonToStruct } from '../../engine/server/struct-json.ts';
-import { initFactExtractors } from '../../engine/facts/index.ts';
+import { initFactExtractors } from '../../engine/evaluation/index.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import type { ApprovalServiceClient } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
 import type { AwaitApprovalResponse__Output } from '../../proto/generated/gatehouse/v1/AwaitApprovalResponse.ts';
@@ -14,11 +14,11 @@ import type { DecideResponse__Output } from '../../proto/generated/gatehouse/v1/
 import type { DecisionServiceClient } from '../../proto/generated/gatehouse/v1/DecisionService.ts';
 import type { DecideStreamResponse__Output } from '../../proto/generated/gatehouse/v1/DecideStreamResponse.ts';
 import type { GetApprovalResponse__Output } from '../../proto/generated/gatehouse/v1/GetApprovalResponse.ts';
-import { buildFixtureBundle } from '../service/service-fixture.ts';
+import { buildFixtureBundle } from '../engine/server/service-fixture.ts';
 import { freePort } from '../support/free-port.ts';
-import { createTestDatabase } from '../state/postgres-test-database.ts';
-import { OidcTestIssuer } from '../tokens/oidc-test-issuer.ts';
-import { bearer, call, TOKEN_FLOW_POLICY } from '../tokens/token-server-fixture.ts';
+import { createTestDatabase } from '../engine/control/state/postgres-test-database.ts';
+import { OidcTestIssuer } from '../engine/control/tokens/oidc-test-issuer.ts';
+import { bearer, call, TOKEN_FLOW_POLICY } from '../engine/control/tokens/token-server-fixture.ts';
 import { eventually, gatehouse, readEvents, startBackground, GATEHOUSE, type Background } from './e2e-stack.ts';
 
 // `gatehouse serve --workers 2` as an operator runs it: two worker processes on one listening
