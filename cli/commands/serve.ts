@@ -262,7 +262,8 @@ async function wireState(config: ServeConfig, auditSink: AuditSink, logger: Logg
 async function start(
   config: ServeConfig,
   logger: Logger,
-  parts: { metrics: ServiceMetrics; auditSink: AuditSink } | undefined = undefined,
+  /** A worker's: its labelled metrics and the sink that forwards to the primary. */
+  parts?: { metrics: ServiceMetrics; auditSink: AuditSink },
 ) {
   const bundleSource = await chooseBundleSource(config);
   const tls = config.tls ? await readTls(config.tls) : undefined;
