@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import type { Effect } from '../../engine/model/index.ts';
+import type { Effect, JsonObject } from '../../engine/model/index.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import type { DecideRequest } from '../../proto/generated/gatehouse/v1/DecideRequest.ts';
 import type { DecideResponse__Output } from '../../proto/generated/gatehouse/v1/DecideResponse.ts';
@@ -11,7 +11,7 @@ import type { ApprovalOutcome, DataPlaneDecision, DecisionAsk, DecisionClient } 
 import { awaitApprovalOverGrpc, grpcDetail } from './approval-waiter.ts';
 import type { GrpcDecisionClientOptions } from './grpc-decision-client-options.ts';
 import { replicaAddresses } from './replica-addresses.ts';
-import { jsonToStruct, structToJson } from './struct-codec.ts';
+import { jsonToStruct, structToJson, StructJsonError } from '../../proto/struct-json.ts';
 
 export type { GrpcDecisionClientOptions };
 
@@ -54,7 +54,7 @@ export class GrpcDecisionClient implements DecisionClient {
     const credentials = options.credentials ?? grpc.credentials.createInsecure();
     this.clients = replicaAddresses(options.address).map(
       (address) =>
-        new protos.decision.gatehouse.v1.DecisionService(address, credentials, {
+        new protos.services.DecisionService(address, credentials, {
           'grpc.keepalive_time_ms': 30_000,
           'grpc.max_reconnect_backoff_ms': 2_000,
         }),
@@ -66,17 +66,14 @@ export class GrpcDecisionClient implements DecisionClient {
 
   async decide(ask: DecisionAsk): Promise<DataPlaneDecision> {
     const requestId = ask.requestId ?? randomUUID();
-    const request: DecideRequest = {
-      action: ask.action,
-      resource: { type: ask.resource.type, id: ask.resource.id, attributes: jsonToStruct(ask.resource.attributes ?? {}) },
-      context: jsonToStruct(ask.context),
-      token: ask.token ?? '',
-      session_id: ask.sessionId,
-      request_id: requestId,
-      subject: ask.subject
-        ? { id: ask.subject.id, type: ask.subject.type ?? '', groups: ask.subject.groups ?? [], claims: jsonToStruct(ask.subject.claims ?? {}) }
-        : undefined,
-    };
+    let request: DecideRequest;
+    try {
+      request = decideRequest(ask, requestId);
+    } catch (error) {
+      // A value JSON cannot carry (NaN, Infinity) in the ask: nothing is sent, and nothing is allowed.
+      if (error instanceof StructJsonError) return denial(`gatehouse: the request cannot be encoded (${error.message}); denied`);
+      throw error;
+    }
     const deadline = Date.now() + this.deadlineMs;
     let lastFailure = 'no answer';
     // A broken stream is re-opened (on the next replica) and the same request re-sent, a few
@@ -169,14 +166,36 @@ export class GrpcDecisionClient implements DecisionClient {
   }
 }
 
+function decideRequest(ask: DecisionAsk, requestId: string): DecideRequest {
+  return {
+    action: ask.action,
+    resource: { type: ask.resource.type, id: ask.resource.id, attributes: jsonToStruct(ask.resource.attributes ?? {}, 'resource.attributes') },
+    context: jsonToStruct(ask.context, 'context'),
+    token: ask.token ?? '',
+    session_id: ask.sessionId,
+    request_id: requestId,
+    subject: ask.subject
+      ? { id: ask.subject.id, type: ask.subject.type ?? '', groups: ask.subject.groups ?? [], claims: jsonToStruct(ask.subject.claims ?? {}, 'subject.claims') }
+      : undefined,
+  };
+}
+
 function toDecision(response: DecideResponse__Output): DataPlaneDecision {
   const effect = EFFECTS[response.effect];
   if (!effect) return denial(`gatehouse: the service answered ${response.effect || 'EFFECT_UNSPECIFIED'}; denied`);
+  let obligations: JsonObject;
+  try {
+    obligations = structToJson(response.obligations, 'obligations');
+  } catch (error) {
+    // Obligations the data plane cannot read cannot be enforced.
+    if (error instanceof StructJsonError) return denial(`gatehouse: the service sent unreadable obligations (${error.message}); denied`);
+    throw error;
+  }
   return {
     decisionId: response.decision_id,
     effect,
     reasons: response.reasons,
-    obligations: structToJson(response.obligations),
+    obligations,
     approvalId: response.approval_id || undefined,
     policyRevision: response.policy_revision,
   };

@@ -2,5 +2,4 @@
 export * from './decision-server.ts';
 export * from './metrics-server.ts';
 export * from './service-metrics.ts';
-export * from './struct-json.ts';
 export * from './token-approval-services.ts';
