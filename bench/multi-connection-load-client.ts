@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
-import { jsonToStruct } from '../dataplane/sdk/struct-codec.ts';
+import { jsonToStruct } from '../proto/struct-json.ts';
 import { computeFacts, initFactExtractors } from '../engine/evaluation/facts/compute-facts.ts';
 import { loadGatehouseProtos } from '../proto/gatehouse-protos.ts';
 import type { DecideRequest } from '../proto/generated/gatehouse/v1/DecideRequest.ts';
@@ -84,7 +84,7 @@ class StreamConnection {
 
 function connect(address: string): DecisionServiceClient {
   // A local subchannel pool: clients to one address would otherwise share one connection.
-  return new (loadGatehouseProtos().decision.gatehouse.v1.DecisionService)(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+  return new (loadGatehouseProtos().services.DecisionService)(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
 }
 
 /** One operation per caller index; the connections live for one job. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../engine/model/index.ts';
-import { jsonToStruct } from '../../engine/server/struct-json.ts';
+import { jsonToStruct } from '../../proto/struct-json.ts';
 import { initFactExtractors } from '../../engine/evaluation/index.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import type { ApprovalServiceClient } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
@@ -35,18 +35,17 @@ let metricsAddress: string;
 let auditPath: string;
 const clients: { close(): void }[] = [];
 
-const v1 = () => (loadGatehouseProtos().grpcObject as unknown as { gatehouse: { v1: Record<string, grpc.ServiceClientConstructor> } }).gatehouse.v1;
 
 /** A client on a connection of its own: grpc-js would otherwise share one subchannel among clients. */
 function decisionClient(): DecisionServiceClient {
-  const client = new (v1().DecisionService!)(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }) as unknown as DecisionServiceClient;
+  const client = new (loadGatehouseProtos().services.DecisionService)(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
   clients.push(client);
   return client;
 }
 
 /** An ApprovalService client on the connection of `over`, so its calls reach the same worker. */
 function approvalClient(over: DecisionServiceClient): ApprovalServiceClient {
-  const client = new (v1().ApprovalService!)(address, grpc.credentials.createInsecure(), { channelOverride: over.getChannel() }) as unknown as ApprovalServiceClient;
+  const client = new (loadGatehouseProtos().services.ApprovalService)(address, grpc.credentials.createInsecure(), { channelOverride: over.getChannel() });
   clients.push(client);
   return client;
 }
