@@ -15,13 +15,13 @@ import { decisionEventDraft } from '../audit/decision-event.ts';
 import type { AuditSink } from '../audit/audit-sink.ts';
 import { buildBundle } from '../engine/bundle/build-bundle.ts';
 import { loadBundle } from '../engine/testing/load-self-tested-bundle.ts';
-import { computeFacts, initFactExtractors } from '../engine/facts/compute-facts.ts';
+import { computeFacts, initFactExtractors } from '../engine/evaluation/facts/compute-facts.ts';
 import type { DecisionInput } from '../engine/model/index.ts';
 import { startDecisionServer } from '../engine/server/decision-server.ts';
-import { requestFingerprint } from '../engine/server/request-fingerprint.ts';
-import { MemoryStateStore } from '../engine/state/memory-state-store.ts';
-import { ScopedTokenGate } from '../engine/tokens/scoped-token-gate.ts';
-import { openTokenAuthority } from '../engine/tokens/token-authority.ts';
+import { requestFingerprint } from '../engine/decision/request-fingerprint.ts';
+import { MemoryStateStore } from '../engine/control/state/memory-state-store.ts';
+import { ScopedTokenGate } from '../engine/control/tokens/scoped-token-gate.ts';
+import { openTokenAuthority } from '../engine/control/tokens/token-authority.ts';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
 import { fmt, measure, measureSync } from './bench-table.ts';
 

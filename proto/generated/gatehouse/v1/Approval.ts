@@ -1,8 +1,8 @@
 // Original file: gatehouse/v1/approval.proto
 
-import type { ApprovalKind as _gatehouse_v1_ApprovalKind, ApprovalKind__Output as _gatehouse_v1_ApprovalKind__Output } from '../../gatehouse/v1/ApprovalKind.ts';
-import type { ApprovalStatus as _gatehouse_v1_ApprovalStatus, ApprovalStatus__Output as _gatehouse_v1_ApprovalStatus__Output } from '../../gatehouse/v1/ApprovalStatus.ts';
-import type { Resource as _gatehouse_v1_Resource, Resource__Output as _gatehouse_v1_Resource__Output } from '../../gatehouse/v1/Resource.ts';
+import type { ApprovalKind as _gatehouse_v1_ApprovalKind, ApprovalKind__Output as _gatehouse_v1_ApprovalKind__Output } from './ApprovalKind.ts';
+import type { ApprovalStatus as _gatehouse_v1_ApprovalStatus, ApprovalStatus__Output as _gatehouse_v1_ApprovalStatus__Output } from './ApprovalStatus.ts';
+import type { Resource as _gatehouse_v1_Resource, Resource__Output as _gatehouse_v1_Resource__Output } from './Resource.ts';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp.ts';
 
 /**

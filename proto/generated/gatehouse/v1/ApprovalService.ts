@@ -2,16 +2,16 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
-import type { ApproveRequest as _gatehouse_v1_ApproveRequest, ApproveRequest__Output as _gatehouse_v1_ApproveRequest__Output } from '../../gatehouse/v1/ApproveRequest.ts';
-import type { ApproveResponse as _gatehouse_v1_ApproveResponse, ApproveResponse__Output as _gatehouse_v1_ApproveResponse__Output } from '../../gatehouse/v1/ApproveResponse.ts';
-import type { AwaitApprovalRequest as _gatehouse_v1_AwaitApprovalRequest, AwaitApprovalRequest__Output as _gatehouse_v1_AwaitApprovalRequest__Output } from '../../gatehouse/v1/AwaitApprovalRequest.ts';
-import type { AwaitApprovalResponse as _gatehouse_v1_AwaitApprovalResponse, AwaitApprovalResponse__Output as _gatehouse_v1_AwaitApprovalResponse__Output } from '../../gatehouse/v1/AwaitApprovalResponse.ts';
-import type { DenyRequest as _gatehouse_v1_DenyRequest, DenyRequest__Output as _gatehouse_v1_DenyRequest__Output } from '../../gatehouse/v1/DenyRequest.ts';
-import type { DenyResponse as _gatehouse_v1_DenyResponse, DenyResponse__Output as _gatehouse_v1_DenyResponse__Output } from '../../gatehouse/v1/DenyResponse.ts';
-import type { GetApprovalRequest as _gatehouse_v1_GetApprovalRequest, GetApprovalRequest__Output as _gatehouse_v1_GetApprovalRequest__Output } from '../../gatehouse/v1/GetApprovalRequest.ts';
-import type { GetApprovalResponse as _gatehouse_v1_GetApprovalResponse, GetApprovalResponse__Output as _gatehouse_v1_GetApprovalResponse__Output } from '../../gatehouse/v1/GetApprovalResponse.ts';
-import type { ListApprovalsRequest as _gatehouse_v1_ListApprovalsRequest, ListApprovalsRequest__Output as _gatehouse_v1_ListApprovalsRequest__Output } from '../../gatehouse/v1/ListApprovalsRequest.ts';
-import type { ListApprovalsResponse as _gatehouse_v1_ListApprovalsResponse, ListApprovalsResponse__Output as _gatehouse_v1_ListApprovalsResponse__Output } from '../../gatehouse/v1/ListApprovalsResponse.ts';
+import type { ApproveRequest as _gatehouse_v1_ApproveRequest, ApproveRequest__Output as _gatehouse_v1_ApproveRequest__Output } from './ApproveRequest.ts';
+import type { ApproveResponse as _gatehouse_v1_ApproveResponse, ApproveResponse__Output as _gatehouse_v1_ApproveResponse__Output } from './ApproveResponse.ts';
+import type { AwaitApprovalRequest as _gatehouse_v1_AwaitApprovalRequest, AwaitApprovalRequest__Output as _gatehouse_v1_AwaitApprovalRequest__Output } from './AwaitApprovalRequest.ts';
+import type { AwaitApprovalResponse as _gatehouse_v1_AwaitApprovalResponse, AwaitApprovalResponse__Output as _gatehouse_v1_AwaitApprovalResponse__Output } from './AwaitApprovalResponse.ts';
+import type { DenyRequest as _gatehouse_v1_DenyRequest, DenyRequest__Output as _gatehouse_v1_DenyRequest__Output } from './DenyRequest.ts';
+import type { DenyResponse as _gatehouse_v1_DenyResponse, DenyResponse__Output as _gatehouse_v1_DenyResponse__Output } from './DenyResponse.ts';
+import type { GetApprovalRequest as _gatehouse_v1_GetApprovalRequest, GetApprovalRequest__Output as _gatehouse_v1_GetApprovalRequest__Output } from './GetApprovalRequest.ts';
+import type { GetApprovalResponse as _gatehouse_v1_GetApprovalResponse, GetApprovalResponse__Output as _gatehouse_v1_GetApprovalResponse__Output } from './GetApprovalResponse.ts';
+import type { ListApprovalsRequest as _gatehouse_v1_ListApprovalsRequest, ListApprovalsRequest__Output as _gatehouse_v1_ListApprovalsRequest__Output } from './ListApprovalsRequest.ts';
+import type { ListApprovalsResponse as _gatehouse_v1_ListApprovalsResponse, ListApprovalsResponse__Output as _gatehouse_v1_ListApprovalsResponse__Output } from './ListApprovalsResponse.ts';
 
 /**
  * Lists, reviews and awaits approvals.

@@ -1,9 +1,9 @@
 // Original file: gatehouse/v1/audit.proto
 
-import type { DecisionEventData as _gatehouse_v1_DecisionEventData, DecisionEventData__Output as _gatehouse_v1_DecisionEventData__Output } from '../../gatehouse/v1/DecisionEventData.ts';
-import type { TokenEventData as _gatehouse_v1_TokenEventData, TokenEventData__Output as _gatehouse_v1_TokenEventData__Output } from '../../gatehouse/v1/TokenEventData.ts';
-import type { ApprovalEventData as _gatehouse_v1_ApprovalEventData, ApprovalEventData__Output as _gatehouse_v1_ApprovalEventData__Output } from '../../gatehouse/v1/ApprovalEventData.ts';
-import type { SessionEventData as _gatehouse_v1_SessionEventData, SessionEventData__Output as _gatehouse_v1_SessionEventData__Output } from '../../gatehouse/v1/SessionEventData.ts';
+import type { DecisionEventData as _gatehouse_v1_DecisionEventData, DecisionEventData__Output as _gatehouse_v1_DecisionEventData__Output } from './DecisionEventData.ts';
+import type { TokenEventData as _gatehouse_v1_TokenEventData, TokenEventData__Output as _gatehouse_v1_TokenEventData__Output } from './TokenEventData.ts';
+import type { ApprovalEventData as _gatehouse_v1_ApprovalEventData, ApprovalEventData__Output as _gatehouse_v1_ApprovalEventData__Output } from './ApprovalEventData.ts';
+import type { SessionEventData as _gatehouse_v1_SessionEventData, SessionEventData__Output as _gatehouse_v1_SessionEventData__Output } from './SessionEventData.ts';
 
 /**
  * One audit event: the CloudEvents 1.0 envelope plus Gatehouse's tamper-evidence fields.

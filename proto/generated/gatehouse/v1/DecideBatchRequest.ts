@@ -1,6 +1,6 @@
 // Original file: gatehouse/v1/decision.proto
 
-import type { DecideRequest as _gatehouse_v1_DecideRequest, DecideRequest__Output as _gatehouse_v1_DecideRequest__Output } from '../../gatehouse/v1/DecideRequest.ts';
+import type { DecideRequest as _gatehouse_v1_DecideRequest, DecideRequest__Output as _gatehouse_v1_DecideRequest__Output } from './DecideRequest.ts';
 
 /**
  * A batch of requests for `DecideBatch`.

@@ -1,6 +1,6 @@
 // Original file: gatehouse/v1/decision.proto
 
-import type { DecideResponse as _gatehouse_v1_DecideResponse, DecideResponse__Output as _gatehouse_v1_DecideResponse__Output } from '../../gatehouse/v1/DecideResponse.ts';
+import type { DecideResponse as _gatehouse_v1_DecideResponse, DecideResponse__Output as _gatehouse_v1_DecideResponse__Output } from './DecideResponse.ts';
 
 /**
  * The answers of `DecideBatch`.

@@ -1,6 +1,6 @@
 // Original file: gatehouse/v1/decision.proto
 
-import type { Effect as _gatehouse_v1_Effect, Effect__Output as _gatehouse_v1_Effect__Output } from '../../gatehouse/v1/Effect.ts';
+import type { Effect as _gatehouse_v1_Effect, Effect__Output as _gatehouse_v1_Effect__Output } from './Effect.ts';
 import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from '../../google/protobuf/Struct.ts';
 
 /**

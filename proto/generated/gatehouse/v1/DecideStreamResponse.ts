@@ -1,7 +1,7 @@
 // Original file: gatehouse/v1/decision.proto
 
-import type { DecideResponse as _gatehouse_v1_DecideResponse, DecideResponse__Output as _gatehouse_v1_DecideResponse__Output } from '../../gatehouse/v1/DecideResponse.ts';
-import type { DecideStreamError as _gatehouse_v1_DecideStreamError, DecideStreamError__Output as _gatehouse_v1_DecideStreamError__Output } from '../../gatehouse/v1/DecideStreamError.ts';
+import type { DecideResponse as _gatehouse_v1_DecideResponse, DecideResponse__Output as _gatehouse_v1_DecideResponse__Output } from './DecideResponse.ts';
+import type { DecideStreamError as _gatehouse_v1_DecideStreamError, DecideStreamError__Output as _gatehouse_v1_DecideStreamError__Output } from './DecideStreamError.ts';
 
 /**
  * One message on `DecideStream` from the service.

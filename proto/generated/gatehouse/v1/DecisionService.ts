@@ -2,12 +2,12 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
-import type { DecideBatchRequest as _gatehouse_v1_DecideBatchRequest, DecideBatchRequest__Output as _gatehouse_v1_DecideBatchRequest__Output } from '../../gatehouse/v1/DecideBatchRequest.ts';
-import type { DecideBatchResponse as _gatehouse_v1_DecideBatchResponse, DecideBatchResponse__Output as _gatehouse_v1_DecideBatchResponse__Output } from '../../gatehouse/v1/DecideBatchResponse.ts';
-import type { DecideRequest as _gatehouse_v1_DecideRequest, DecideRequest__Output as _gatehouse_v1_DecideRequest__Output } from '../../gatehouse/v1/DecideRequest.ts';
-import type { DecideResponse as _gatehouse_v1_DecideResponse, DecideResponse__Output as _gatehouse_v1_DecideResponse__Output } from '../../gatehouse/v1/DecideResponse.ts';
-import type { DecideStreamRequest as _gatehouse_v1_DecideStreamRequest, DecideStreamRequest__Output as _gatehouse_v1_DecideStreamRequest__Output } from '../../gatehouse/v1/DecideStreamRequest.ts';
-import type { DecideStreamResponse as _gatehouse_v1_DecideStreamResponse, DecideStreamResponse__Output as _gatehouse_v1_DecideStreamResponse__Output } from '../../gatehouse/v1/DecideStreamResponse.ts';
+import type { DecideBatchRequest as _gatehouse_v1_DecideBatchRequest, DecideBatchRequest__Output as _gatehouse_v1_DecideBatchRequest__Output } from './DecideBatchRequest.ts';
+import type { DecideBatchResponse as _gatehouse_v1_DecideBatchResponse, DecideBatchResponse__Output as _gatehouse_v1_DecideBatchResponse__Output } from './DecideBatchResponse.ts';
+import type { DecideRequest as _gatehouse_v1_DecideRequest, DecideRequest__Output as _gatehouse_v1_DecideRequest__Output } from './DecideRequest.ts';
+import type { DecideResponse as _gatehouse_v1_DecideResponse, DecideResponse__Output as _gatehouse_v1_DecideResponse__Output } from './DecideResponse.ts';
+import type { DecideStreamRequest as _gatehouse_v1_DecideStreamRequest, DecideStreamRequest__Output as _gatehouse_v1_DecideStreamRequest__Output } from './DecideStreamRequest.ts';
+import type { DecideStreamResponse as _gatehouse_v1_DecideStreamResponse, DecideStreamResponse__Output as _gatehouse_v1_DecideStreamResponse__Output } from './DecideStreamResponse.ts';
 
 /**
  * Evaluates requests against the active policy bundle (Rego compiled to WASM plus Cedar).

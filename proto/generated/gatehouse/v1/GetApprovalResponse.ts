@@ -1,6 +1,6 @@
 // Original file: gatehouse/v1/approval.proto
 
-import type { Approval as _gatehouse_v1_Approval, Approval__Output as _gatehouse_v1_Approval__Output } from '../../gatehouse/v1/Approval.ts';
+import type { Approval as _gatehouse_v1_Approval, Approval__Output as _gatehouse_v1_Approval__Output } from './Approval.ts';
 
 /**
  * The approval.

@@ -1,6 +1,6 @@
 // Original file: gatehouse/v1/token.proto
 
-import type { JsonWebKey as _gatehouse_v1_JsonWebKey, JsonWebKey__Output as _gatehouse_v1_JsonWebKey__Output } from '../../gatehouse/v1/JsonWebKey.ts';
+import type { JsonWebKey as _gatehouse_v1_JsonWebKey, JsonWebKey__Output as _gatehouse_v1_JsonWebKey__Output } from './JsonWebKey.ts';
 
 /**
  * A JSON Web Key Set (RFC 7517) of the service's verification keys.

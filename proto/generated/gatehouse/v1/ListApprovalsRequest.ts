@@ -1,6 +1,6 @@
 // Original file: gatehouse/v1/approval.proto
 
-import type { ApprovalStatus as _gatehouse_v1_ApprovalStatus, ApprovalStatus__Output as _gatehouse_v1_ApprovalStatus__Output } from '../../gatehouse/v1/ApprovalStatus.ts';
+import type { ApprovalStatus as _gatehouse_v1_ApprovalStatus, ApprovalStatus__Output as _gatehouse_v1_ApprovalStatus__Output } from './ApprovalStatus.ts';
 
 /**
  * Which approvals to list.

@@ -2,14 +2,14 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
-import type { GetJwksRequest as _gatehouse_v1_GetJwksRequest, GetJwksRequest__Output as _gatehouse_v1_GetJwksRequest__Output } from '../../gatehouse/v1/GetJwksRequest.ts';
-import type { GetJwksResponse as _gatehouse_v1_GetJwksResponse, GetJwksResponse__Output as _gatehouse_v1_GetJwksResponse__Output } from '../../gatehouse/v1/GetJwksResponse.ts';
-import type { IntrospectTokenRequest as _gatehouse_v1_IntrospectTokenRequest, IntrospectTokenRequest__Output as _gatehouse_v1_IntrospectTokenRequest__Output } from '../../gatehouse/v1/IntrospectTokenRequest.ts';
-import type { IntrospectTokenResponse as _gatehouse_v1_IntrospectTokenResponse, IntrospectTokenResponse__Output as _gatehouse_v1_IntrospectTokenResponse__Output } from '../../gatehouse/v1/IntrospectTokenResponse.ts';
-import type { IssueTokenRequest as _gatehouse_v1_IssueTokenRequest, IssueTokenRequest__Output as _gatehouse_v1_IssueTokenRequest__Output } from '../../gatehouse/v1/IssueTokenRequest.ts';
-import type { IssueTokenResponse as _gatehouse_v1_IssueTokenResponse, IssueTokenResponse__Output as _gatehouse_v1_IssueTokenResponse__Output } from '../../gatehouse/v1/IssueTokenResponse.ts';
-import type { RevokeTokenRequest as _gatehouse_v1_RevokeTokenRequest, RevokeTokenRequest__Output as _gatehouse_v1_RevokeTokenRequest__Output } from '../../gatehouse/v1/RevokeTokenRequest.ts';
-import type { RevokeTokenResponse as _gatehouse_v1_RevokeTokenResponse, RevokeTokenResponse__Output as _gatehouse_v1_RevokeTokenResponse__Output } from '../../gatehouse/v1/RevokeTokenResponse.ts';
+import type { GetJwksRequest as _gatehouse_v1_GetJwksRequest, GetJwksRequest__Output as _gatehouse_v1_GetJwksRequest__Output } from './GetJwksRequest.ts';
+import type { GetJwksResponse as _gatehouse_v1_GetJwksResponse, GetJwksResponse__Output as _gatehouse_v1_GetJwksResponse__Output } from './GetJwksResponse.ts';
+import type { IntrospectTokenRequest as _gatehouse_v1_IntrospectTokenRequest, IntrospectTokenRequest__Output as _gatehouse_v1_IntrospectTokenRequest__Output } from './IntrospectTokenRequest.ts';
+import type { IntrospectTokenResponse as _gatehouse_v1_IntrospectTokenResponse, IntrospectTokenResponse__Output as _gatehouse_v1_IntrospectTokenResponse__Output } from './IntrospectTokenResponse.ts';
+import type { IssueTokenRequest as _gatehouse_v1_IssueTokenRequest, IssueTokenRequest__Output as _gatehouse_v1_IssueTokenRequest__Output } from './IssueTokenRequest.ts';
+import type { IssueTokenResponse as _gatehouse_v1_IssueTokenResponse, IssueTokenResponse__Output as _gatehouse_v1_IssueTokenResponse__Output } from './IssueTokenResponse.ts';
+import type { RevokeTokenRequest as _gatehouse_v1_RevokeTokenRequest, RevokeTokenRequest__Output as _gatehouse_v1_RevokeTokenRequest__Output } from './RevokeTokenRequest.ts';
+import type { RevokeTokenResponse as _gatehouse_v1_RevokeTokenResponse, RevokeTokenResponse__Output as _gatehouse_v1_RevokeTokenResponse__Output } from './RevokeTokenResponse.ts';
 
 /**
  * Issues, inspects and revokes scoped tokens, and publishes the keys that verify them.
