@@ -1,5 +1,7 @@
 /**
  * Issue 4's benchmark (docs/performance.md "Audit"), in one run against the real broker:
+ *   0. the append path both sinks share (decision draft with redaction, CloudEvent JSON, sha256
+ *      chain), in process, as thread CPU per event: robust to the load of a shared machine;
  *   1. events/s sustained into Kafka: N decision events appended through the `kafka://` sink
  *      (journal + shipper) until the shipper has had every one acknowledged (acks=all);
  *   2. `Decide` latency over gRPC (DecideStream, 8 callers) with no sink, the file sink and the
@@ -25,6 +27,7 @@ import type { AuditSink } from '../audit/audit-sink.ts';
 import { readAuditSource } from '../audit/audit-source-reader.ts';
 import { createAuditSink } from '../audit/create-audit-sink.ts';
 import { decisionEventDraft } from '../audit/decision-event.ts';
+import { chainEvent, GENESIS_STATE } from '../audit/hash-chain.ts';
 import type { KafkaAuditSink } from '../audit/kafka-audit-sink.ts';
 import { replayDecisions } from '../audit/replay-decisions.ts';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
@@ -64,6 +67,7 @@ export async function run(): Promise<string> {
     await initFactExtractors();
     const bundle = await loadBundle(bundlePath);
     try {
+      out.push(appendPathCost(bundle));
       const sustained = await sustainedIntoKafka(broker, bundle, join(work, 'journal-sustained'), runId);
       out.push(sustained.text);
       const decisionsFile = join(work, 'decisions.jsonl');
@@ -119,6 +123,65 @@ function decisionTemplates(bundle: PreparedBundle): AuditEventDraft[] {
       input,
     });
   });
+}
+
+// ---- 0. the shared append path ------------------------------------------------------------
+
+/**
+ * What every sink does per event before any I/O: the decision draft (redaction and masking of the
+ * recorded input), the CloudEvent stamped and serialised, the sha256 chain. Thread CPU time, so
+ * other processes' load does not count; the stages are timed apart on the same events.
+ */
+function appendPathCost(bundle: PreparedBundle): string {
+  const time = new Date().toISOString();
+  const evaluated = BENCH_REQUESTS.map((request, i) => {
+    const input: DecisionInput = { ...request, time, sessionId: `bench-session-${i}`, requestId: randomUUID(), context: computeFacts(request.context).context };
+    return { input, decision: bundle.evaluate(input) };
+  });
+  const count = Math.max(2000, Math.floor(EVENTS / 5));
+  let state = GENESIS_STATE;
+  let lineBytes = 0;
+  const drafts: AuditEventDraft[] = new Array(count);
+  const cpuMicros = (from: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(from);
+    return used.user + used.system;
+  };
+  const draftStart = process.cpuUsage();
+  for (let i = 0; i < count; i++) {
+    const { input, decision } = evaluated[i % evaluated.length]!;
+    drafts[i] = decisionEventDraft({
+      decisionId: randomUUID(),
+      requestId: input.requestId!,
+      sessionId: input.sessionId,
+      effect: decision.effect,
+      reasons: decision.reasons,
+      obligations: decision.obligations,
+      policyRevision: bundle.revision,
+      engineMicros: 50,
+      input,
+    });
+  }
+  const draftMicros = cpuMicros(draftStart) / count;
+  const chainStart = process.cpuUsage();
+  for (let i = 0; i < count; i++) {
+    const recordedtime = new Date().toISOString();
+    const built = chainEvent({ id: randomUUID(), time: drafts[i]!.time ?? recordedtime, recordedtime, draft: drafts[i]! }, 'gatehouse://bench/append-path', state);
+    state = built.next;
+    lineBytes += built.line.length + 1;
+  }
+  const chainMicros = cpuMicros(chainStart) / count;
+  const text = [
+    `### Shared append path: ${fmt(count, 0)} decision events, in process (CPU µs per event; the process's other threads are idle)`,
+    '',
+    '| stage | CPU µs per event |',
+    '| --- | ---: |',
+    `| decision draft (redaction and masking of the recorded input, reasons) | ${fmt(draftMicros, 1)} |`,
+    `| CloudEvent stamp, JSON line, sha256 chain | ${fmt(chainMicros, 1)} |`,
+    `| **total** (${fmt(lineBytes / count, 0)} bytes per line) | **${fmt(draftMicros + chainMicros, 1)}** |`,
+    '',
+  ].join('\n');
+  process.stdout.write(text + '\n');
+  return text;
 }
 
 // ---- 1. events/s sustained into the broker -------------------------------------------------
