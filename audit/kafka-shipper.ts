@@ -239,7 +239,8 @@ export class KafkaShipper {
   async #warmUp(): Promise<void> {
     try {
       await (await this.#connectedProducer()).initIdempotentProducer({});
-    } catch {
+    } catch (error) {
+      this.options.logger.warn({ err: kafkaErrorText(error) }, 'audit shipper: Kafka not reachable at start; events wait in the journal and the first batch retries');
       await this.#disconnect();
     }
   }
