@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { Admin, Consumer, stringDeserializer, type Message } from '@platformatic/kafka';
 import { AUDIT_TOPICS } from './audit-event.ts';
-import { defaultAuditLogger, type AuditLogger } from './audit-logger.ts';
 import { AuditUnavailableError } from './audit-sink.ts';
 import { lineFromBinaryRecord } from './cloudevents-kafka-record.ts';
-import { createKafkaClient } from './kafka-client.ts';
+import { kafkaClientOptions, kafkaErrorText } from './kafka-client.ts';
 import { AuditConfigError, parseKafkaSpec, type KafkaConnectionOptions } from './kafka-spec.ts';
 
 /** One stored event as read back: the exact line (file) or record value (Kafka), and where it was. */
@@ -18,7 +18,6 @@ export interface ReadSourceOptions {
   /** Kafka topics to read (default: the four audit topics). Ignored for files. */
   topics?: string[];
   kafka?: Partial<KafkaConnectionOptions>;
-  logger?: AuditLogger;
   /** Called now and then with the number of records read so far. */
   onProgress?: (read: number) => void;
 }
@@ -55,89 +54,86 @@ async function* readFile(path: string, options: ReadSourceOptions): AsyncGenerat
   options.onProgress?.(n);
 }
 
-async function* readKafka(connection: KafkaConnectionOptions, options: ReadSourceOptions): AsyncGenerator<StoredRecord> {
-  const logger = options.logger ?? defaultAuditLogger();
-  const kafka = createKafkaClient(connection, logger, '-reader');
-  const admin = kafka.admin();
-  await admin.connect();
-  const existing = new Set(await admin.listTopics());
-  const topics = (options.topics ?? Object.values(AUDIT_TOPICS)).filter((topic) => existing.has(topic));
-  // the end of each partition as of now: reading stops there
-  const remaining = new Map<string, bigint>();
-  for (const topic of topics) {
-    for (const partition of await admin.fetchTopicOffsets(topic)) {
-      const high = BigInt(partition.high);
-      const low = BigInt(partition.low);
-      if (high > low) remaining.set(`${topic}/${partition.partition}`, high);
-    }
-  }
-  await admin.disconnect();
-  if (remaining.size === 0) return;
+/** ListOffsets timestamps: the next offset to be written (high watermark), and the first one kept. */
+const LATEST = -1n;
+const EARLIEST = -2n;
 
-  const consumer = kafka.consumer({ groupId: `gatehouse-reader-${process.pid}-${Date.now()}`, allowAutoTopicCreation: false });
-  const buffered: StoredRecord[] = [];
-  let wake: (() => void) | undefined;
-  let failure: unknown;
-  let read = 0;
-  const notify = () => {
-    wake?.();
-    wake = undefined;
-  };
-  // kafkajs reports a consumer stopped by a lost broker only as a CRASH event (run() has long
-  // resolved), then restarts it for ever or leaves it dead: either way the records this read
-  // waits for never come. A one-shot read fails instead, with the reason.
-  consumer.on(consumer.events.CRASH, (event) => {
-    const error = event.payload.error;
-    failure ??= new AuditUnavailableError(`reading the audit topics from Kafka failed: ${error.message}`, { cause: error });
-    notify();
-  });
-  await consumer.connect();
+type RecordMessage = Message<Buffer, Buffer, string, string>;
+
+async function* readKafka(connection: KafkaConnectionOptions, options: ReadSourceOptions): AsyncGenerator<StoredRecord> {
+  const unavailable = (error: unknown) =>
+    error instanceof AuditUnavailableError ? error : new AuditUnavailableError(`reading the audit topics from Kafka failed: ${kafkaErrorText(error)}`, { cause: error });
+  let topics: string[];
+  const admin = new Admin(kafkaClientOptions(connection, '-reader'));
   try {
-    await consumer.subscribe({ topics: [...new Set([...remaining.keys()].map((key) => key.slice(0, key.lastIndexOf('/'))))], fromBeginning: true });
-    void consumer
-      .run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          const key = `${batch.topic}/${batch.partition}`;
-          const high = remaining.get(key);
-          if (high === undefined) return;
-          for (const message of batch.messages) {
-            if (BigInt(message.offset) >= high) break;
-            if (message.value) buffered.push({ line: recordLine(message.headers, message.value), origin: `${key}@${message.offset}` });
-            if (BigInt(message.offset) + 1n >= high) remaining.delete(key);
-          }
-          notify();
-        },
-      })
-      .catch((error: unknown) => {
-        failure = error;
-        notify();
-      });
-    while (remaining.size > 0 || buffered.length > 0) {
-      if (buffered.length === 0) {
-        if (failure !== undefined) throw failure;
-        await new Promise<void>((resolve) => (wake = resolve));
-        continue;
+    const existing = new Set(await admin.listTopics());
+    topics = (options.topics ?? Object.values(AUDIT_TOPICS)).filter((topic) => existing.has(topic));
+  } catch (error) {
+    throw unavailable(error);
+  } finally {
+    await admin.close().catch(() => undefined);
+  }
+  if (topics.length === 0) return;
+
+  // A one-shot read: a throwaway group, nothing committed; records come with headers as text
+  // and values as bytes (recordLine decodes them).
+  const consumer = new Consumer<Buffer, Buffer, string, string>({
+    ...kafkaClientOptions(connection, '-reader'),
+    groupId: `gatehouse-reader-${process.pid}-${Date.now()}`,
+    deserializers: { headerKey: stringDeserializer, headerValue: stringDeserializer },
+  });
+  try {
+    // the end of each partition as of now: reading stops there
+    const remaining = new Map<string, bigint>();
+    try {
+      const [low, high] = await Promise.all([consumer.listOffsets({ topics, timestamp: EARLIEST }), consumer.listOffsets({ topics, timestamp: LATEST })]);
+      for (const [topic, ends] of high) {
+        ends.forEach((end, partition) => {
+          if (end > (low.get(topic)?.[partition] ?? 0n)) remaining.set(`${topic}/${partition}`, end);
+        });
       }
-      const record = buffered.shift()!;
-      read += 1;
-      if (read % 10_000 === 0) options.onProgress?.(read);
-      yield record;
+    } catch (error) {
+      throw unavailable(error);
     }
+    if (remaining.size === 0) return;
+    const wanted = [...new Set([...remaining.keys()].map((key) => key.slice(0, key.lastIndexOf('/'))))];
+    let stream: AsyncIterable<RecordMessage> & { close(): Promise<void> };
+    try {
+      stream = await consumer.consume({ topics: wanted, mode: 'earliest', autocommit: false });
+    } catch (error) {
+      throw unavailable(error);
+    }
+    let read = 0;
+    try {
+      // a lost broker ends the iteration with the client's error (after its retries), not a hang
+      for await (const message of stream) {
+        const key = `${message.topic}/${message.partition}`;
+        const high = remaining.get(key);
+        if (high === undefined || message.offset >= high) continue;
+        if (message.offset + 1n >= high) remaining.delete(key);
+        if (message.value !== undefined && message.value !== null && message.value.length > 0) {
+          read += 1;
+          if (read % 10_000 === 0) options.onProgress?.(read);
+          yield { line: recordLine(message.headers, message.value), origin: `${key}@${message.offset}` };
+        }
+        if (remaining.size === 0) break;
+      }
+    } catch (error) {
+      throw unavailable(error);
+    } finally {
+      await stream.close().catch(() => undefined);
+    }
+    if (remaining.size > 0) throw new AuditUnavailableError(`reading the audit topics from Kafka ended early: ${[...remaining.keys()].join(', ')} not read to the end`);
     options.onProgress?.(read);
   } finally {
-    await consumer.disconnect().catch(() => undefined);
+    // forced: a stream that failed to start may still be registered with the consumer
+    await new Promise<void>((resolve) => consumer.close(true, () => resolve()));
   }
 }
 
 /** The event line of a record: the value (structured mode) or rebuilt from the ce_ headers (binary mode). */
-function recordLine(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined, value: Buffer): string {
+function recordLine(headers: Map<string, string>, value: Buffer): string {
   const text = value.toString('utf8');
-  if (!headers || headers.ce_specversion === undefined) return text;
-  const strings: Record<string, string | undefined> = {};
-  for (const [name, header] of Object.entries(headers)) {
-    const single = Array.isArray(header) ? header[0] : header;
-    strings[name] = single === undefined ? undefined : single.toString();
-  }
-  return lineFromBinaryRecord(strings, text) ?? text;
+  if (!headers.has('ce_specversion')) return text;
+  return lineFromBinaryRecord(Object.fromEntries(headers), text) ?? text;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { AuditEvent, AuditEventDraft } from './audit-event.ts';
 
 /**
@@ -23,8 +23,11 @@ export interface ChainState {
 
 export const GENESIS_STATE: ChainState = { prevHash: GENESIS_PREV_HASH, sequence: 0 };
 
+/** One-shot hashing (Node ≥ 20.12) skips the Hash object a digest per line otherwise costs. */
+const oneShot: ((algorithm: string, data: string, encoding: 'hex') => string) | undefined = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
 export function hashLine(line: string): string {
-  return createHash('sha256').update(line, 'utf8').digest('hex');
+  return oneShot ? oneShot('sha256', line, 'hex') : crypto.createHash('sha256').update(line, 'utf8').digest('hex');
 }
 
 /** The draft stamped with the fields that do not depend on the chain position. */

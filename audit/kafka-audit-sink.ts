@@ -85,5 +85,6 @@ export async function openKafkaAuditSink(options: KafkaAuditSinkOptions): Promis
     },
   );
   shipper.start();
+  await shipper.ready();
   return Object.assign(appender, { journal, shipper });
 }

@@ -1,41 +1,50 @@
-import kafkajs from 'kafkajs';
-import type { Kafka, KafkaConfig, LogEntry } from 'kafkajs';
-import type { AuditLogger } from './audit-logger.ts';
-import type { KafkaConnectionOptions } from './kafka-spec.ts';
+import type { BaseOptions, SASLMechanismValue } from '@platformatic/kafka';
+import type { KafkaConnectionOptions, SaslMechanism } from './kafka-spec.ts';
 
-const { Kafka: KafkaClass, logLevel } = kafkajs;
+const SASL_MECHANISMS: Record<SaslMechanism, SASLMechanismValue> = {
+  plain: 'PLAIN',
+  'scram-sha-256': 'SCRAM-SHA-256',
+  'scram-sha-512': 'SCRAM-SHA-512',
+};
 
-/** A kafkajs client for the given connection options, logging warnings and errors through `logger`. */
-export function createKafkaClient(options: KafkaConnectionOptions, logger: AuditLogger, clientIdSuffix = ''): Kafka {
-  const config: KafkaConfig = {
+/**
+ * The @platformatic/kafka client options (producer, admin and consumer alike) for the given
+ * connection options. Retries inside the client are few on purpose: the shipper retries whole
+ * batches itself from the journal (duplicates, never loss), and a one-shot reader should fail
+ * with the reason rather than hang.
+ */
+export function kafkaClientOptions(options: KafkaConnectionOptions, clientIdSuffix = ''): BaseOptions {
+  const base: BaseOptions = {
     clientId: options.clientId + clientIdSuffix,
-    brokers: options.brokers,
+    bootstrapBrokers: options.brokers,
+    connectTimeout: 3000,
+    // per request on the wire, and the broker-side timeout of a produce (acks=all)
     requestTimeout: options.requestTimeoutMs,
-    connectionTimeout: 3000,
-    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 3000 },
-    logLevel: logLevel.WARN,
-    logCreator: () => (entry: LogEntry) => {
-      const { message, ...extra } = entry.log;
-      // We cap retries on purpose and retry whole batches ourselves (duplicates, never loss).
-      if (message.startsWith('Limiting retries for the idempotent producer')) return;
-      const line = { kafka: entry.namespace, ...pickSafe(extra) };
-      if (entry.level === logLevel.ERROR) logger.error(line, `kafka: ${message}`);
-      else logger.warn(line, `kafka: ${message}`);
-    },
+    timeout: options.requestTimeoutMs,
+    retries: 3,
+    retryDelay: 250,
   };
-  if (options.ssl !== undefined) config.ssl = options.ssl;
+  if (options.ssl === true) base.tls = {};
+  else if (options.ssl) {
+    const { ca, cert, key, rejectUnauthorized, servername } = options.ssl;
+    base.tls = { ca, cert, key, rejectUnauthorized, servername };
+  }
   if (options.sasl !== undefined) {
     const { mechanism, username, password } = options.sasl;
-    config.sasl = { mechanism, username, password } as KafkaConfig['sasl'];
+    base.sasl = { mechanism: SASL_MECHANISMS[mechanism], username, password };
   }
-  return new KafkaClass(config);
+  return base;
 }
 
-// kafkajs log entries carry broker, error and retry fields; never pass through anything that could hold credentials.
-function pickSafe(extra: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of ['broker', 'error', 'retryCount', 'retryTime', 'topic', 'groupId', 'clientId']) {
-    if (extra[key] !== undefined) out[key] = String(extra[key]);
+/**
+ * One line for a client error. The client wraps retried failures in an AggregateError whose own
+ * message only counts attempts ("produce failed 4 times."): the last cause says what went wrong.
+ * Broker errors carry no credentials; the client's options are never part of the text.
+ */
+export function kafkaErrorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return `${error.message} last: ${kafkaErrorText(error.errors[error.errors.length - 1])}`;
   }
-  return out;
+  return error.message;
 }

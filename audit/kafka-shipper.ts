@@ -1,24 +1,34 @@
 import { performance } from 'node:perf_hooks';
-import kafkajs from 'kafkajs';
-import type { Admin, Kafka, Message, Producer, ProducerConfig, TopicMessages } from 'kafkajs';
+import { Admin, compatibilityPartitioner, Producer, stringSerializers, type MessageToProduce, type ProducerOptions } from '@platformatic/kafka';
 import { AUDIT_TOPICS, type AuditEventType } from './audit-event.ts';
 import type { AuditLogger } from './audit-logger.ts';
 import { binaryRecord } from './cloudevents-kafka-record.ts';
 import type { JournalChunk, JournalPosition } from './journal.ts';
-import { createKafkaClient } from './kafka-client.ts';
+import { kafkaClientOptions, kafkaErrorText } from './kafka-client.ts';
 import type { KafkaConnectionOptions } from './kafka-spec.ts';
 
-const { CompressionTypes, Partitioners } = kafkajs;
+type StringProducer = Producer<string, string, string, string>;
+type StringMessage = MessageToProduce<string, string, string, string>;
 
-/** The shipper's producer (bench/audit-producers.ts measures this same configuration). */
-export const SHIPPER_PRODUCER_CONFIG: ProducerConfig = {
-  idempotent: true,
-  maxInFlightRequests: 1,
-  allowAutoTopicCreation: false,
-  // murmur2 on the key, as the Java client does: one session's events stay in one partition, in order
-  createPartitioner: Partitioners.DefaultPartitioner,
-  retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
-};
+/**
+ * The shipper's producer (bench/audit-producers.ts measures this same configuration):
+ * idempotent (the client then sends with acks=all and one request in flight per broker, so a
+ * retried request cannot reorder or duplicate records), keys partitioned by murmur2 as the Java
+ * client does, so one session's events stay in one partition, in order. The client's own
+ * retries are capped (an idempotent producer would otherwise retry for ever): the shipper
+ * retries whole batches from the journal.
+ */
+export function shipperProducerOptions(kafka: KafkaConnectionOptions): ProducerOptions<string, string, string, string> {
+  return {
+    ...kafkaClientOptions(kafka),
+    serializers: stringSerializers,
+    idempotent: true,
+    acks: -1,
+    partitioner: compatibilityPartitioner,
+    autocreateTopics: false,
+    retries: 3,
+  };
+}
 
 /** Lines that are not a Gatehouse event (disk corruption) still ship, to this topic, so nothing vanishes. */
 export const UNPARSEABLE_TOPIC = 'gatehouse.audit.unparseable';
@@ -78,8 +88,7 @@ export function defaultBatchBytes(kafka: KafkaConnectionOptions): number {
  * loss is not. Runs in the shipper thread (shipper-worker.ts); `ShipperThread` is the service side.
  */
 export class KafkaShipper {
-  #kafka: Kafka;
-  #producer: Producer | undefined;
+  #producer: StringProducer | undefined;
   #topicsReady = false;
   #stopped = false;
   #loop: Promise<void> | undefined;
@@ -98,7 +107,6 @@ export class KafkaShipper {
     private readonly journal: ShipperJournal,
     private readonly options: KafkaShipperOptions,
   ) {
-    this.#kafka = createKafkaClient(options.kafka, options.logger);
     this.#position = { ...options.start };
     this.#batchBytes = options.batchBytes ?? defaultBatchBytes(options.kafka);
     this.#lingerMs = options.lingerMs ?? 20;
@@ -132,6 +140,7 @@ export class KafkaShipper {
   }
 
   async #run(): Promise<void> {
+    await this.#warmUp();
     while (!this.#stopped) {
       try {
         await this.#linger();
@@ -161,7 +170,7 @@ export class KafkaShipper {
         if (this.#stopped) break;
         this.#unreadSince = 0; // the retry goes as soon as the backoff ends, without lingering
         this.#failures += 1;
-        this.options.onFailure(error instanceof Error ? error.message : String(error), this.#failures);
+        this.options.onFailure(kafkaErrorText(error), this.#failures);
         // A fresh producer after a failure: the old one's sequence state may be stale after a broker restart.
         await this.#disconnect();
         await this.#sleepUnlessStopped(Math.min(200 * 2 ** Math.min(this.#failures, 5), 5000));
@@ -192,43 +201,54 @@ export class KafkaShipper {
 
   async #send(lines: string[], bytes: number): Promise<Array<[string, number]>> {
     const producer = await this.#connectedProducer();
-    const byTopic = new Map<string, Message[]>();
-    for (const line of lines) {
+    const binaryMode = this.options.kafka.contentMode === 'binary';
+    const messages: StringMessage[] = new Array(lines.length);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
       const { topic, key } = route(line);
-      let messages = byTopic.get(topic);
-      if (!messages) byTopic.set(topic, (messages = []));
-      const binary = this.options.kafka.contentMode === 'binary' ? binaryRecord(line) : undefined;
-      messages.push(binary ? { key, value: binary.value, headers: binary.headers } : { key, value: line, headers: { 'content-type': 'application/cloudevents+json' } });
+      counts.set(topic, (counts.get(topic) ?? 0) + 1);
+      const binary = binaryMode ? binaryRecord(line) : undefined;
+      messages[i] = binary ? { topic, key, value: binary.value, headers: binary.headers } : { topic, key, value: line, headers: STRUCTURED_HEADERS };
     }
-    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-    await producer.sendBatch({
-      topicMessages,
-      acks: -1,
-      timeout: this.options.kafka.requestTimeoutMs,
-      compression:
-        this.options.kafka.compression === 'gzip' && bytes >= (this.options.compressMinBytes ?? 256 * 1024)
-          ? CompressionTypes.GZIP
-          : CompressionTypes.None,
+    // One send per batch, awaited before the next: the journal position advances only past
+    // what the broker acknowledged (acks=all), so order in each partition is journal order.
+    await producer.send({
+      messages,
+      compression: this.options.kafka.compression === 'gzip' && bytes >= (this.options.compressMinBytes ?? 256 * 1024) ? 'gzip' : 'none',
     });
-    return topicMessages.map(({ topic, messages }) => [topic, messages.length]);
+    if (producer.producerId === undefined) throw new Error('the Kafka producer sent without an idempotent producer id');
+    return [...counts];
   }
 
-  async #connectedProducer(): Promise<Producer> {
+  async #connectedProducer(): Promise<StringProducer> {
     if (!this.#topicsReady) {
-      await ensureAuditTopics(this.#kafka.admin());
+      await ensureAuditTopics(this.options.kafka);
       this.#topicsReady = true;
     }
-    if (this.#producer) return this.#producer;
-    const producer = this.#kafka.producer(SHIPPER_PRODUCER_CONFIG);
-    await producer.connect();
-    this.#producer = producer;
-    return producer;
+    // the client connects on the first send (and gets its producer id then)
+    this.#producer ??= new Producer(shipperProducerOptions(this.options.kafka));
+    return this.#producer;
+  }
+
+  /**
+   * Checks the topics, connects and gets the idempotent producer id before the first batch, so
+   * that the first events appended (or a close right after them) do not wait for all of that. A
+   * failure here is left to the first send, which reports it and retries.
+   */
+  async #warmUp(): Promise<void> {
+    try {
+      await (await this.#connectedProducer()).initIdempotentProducer({});
+    } catch (error) {
+      this.options.logger.warn({ err: kafkaErrorText(error) }, 'audit shipper: Kafka not reachable at start; events wait in the journal and the first batch retries');
+      await this.#disconnect();
+    }
   }
 
   async #disconnect(): Promise<void> {
     const producer = this.#producer;
     this.#producer = undefined;
-    await producer?.disconnect().catch(() => undefined);
+    await producer?.close().catch(() => undefined);
   }
 
   #idle(): Promise<void> {
@@ -248,17 +268,43 @@ export class KafkaShipper {
   }
 }
 
-/** Creates the four audit topics (and the unparseable one) when missing, with the broker's defaults. */
-export async function ensureAuditTopics(admin: Admin): Promise<void> {
-  await admin.connect();
+const STRUCTURED_HEADERS = { 'content-type': 'application/cloudevents+json' };
+/** How long topic creation may take to elect the new partitions' leaders. */
+const LEADERS_TIMEOUT_MS = 30_000;
+
+/** Creates the four audit topics (and the unparseable one) when missing, with the broker's defaults, and waits for their leaders. */
+export async function ensureAuditTopics(kafka: KafkaConnectionOptions): Promise<void> {
+  const admin = new Admin(kafkaClientOptions(kafka, '-admin'));
   try {
+    const all = [...Object.values(AUDIT_TOPICS), UNPARSEABLE_TOPIC];
     const existing = new Set(await admin.listTopics());
-    const wanted = [...Object.values(AUDIT_TOPICS), UNPARSEABLE_TOPIC].filter((topic) => !existing.has(topic));
-    if (wanted.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => ({ topic })) });
+    const wanted = all.filter((topic) => !existing.has(topic));
+    if (wanted.length === 0) return;
+    try {
+      await admin.createTopics({ topics: wanted });
+    } catch (error) {
+      // another writer may have created them in between: only what is still missing is an error
+      const now = new Set(await admin.listTopics());
+      if (wanted.some((topic) => !now.has(topic))) throw error;
     }
+    await waitForLeaders(admin, wanted);
   } finally {
-    await admin.disconnect();
+    await admin.close().catch(() => undefined);
+  }
+}
+
+/** Until every partition of `topics` has a leader (a send to a fresh topic fails before then). */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + LEADERS_TIMEOUT_MS;
+  for (;;) {
+    const metadata = await admin.metadata({ topics, forceUpdate: true });
+    const ready = topics.every((topic) => {
+      const partitions = metadata.topics.get(topic)?.partitions ?? [];
+      return partitions.length > 0 && partitions.every((partition) => partition !== undefined && partition.leader >= 0);
+    });
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`audit topics ${topics.join(', ')} have no partition leaders after ${LEADERS_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -266,7 +312,7 @@ export async function ensureAuditTopics(admin: Admin): Promise<void> {
 // read without parsing the whole event (a large share of the shipper's CPU otherwise).
 const HEAD = /^\{"specversion":"1\.0","id":"[^"\\]*","source":"(?:[^"\\]|\\.)*","type":"([a-z.0-9]+)","time":"[^"\\]*","subject":("(?:[^"\\]|\\.)*")/;
 
-function route(line: string): { topic: string; key: string | null } {
+function route(line: string): { topic: string; key: string | undefined } {
   const head = HEAD.exec(line);
   if (head) {
     const topic = AUDIT_TOPICS[head[1] as AuditEventType];
@@ -275,11 +321,11 @@ function route(line: string): { topic: string; key: string | null } {
   try {
     const event = JSON.parse(line) as { type?: unknown; subject?: unknown };
     const topic = typeof event.type === 'string' ? AUDIT_TOPICS[event.type as AuditEventType] : undefined;
-    if (topic) return { topic, key: typeof event.subject === 'string' ? event.subject : null };
+    if (topic) return { topic, key: typeof event.subject === 'string' ? event.subject : undefined };
   } catch {
     // falls through to the unparseable topic
   }
-  return { topic: UNPARSEABLE_TOPIC, key: null };
+  return { topic: UNPARSEABLE_TOPIC, key: undefined };
 }
 
 function samePosition(a: JournalPosition, b: JournalPosition): boolean {

@@ -18,7 +18,7 @@ export interface KafkaConnectionOptions {
   /** TLS: true for system CAs, or PEM material (already read from files). */
   ssl?: boolean | { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean; servername?: string };
   sasl?: { mechanism: SaslMechanism; username: string; password: string };
-  /** Record batch compression (kafkajs ships gzip; others need codecs). */
+  /** Record batch compression of large (backlog) batches. */
   compression: 'gzip' | 'none';
   /** Send timeout per batch, ms. */
   requestTimeoutMs: number;

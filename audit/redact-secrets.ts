@@ -172,18 +172,26 @@ export interface RedactionResult<T> {
 /**
  * Redacts every string in a JSON value; arrays under an `argv` key get the argv rules. Values
  * under keys a policy masks (`mask`, case-insensitive) become MASKED, outside the raw-text and
- * facts subtrees `sql` and `command`.
+ * facts subtrees `sql` and `command`. `path` prefixes the reported paths (the value's place in a
+ * larger document). A string met twice in one value (the statement text repeated in its facts,
+ * an argv word repeated as an operand) is scanned once.
  */
 export function redactJson<T extends JsonValue>(
   value: T,
-  options: { mask?: readonly string[]; /** mask only under this top-level key (e.g. `context`) */ maskWithin?: string } = {},
+  options: { mask?: readonly string[]; /** mask only under this top-level key (e.g. `context`) */ maskWithin?: string; path?: string } = {},
 ): RedactionResult<T> {
   const maskPrefix = options.maskWithin === undefined ? '' : `${options.maskWithin}.`;
   const mask = new Set((options.mask ?? []).map((name) => name.toLowerCase()));
   const paths: string[] = [];
+  const seen = new Map<string, string>();
+  const redactOnce = (text: string): string => {
+    let redacted = seen.get(text);
+    if (redacted === undefined) seen.set(text, (redacted = redactText(text)));
+    return redacted;
+  };
   const walk = (node: JsonValue, path: string, key: string | undefined, inFacts: boolean): JsonValue => {
     if (typeof node === 'string') {
-      const redacted = redactText(node);
+      const redacted = redactOnce(node);
       if (redacted !== node) paths.push(path);
       return redacted;
     }
@@ -209,5 +217,5 @@ export function redactJson<T extends JsonValue>(
     }
     return node;
   };
-  return { value: walk(value, '', undefined, false) as T, paths };
+  return { value: walk(value, options.path ?? '', undefined, false) as T, paths };
 }

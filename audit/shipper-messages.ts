@@ -22,6 +22,7 @@ export type ToShipper =
 
 /** Shipper thread → service thread. */
 export type FromShipper =
+  | { type: 'ready' }
   | { type: 'acknowledged'; next: JournalPosition; shipped: Array<[string, number]> }
   | { type: 'failure'; error: string; failures: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; object: object; message: string }

@@ -26,7 +26,7 @@ export interface ShipperThreadOptions {
 
 /**
  * The service side of the Kafka shipper, which runs in a worker thread (shipper-worker.ts) so
- * that kafkajs's encoding does not delay decisions: this thread only appends to the journal and
+ * that the Kafka client's encoding (and gzip, synchronous in it) does not delay decisions: this thread only appends to the journal and
  * publishes where the journal now ends (shared memory; a message only to wake an idle worker). The worker reads the journal files, sends with
  * acks=all, and reports each acknowledged batch; only then is the position committed here
  * (the Journal writes shipped.json and deletes shipped segments, as it owns the directory). A
@@ -41,6 +41,8 @@ export class ShipperThread {
   #flushing = 0;
   /** Bytes appended since the worker was last posted to. */
   #sincePost = 0;
+  #ready: Promise<void> = Promise.resolve();
+  #markReady: () => void = () => undefined;
   readonly #end = new SharedJournalEnd();
   readonly #batchBytes: number;
 
@@ -55,6 +57,15 @@ export class ShipperThread {
 
   start(): void {
     if (this.#worker === undefined && !this.#stopping) this.#spawn();
+  }
+
+  /**
+   * Resolves once the current shipper thread has loaded and started shipping (or has exited):
+   * awaited at open, so that what is appended right away does not wait for the thread's start
+   * inside the close budget.
+   */
+  ready(): Promise<void> {
+    return this.#ready;
   }
 
   /** The current shipper thread (tests terminate it to check that it is replaced). */
@@ -116,12 +127,14 @@ export class ShipperThread {
     };
     const worker = new Worker(WORKER_ENTRY, { workerData: init });
     this.#worker = worker;
+    this.#ready = new Promise((resolve) => (this.#markReady = resolve));
     let failure = '';
     worker.on('message', (message: FromShipper) => this.#receive(worker, message));
     worker.on('error', (error) => (failure = error.message));
     this.#exited = new Promise((resolve) =>
       worker.on('exit', (code) => {
         if (this.#worker === worker) this.#worker = undefined;
+        this.#markReady();
         if (!this.#stopping) this.#died(code, failure);
         resolve();
       }),
@@ -163,6 +176,9 @@ export class ShipperThread {
         break;
       case 'log':
         this.options.logger[message.level](message.object, message.message);
+        break;
+      case 'ready':
+        this.#markReady();
         break;
       case 'stopped':
         void worker.terminate();

@@ -6,7 +6,7 @@ import { JournalReader } from './journal-reader.ts';
 import { KafkaShipper } from './kafka-shipper.ts';
 import type { FromShipper, ShipperWorkerInit, ToShipper } from './shipper-messages.ts';
 
-// The shipper thread: kafkajs (per-event encoding, batch encoding, gzip) and the journal reads
+// The shipper thread: the Kafka client (record encoding, CRCs, gzip) and the journal reads
 // run here, so the service thread only appends to the journal. Started by ShipperThread.
 if (!parentPort) throw new Error('audit/shipper-worker.ts runs only as a worker thread');
 const port = parentPort;
@@ -54,6 +54,8 @@ port.on('message', (message: ToShipper) => {
   }
 });
 shipper.start();
+// the modules are loaded (the Kafka client compiles its option schemas at import, a second or more on a busy host)
+post({ type: 'ready' });
 
 /**
  * On a busy machine the service thread should win the core: decisions wait, the journal does

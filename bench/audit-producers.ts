@@ -1,19 +1,29 @@
 /**
- * Part of the audit benchmark (bench/audit-sinks.ts): the shipper's producer, kafkajs (what
- * audit/kafka-shipper.ts uses) against @platformatic/kafka, on the same batches. Both are
+ * Part of the audit benchmark (bench/audit-sinks.ts): the shipper's producer, @platformatic/kafka
+ * (what audit/kafka-shipper.ts uses, with its options) against kafkajs (what it used until 0.3),
+ * on the same batches. Both are
  * configured the way the shipper needs: idempotent, acks=all, one batch in flight, keyed with
  * the Java client's murmur2 partitioning, each batch awaited before the next (the shipper
  * advances its journal position per acknowledged batch). Each run is checked by the topic's
  * high watermarks: exactly the events sent must have been appended.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { compatibilityPartitioner, Producer as PlatformaticProducer, stringSerializers, type CompressionAlgorithmValue } from '@platformatic/kafka';
+import { Producer as PlatformaticProducer, type CompressionAlgorithmValue } from '@platformatic/kafka';
 import kafkajs from 'kafkajs';
-import type { Admin } from 'kafkajs';
-import { SHIPPER_PRODUCER_CONFIG } from '../audit/kafka-shipper.ts';
+import type { Admin, ProducerConfig } from 'kafkajs';
+import { shipperProducerOptions } from '../audit/kafka-shipper.ts';
 import { fmt, printTable, summarize, type LatencySummary, type TableRow } from './bench-table.ts';
 
-const { CompressionTypes, Kafka, logLevel } = kafkajs;
+const { CompressionTypes, Kafka, logLevel, Partitioners } = kafkajs;
+
+/** The configuration the shipper used with kafkajs (until 0.3). */
+const KAFKAJS_SHIPPER_CONFIG: ProducerConfig = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  createPartitioner: Partitioners.DefaultPartitioner,
+  retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+};
 
 export interface ProducerBatchMessage {
   key: string;
@@ -47,7 +57,7 @@ const HEADERS = { 'content-type': 'application/cloudevents+json' };
 
 async function kafkajsProducer(broker: string, topic: string, compression: 'gzip' | 'none'): Promise<SendBatch> {
   const kafka = new Kafka({ clientId: 'gatehouse-bench-kafkajs', brokers: [broker], logLevel: logLevel.NOTHING });
-  const producer = kafka.producer(SHIPPER_PRODUCER_CONFIG);
+  const producer = kafka.producer(KAFKAJS_SHIPPER_CONFIG);
   await producer.connect();
   return {
     async send(messages) {
@@ -64,16 +74,8 @@ async function kafkajsProducer(broker: string, topic: string, compression: 'gzip
 
 async function platformaticProducer(broker: string, topic: string, compression: 'gzip' | 'none' | 'lz4'): Promise<SendBatch> {
   const producer = new PlatformaticProducer({
-    clientId: 'gatehouse-bench-platformatic',
-    bootstrapBrokers: [broker],
-    serializers: stringSerializers,
-    idempotent: true,
-    acks: -1,
-    // the default (murmur2 >>> 0) differs from the Java client's and kafkajs's: one session would land elsewhere
-    partitioner: compatibilityPartitioner,
+    ...shipperProducerOptions({ brokers: [broker], clientId: 'gatehouse-bench-platformatic', compression: 'none', requestTimeoutMs: 30_000, contentMode: 'structured' }),
     compression: compression as CompressionAlgorithmValue,
-    retries: 3,
-    timeout: 30_000,
   });
   return {
     async send(messages) {

@@ -64,4 +64,43 @@ describe('decisionEventDraft', () => {
     });
     expect(noSession.subject).toBe('alice');
   });
+
+  it('redacts the free-form parts of the input (context, resource attributes, subject claims, token constraints), a repeated reason alike, and records identifiers as they are', () => {
+    const gh = `ghp_${'A1b2C3d4E5'.repeat(3)}x9Y8z7`;
+    const fields = {
+      decisionId: 'd', requestId: 'req-0123456789abcdef', sessionId: 'sess-0123456789abcdef', effect: 'deny' as const,
+      reasons: [`rego:p: token ${gh} is not allowed`], obligations: {}, policyRevision: 'rev', engineMicros: 1,
+      input: {
+        subject: { id: 'alice-0123456789abcdef', groups: ['dba'], claims: { note: `key ${gh}` } },
+        action: 'db.query',
+        resource: { type: 'Database', id: 'orders', attributes: { dsn: 'postgres://app:pw@db:5432/x' } },
+        context: { sql: { text: "ALTER ROLE x PASSWORD 'pw'", statements: [{ kind: 'alter_role', text: "ALTER ROLE x PASSWORD 'pw'" }] } },
+        token: {
+          id: 'tok-1', subject: 'alice-0123456789abcdef', actions: ['db.query'], resource: { type: 'Database', id: 'orders' },
+          constraints: { comment: `use ${gh}` }, expiresAt: '2026-11-25T11:00:00Z',
+        },
+        time: '2026-11-25T10:00:00Z',
+        sessionId: 'sess-0123456789abcdef',
+        requestId: 'req-0123456789abcdef',
+      },
+    };
+    for (const draft of [decisionEventDraft(fields), decisionEventDraft(fields)]) {
+      const text = JSON.stringify(draft);
+      expect(text).not.toContain(gh);
+      expect(text).not.toContain(':pw@');
+      expect(text).not.toContain("'pw'");
+      expect(draft.data.reasons).toEqual(['rego:p: token [REDACTED] is not allowed']);
+      expect(draft.data.redactions).toEqual([
+        'input.subject.claims.note',
+        'input.resource.attributes.dsn',
+        'input.context.sql.text',
+        'input.context.sql.statements.0.text',
+        'input.token.constraints.comment',
+      ]);
+      const input = draft.data.input as Record<string, unknown>;
+      expect(input.subject).toMatchObject({ id: 'alice-0123456789abcdef', groups: ['dba'] });
+      expect(input.resource).toMatchObject({ type: 'Database', id: 'orders' });
+      expect([input.time, input.sessionId, input.requestId, input.action]).toEqual(['2026-11-25T10:00:00Z', 'sess-0123456789abcdef', 'req-0123456789abcdef', 'db.query']);
+    }
+  });
 });
