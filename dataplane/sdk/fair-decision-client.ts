@@ -46,7 +46,9 @@ export class FairDecisionClient implements DecisionClient {
   }
 
   async decide(ask: DecisionAsk): Promise<DataPlaneDecision> {
-    const bytes = Buffer.byteLength(JSON.stringify(ask.context), 'utf8');
+    // Encoded once: the size check and the request (context_json) share it.
+    const contextJson = Buffer.from(JSON.stringify(ask.context), 'utf8');
+    const bytes = contextJson.length;
     if (bytes > this.maxRequestBytes) {
       return denial(`gatehouse: the request is ${bytes} bytes, more than the ${this.maxRequestBytes} bytes a decision may carry; denied`);
     }
@@ -64,7 +66,7 @@ export class FairDecisionClient implements DecisionClient {
       slots.inFlight++;
     }
     try {
-      return await (bytes > this.largeRequestBytes ? this.large : this.small).decide(ask);
+      return await (bytes > this.largeRequestBytes ? this.large : this.small).decideEncoded(ask, contextJson);
     } finally {
       const next = slots.waiting.shift();
       if (next) next();

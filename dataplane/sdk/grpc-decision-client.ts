@@ -64,12 +64,23 @@ export class GrpcDecisionClient implements DecisionClient {
     this.deadlineMs = options.deadlineMs ?? 5_000;
   }
 
-  async decide(ask: DecisionAsk): Promise<DataPlaneDecision> {
+  decide(ask: DecisionAsk): Promise<DataPlaneDecision> {
+    return this.decideEncoded(ask, Buffer.from(JSON.stringify(ask.context), 'utf8'));
+  }
+
+  /**
+   * `decide` with the context already encoded as JSON (`contextJson` must be `ask.context`'s
+   * JSON): a caller that measured the request's size reuses that encoding. The context travels
+   * as `context_json`, which the service parses once, instead of a nested Struct built here,
+   * encoded by protobuf and decoded value by value there.
+   */
+  async decideEncoded(ask: DecisionAsk, contextJson: Buffer): Promise<DataPlaneDecision> {
     const requestId = ask.requestId ?? randomUUID();
+    const attributes = ask.resource.attributes;
     const request: DecideRequest = {
       action: ask.action,
-      resource: { type: ask.resource.type, id: ask.resource.id, attributes: jsonToStruct(ask.resource.attributes ?? {}) },
-      context: jsonToStruct(ask.context),
+      resource: { type: ask.resource.type, id: ask.resource.id, attributes: attributes === undefined || isEmpty(attributes) ? null : jsonToStruct(attributes) },
+      context_json: contextJson,
       token: ask.token ?? '',
       session_id: ask.sessionId,
       request_id: requestId,
@@ -87,6 +98,10 @@ export class GrpcDecisionClient implements DecisionClient {
     for (let attempt = 0; attempt < this.maxAttempts && Date.now() < deadline; attempt++) {
       try {
         const response = await this.sendOnStream(request, requestId, deadline);
+        // An older service ignores context_json and decided on an empty context: never enforce that.
+        if (!response.reads_context_json) {
+          return denial('gatehouse: the decision service does not read context_json (it is older than this data plane); upgrade it; denied');
+        }
         if (response.approval_id && response.approval_capability) this.rememberCapability(response.approval_id, response.approval_capability);
         return toDecision(response);
       } catch (failure) {
@@ -180,6 +195,11 @@ function toDecision(response: DecideResponse__Output): DataPlaneDecision {
     approvalId: response.approval_id || undefined,
     policyRevision: response.policy_revision,
   };
+}
+
+function isEmpty(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return false;
+  return true;
 }
 
 function denial(reason: string): DataPlaneDecision {
