@@ -23,6 +23,11 @@ import { MemoryStateStore } from '../engine/state/memory-state-store.ts';
 import { ScopedTokenGate } from '../engine/tokens/scoped-token-gate.ts';
 import { openTokenAuthority } from '../engine/tokens/token-authority.ts';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
+import { jsonToStruct } from '../dataplane/sdk/struct-codec.ts';
+import { parseDecideRequest } from '../engine/server/parse-decide-request.ts';
+import { loadGatehouseProtos } from '../proto/gatehouse-protos.ts';
+import type { DecideStreamRequest, DecideStreamRequest__Output } from '../proto/generated/gatehouse/v1/DecideStreamRequest.ts';
+import type { MethodDefinition } from '@grpc/proto-loader';
 import { fmt, measure, measureSync } from './bench-table.ts';
 
 const POLICY = `package gatehouse
@@ -72,6 +77,24 @@ try {
   const draft = measureSync(() => decisionEventDraft({ decisionId: 'd', requestId: 'r', effect: 'allow', reasons: ['rego:gatehouse/decision: read-only'], obligations: {}, policyRevision: 'r', engineMicros: 10, input: fixed }), ms);
   const call = { action: 'db.query', resource, context: { sql: { text: text(9) } }, token: issued.token, sessionId: 's', requestId: 'r' };
   const fingerprint = measureSync(() => requestFingerprint(call), ms);
+  // The request as the PostgreSQL proxy sends it (statement text plus the catalog of the table it
+  // names), both ways on the wire: the client's encoding and the service's decoding and validation.
+  const stream = loadGatehouseProtos().packageDefinition['gatehouse.v1.DecisionService'] as Record<string, MethodDefinition<DecideStreamRequest, unknown, DecideStreamRequest__Output, unknown>>;
+  const wire = stream.DecideStream!;
+  const proxyContext = (n: number) => ({ sql: { text: text(n), catalog: { pgbench_accounts: ['aid', 'bid', 'abalance', 'filler'] }, keys: { pgbench_accounts: ['aid'] } } });
+  const envelope = { action: 'db.query', resource: { type: 'Database', id: 'bench', attributes: null }, token: issued.token, session_id: randomUUID(), request_id: randomUUID() };
+  const structWire = measureSync(() => {
+    const bytes = wire.requestSerialize({ request: { ...envelope, context: jsonToStruct(proxyContext(++aid)) } });
+    parseDecideRequest(wire.requestDeserialize(bytes).request!, { requireRequestId: true });
+  }, ms);
+  const jsonWire = measureSync(() => {
+    const bytes = wire.requestSerialize({ request: { ...envelope, context_json: Buffer.from(JSON.stringify(proxyContext(++aid)), 'utf8') } });
+    parseDecideRequest(wire.requestDeserialize(bytes).request!, { requireRequestId: true });
+  }, ms);
+  const structCall = parseDecideRequest(wire.requestDeserialize(wire.requestSerialize({ request: { ...envelope, context: jsonToStruct(proxyContext(5)) } })).request!);
+  const jsonCall = parseDecideRequest(wire.requestDeserialize(wire.requestSerialize({ request: { ...envelope, context_json: Buffer.from(JSON.stringify(proxyContext(5)), 'utf8') } })).request!);
+  const structFingerprint = measureSync(() => requestFingerprint(structCall), ms);
+  const jsonFingerprint = measureSync(() => requestFingerprint(jsonCall), ms);
   const sink = await createAuditSink(`file:${join(work, 'alone.jsonl')}`, { source: 'gatehouse://bench/stages' });
   const draftValue = decisionEventDraft({ decisionId: 'd', requestId: 'r', effect: 'allow', reasons: [], obligations: {}, policyRevision: 'r', engineMicros: 10, input: fixed });
   const append = await measure(() => sink.append(draftValue), { concurrency: 4, durationMs: ms });
@@ -86,6 +109,10 @@ try {
     ['audit event draft (redaction of the input)', draft],
     ['idempotency fingerprint (canonical JSON + sha256)', fingerprint],
     ['audit append (chain + file write, 4 concurrent)', append],
+    ['proxy request on the wire, context as nested Struct (encode + decode + validate)', structWire],
+    ['proxy request on the wire, context as context_json (encode + decode + validate)', jsonWire],
+    ['fingerprint of the proxy request, Struct form (canonical JSON of the context)', structFingerprint],
+    ['fingerprint of the proxy request, context_json form (bytes as sent)', jsonFingerprint],
   ] as const) out(`| ${name} | ${fmt(s.p50Micros, 1)} |`);
 
   // End to end: one DecideStream, 4 concurrent callers, a scoped token, fresh SELECTs.
