@@ -24,6 +24,7 @@ import { ScopedTokenGate } from '../engine/tokens/scoped-token-gate.ts';
 import { openTokenAuthority } from '../engine/tokens/token-authority.ts';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
 import { jsonToStruct } from '../dataplane/sdk/struct-codec.ts';
+import { previewStatement } from '../dataplane/postgres/statement-preview.ts';
 import { parseDecideRequest } from '../engine/server/parse-decide-request.ts';
 import { loadGatehouseProtos } from '../proto/gatehouse-protos.ts';
 import type { DecideStreamRequest, DecideStreamRequest__Output } from '../proto/generated/gatehouse/v1/DecideStreamRequest.ts';
@@ -95,11 +96,14 @@ try {
   const jsonCall = parseDecideRequest(wire.requestDeserialize(wire.requestSerialize({ request: { ...envelope, context_json: Buffer.from(JSON.stringify(proxyContext(5)), 'utf8') } })).request!);
   const structFingerprint = measureSync(() => requestFingerprint(structCall), ms);
   const jsonFingerprint = measureSync(() => requestFingerprint(jsonCall), ms);
+  // The proxy's own reading of a statement (relations for the catalog, settings), fresh and again.
+  const previewFresh = measureSync(() => previewStatement(text(++aid)), ms);
+  const previewAgain = measureSync(() => previewStatement(text(7)), ms);
   const sink = await createAuditSink(`file:${join(work, 'alone.jsonl')}`, { source: 'gatehouse://bench/stages' });
   const draftValue = decisionEventDraft({ decisionId: 'd', requestId: 'r', effect: 'allow', reasons: [], obligations: {}, policyRevision: 'r', engineMicros: 10, input: fixed });
   const append = await measure(() => sink.append(draftValue), { concurrency: 4, durationMs: ms });
   await sink.close();
-  out('| stage (service thread, alone) | p50 µs |');
+  out('| stage (one thread, alone) | p50 µs |');
   out('| --- | ---: |');
   for (const [name, s] of [
     ['facts: parse a fresh statement (libpg_query) + facts', facts],
@@ -113,6 +117,8 @@ try {
     ['proxy request on the wire, context as context_json (encode + decode + validate)', jsonWire],
     ['fingerprint of the proxy request, Struct form (canonical JSON of the context)', structFingerprint],
     ['fingerprint of the proxy request, context_json form (bytes as sent)', jsonFingerprint],
+    ['proxy: statement preview, a fresh text (parse + facts)', previewFresh],
+    ['proxy: statement preview, the same text again (kept by exact text)', previewAgain],
   ] as const) out(`| ${name} | ${fmt(s.p50Micros, 1)} |`);
 
   // End to end: one DecideStream, 4 concurrent callers, a scoped token, fresh SELECTs.
