@@ -84,14 +84,17 @@ try {
   const wire = stream.DecideStream!;
   const proxyContext = (n: number) => ({ sql: { text: text(n), catalog: { pgbench_accounts: ['aid', 'bid', 'abalance', 'filler'] }, keys: { pgbench_accounts: ['aid'] } } });
   const envelope = { action: 'db.query', resource: { type: 'Database', id: 'bench', attributes: null }, token: issued.token, session_id: randomUUID(), request_id: randomUUID() };
-  const structWire = measureSync(() => {
-    const bytes = wire.requestSerialize({ request: { ...envelope, context: jsonToStruct(proxyContext(++aid)) } });
-    parseDecideRequest(wire.requestDeserialize(bytes).request!, { requireRequestId: true });
-  }, ms);
-  const jsonWire = measureSync(() => {
-    const bytes = wire.requestSerialize({ request: { ...envelope, context_json: Buffer.from(JSON.stringify(proxyContext(++aid)), 'utf8') } });
-    parseDecideRequest(wire.requestDeserialize(bytes).request!, { requireRequestId: true });
-  }, ms);
+  const structBytes = wire.requestSerialize({ request: { ...envelope, context: jsonToStruct(proxyContext(5)) } });
+  const jsonBytes = wire.requestSerialize({ request: { ...envelope, context_json: Buffer.from(JSON.stringify(proxyContext(5)), 'utf8') } });
+  // Each side measured twice, the first pass as warm-up (the JIT settles on each shape).
+  const encodeDecode = () => ({
+    structEncode: measureSync(() => wire.requestSerialize({ request: { ...envelope, context: jsonToStruct(proxyContext(++aid)) } }), ms),
+    structDecode: measureSync(() => parseDecideRequest(wire.requestDeserialize(structBytes).request!, { requireRequestId: true }), ms),
+    jsonEncode: measureSync(() => wire.requestSerialize({ request: { ...envelope, context_json: Buffer.from(JSON.stringify(proxyContext(++aid)), 'utf8') } }), ms),
+    jsonDecode: measureSync(() => parseDecideRequest(wire.requestDeserialize(jsonBytes).request!, { requireRequestId: true }), ms),
+  });
+  encodeDecode();
+  const wireCost = encodeDecode();
   const structCall = parseDecideRequest(wire.requestDeserialize(wire.requestSerialize({ request: { ...envelope, context: jsonToStruct(proxyContext(5)) } })).request!);
   const jsonCall = parseDecideRequest(wire.requestDeserialize(wire.requestSerialize({ request: { ...envelope, context_json: Buffer.from(JSON.stringify(proxyContext(5)), 'utf8') } })).request!);
   const structFingerprint = measureSync(() => requestFingerprint(structCall), ms);
@@ -113,8 +116,10 @@ try {
     ['audit event draft (redaction of the input)', draft],
     ['idempotency fingerprint (canonical JSON + sha256)', fingerprint],
     ['audit append (chain + file write, 4 concurrent)', append],
-    ['proxy request on the wire, context as nested Struct (encode + decode + validate)', structWire],
-    ['proxy request on the wire, context as context_json (encode + decode + validate)', jsonWire],
+    ['proxy request, context as nested Struct: encode (proxy)', wireCost.structEncode],
+    ['proxy request, context as nested Struct: decode + validate (service)', wireCost.structDecode],
+    ['proxy request, context as context_json: encode (proxy)', wireCost.jsonEncode],
+    ['proxy request, context as context_json: decode + validate (service)', wireCost.jsonDecode],
     ['fingerprint of the proxy request, Struct form (canonical JSON of the context)', structFingerprint],
     ['fingerprint of the proxy request, context_json form (bytes as sent)', jsonFingerprint],
     ['proxy: statement preview, a fresh text (parse + facts)', previewFresh],
