@@ -8,34 +8,35 @@
  * after removing a violation, never to admit a new one.
  *
  * Layers, lowest first (a layer may import the ones below it, never above):
- *   runtime      engine/runtime                      Node platform helpers (unix sockets); imports
- *                                                    no Gatehouse code, every layer may use it
- *   model        engine/model                        request, decision, JSON; imports nothing
- *   proto        proto                               generated types and the loader
- *   sql          engine/sql                          the PostgreSQL parser and SQL facts; the model
- *                                                    only (shared by evaluation and the PostgreSQL
- *                                                    proxy, so both read a statement alike)
- *   evaluation   engine/facts, rego, cedar, masking, combine-decisions, policy-evaluator, toolchain
- *   bundle       engine/bundle                       build, load, sign, evaluate one request;
- *                                                    its self-test is injected
- *   testing      engine/testing                      the policy-test runner
- *   audit        audit                               events, sinks, journal; the model only
- *   control      engine/tokens, identity, approvals, state, decision-hooks; no gRPC
- *   server       engine/server                       the gRPC edge
+ *   runtime      engine/runtime      Node platform helpers (unix sockets); imports no Gatehouse
+ *                                    code, every layer may use it
+ *   model        engine/model        request, decision, JSON; imports nothing
+ *   proto        proto               generated types and the loader
+ *   sql          engine/sql          the PostgreSQL parser and SQL facts; the model only (shared by
+ *                                    evaluation and the PostgreSQL proxy, so both read a statement alike)
+ *   evaluation   engine/evaluation   facts, Rego, Cedar, masking, combining: pure decisions
+ *   bundle       engine/bundle       build, load, sign, evaluate one request; its self-test is injected
+ *   testing      engine/testing      the policy-test runner
+ *   audit        audit               events, sinks, journal; the model only
+ *   decision     engine/decision     the decision pipeline: the active bundle, idempotency,
+ *                                    fair scheduling, the evaluation pool, the hooks it calls
+ *   control      engine/control      tokens, identity, approvals, state: the decision hooks'
+ *                                    implementations; no gRPC
+ *   server       engine/server       the gRPC edge
  *   data planes  dataplane/sdk (model, proto), dataplane/<proxy> (model, proto, audit, sdk, sql)
- *   cli          cli, bin                            the composition root
+ *   cli          cli, bin            the composition root
  */
 
 const RUNTIME = '^engine/runtime/';
 const MODEL = '^engine/model/';
 const PROTO = '^proto/';
 const SQL = '^engine/sql/';
-const EVALUATION =
-  '^engine/(facts|rego|cedar|masking|toolchain)/|^engine/(combine-decisions|policy-evaluator)[.]ts$';
+const EVALUATION = '^engine/evaluation/';
 const BUNDLE = '^engine/bundle/';
 const TESTING = '^engine/testing/';
 const AUDIT = '^audit/';
-const CONTROL = '^engine/(tokens|identity|approvals|state)/|^engine/decision-hooks[.]ts$';
+const DECISION = '^engine/decision/';
+const CONTROL = '^engine/control/';
 const SERVER = '^engine/server/';
 const SDK = '^dataplane/sdk/';
 const DATA_PLANES = '^dataplane/(?!sdk/)';
@@ -58,7 +59,24 @@ function onlyDependsOn(name, from, allowed, comment) {
  * Modules with an index.ts: the layers above import the index, not the module's files, so a
  * module's insides can change without touching its users.
  */
-const INDEXED_MODULES = ['engine/model', 'engine/cedar', 'engine/facts'];
+const INDEXED_MODULES = [
+  'engine/runtime',
+  'engine/model',
+  'engine/sql',
+  'engine/evaluation',
+  'engine/evaluation/cedar',
+  'engine/evaluation/facts',
+  'engine/bundle',
+  'engine/testing',
+  'audit',
+  'engine/decision',
+  'engine/control',
+  'engine/server',
+  'dataplane/sdk',
+  'dataplane/postgres',
+  'dataplane/ssh',
+  'dataplane/mcp',
+];
 
 function importsTheIndexOf(module) {
   return {
@@ -95,8 +113,9 @@ module.exports = {
     onlyDependsOn('bundle-below-testing', BUNDLE, [MODEL, SQL, EVALUATION], 'Loading a bundle runs its self-test through an injected runner, not by importing the test runner.'),
     onlyDependsOn('testing-above-bundle', TESTING, [MODEL, SQL, EVALUATION, BUNDLE], 'The policy-test runner uses bundles and evaluation only.'),
     onlyDependsOn('audit-depends-on-model', AUDIT, [MODEL], 'Audit records decisions; replaying them against a bundle lives above both.'),
-    onlyDependsOn('control-has-no-server', CONTROL, [MODEL, SQL, EVALUATION, BUNDLE, AUDIT], 'Tokens, identity, approvals and state know nothing of gRPC or the server.'),
-    onlyDependsOn('server-below-cli', SERVER, [MODEL, PROTO, SQL, EVALUATION, BUNDLE, TESTING, AUDIT, CONTROL], 'The server composes the layers below; it does not reach the data planes or the CLI.'),
+    onlyDependsOn('decision-below-control', DECISION, [MODEL, SQL, EVALUATION, BUNDLE, TESTING, AUDIT], 'The pipeline defines the hooks tokens and approvals implement; it does not import them.'),
+    onlyDependsOn('control-has-no-server', CONTROL, [MODEL, SQL, EVALUATION, BUNDLE, AUDIT, DECISION], 'Tokens, identity, approvals and state know nothing of gRPC or the server.'),
+    onlyDependsOn('server-below-cli', SERVER, [MODEL, PROTO, SQL, EVALUATION, BUNDLE, TESTING, AUDIT, DECISION, CONTROL], 'The server composes the layers below; it does not reach the data planes or the CLI.'),
     onlyDependsOn('sdk-depends-on-model-and-proto', SDK, [MODEL, PROTO], 'The data-plane SDK speaks the protos; it embeds no engine.'),
     onlyDependsOn('data-planes-depend-on-model-proto-audit-sdk-sql', DATA_PLANES, [MODEL, PROTO, AUDIT, SDK, SQL], 'A data plane asks the decision service; it does not embed the engine (the PostgreSQL proxy reads statements with the same SQL parser).'),
     ...INDEXED_MODULES.map(importsTheIndexOf),

@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
 import { jsonToStruct } from '../dataplane/sdk/struct-codec.ts';
-import { computeFacts, initFactExtractors } from '../engine/facts/compute-facts.ts';
+import { computeFacts, initFactExtractors } from '../engine/evaluation/facts/compute-facts.ts';
 import { loadGatehouseProtos } from '../proto/gatehouse-protos.ts';
 import type { DecisionServiceClient } from '../proto/generated/gatehouse/v1/DecisionService.ts';
 import { BENCH_REQUESTS } from './bench-requests.ts';

@@ -5,9 +5,9 @@
  *
  *   npm run bench -- engine      (GATEHOUSE_BENCH_MS=2000 per case)
  */
-import { prepareCedarEvaluator } from '../engine/cedar/index.ts';
-import { computeFacts, initFactExtractors } from '../engine/facts/compute-facts.ts';
-import { extractShellFacts, initShellParser } from '../engine/facts/shell-facts.ts';
+import { prepareCedarEvaluator } from '../engine/evaluation/cedar/index.ts';
+import { computeFacts, initFactExtractors } from '../engine/evaluation/facts/compute-facts.ts';
+import { extractShellFacts, initShellParser } from '../engine/evaluation/facts/shell-facts.ts';
 import { extractSqlFacts, initSqlParser } from '../engine/sql/sql-facts.ts';
 import type { DecisionInput } from '../engine/model/index.ts';
 import { measureSync, printTable, type TableRow } from './bench-table.ts';

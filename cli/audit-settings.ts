@@ -1,6 +1,6 @@
-import type { AuditSink } from '../audit/audit-sink.ts';
-import { createAuditSink, type CreateAuditSinkOptions } from '../audit/create-audit-sink.ts';
-import { DEFAULT_CLOSE_DRAIN_MS } from '../audit/kafka-audit-sink.ts';
+import type { AuditSink } from '../audit/index.ts';
+import { createAuditSink, type CreateAuditSinkOptions } from '../audit/index.ts';
+import { DEFAULT_CLOSE_DRAIN_MS } from '../audit/index.ts';
 import { CliError, UsageError } from './cli-error.ts';
 
 /** Where a long-running command records its audit events, and whether it may run without. */

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { UsageError } from './cli-error.ts';
 import { hostPortFlag, type HostPort } from './host-port.ts';
-import { MAX_SOCKET_PATH_BYTES } from '../engine/runtime/unix-socket-file.ts';
+import { MAX_SOCKET_PATH_BYTES } from '../engine/runtime/index.ts';
 import { unixSocketFlag } from './unix-socket-flag.ts';
 
 // libpq's socket name in a directory: `psql -h DIR -p PORT` connects to DIR/.s.PGSQL.PORT.

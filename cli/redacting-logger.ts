@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import type { JsonObject } from '../engine/model/index.ts';
-import { assertSecretRulesLoaded, redactJson, redactText } from '../audit/redact-secrets.ts';
+import { assertSecretRulesLoaded, redactJson, redactText } from '../audit/index.ts';
 import { CliError } from './cli-error.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { MAX_SOCKET_PATH_BYTES } from '../engine/runtime/unix-socket-file.ts';
+import { MAX_SOCKET_PATH_BYTES } from '../engine/runtime/index.ts';
 import { UsageError } from './cli-error.ts';
 
 /**

@@ -1,6 +1,6 @@
-import { readAuditSource } from '../../audit/audit-source-reader.ts';
-import { OCSF_VERSION, toOcsf } from '../../audit/ocsf-event.ts';
-import { upgradeEventLine } from '../../audit/upgrade-event-line.ts';
+import { readAuditSource } from '../../audit/index.ts';
+import { OCSF_VERSION, toOcsf } from '../../audit/index.ts';
+import { upgradeEventLine } from '../../audit/index.ts';
 import { CliError } from '../cli-error.ts';
 import { choiceFlag, parseCommandArgs, printUsage, requiredFlag } from '../command-args.ts';
 import { packageVersion } from '../package-version.ts';

@@ -1,5 +1,5 @@
-import { readAuditSource } from '../../audit/audit-source-reader.ts';
-import { verifyChain } from '../../audit/verify-chain.ts';
+import { readAuditSource } from '../../audit/index.ts';
+import { verifyChain } from '../../audit/index.ts';
 import { choiceFlag, parseCommandArgs, printUsage, requiredFlag } from '../command-args.ts';
 
 const HELP = `usage: gatehouse audit verify --source file:PATH|kafka://HOST:PORT[,…] [--topic T]... [--format text|json]

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type BuildStep, buildBundle } from '../../engine/bundle/build-bundle.ts';
+import { type BuildStep, buildBundle } from '../../engine/bundle/index.ts';
 import { UsageError } from '../cli-error.ts';
 
 const HELP = `usage: gatehouse build <policy-dir> -o <bundle.tar.gz> [--signing-key FILE]

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadBundle } from '../../engine/testing/load-self-tested-bundle.ts';
-import { evaluateRequest } from '../../engine/bundle/evaluate-request.ts';
+import { loadBundle } from '../../engine/testing/index.ts';
+import { evaluateRequest } from '../../engine/bundle/index.ts';
 import type { Decision } from '../../engine/model/index.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../engine/model/index.ts';
 import type { DecisionInput, Resource, Subject, TokenFacts } from '../../engine/model/index.ts';
@@ -82,7 +82,7 @@ async function bundleFileOf(path: string, verificationKey: string | undefined): 
   const out = join(dir, 'bundle.tar.gz');
   try {
     // Loaded only for a directory: evaluating a bundle file needs no compiler.
-    const { buildBundle } = await import('../../engine/bundle/build-bundle.ts');
+    const { buildBundle } = await import('../../engine/bundle/index.ts');
     await buildBundle(path, out);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });

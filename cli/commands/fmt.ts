@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { lstat, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { formatCedar } from '../../engine/cedar/index.ts';
-import { findOpa } from '../../engine/toolchain/opa-cli.ts';
+import { formatCedar } from '../../engine/evaluation/index.ts';
+import { findOpa } from '../../engine/evaluation/index.ts';
 import { CliError, UsageError } from '../cli-error.ts';
 
 const HELP = `usage: gatehouse fmt <policy-dir> [--check]

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
-import { startMcpHttpProxy, serveMcpStdio, type McpProxyOptions } from '../../dataplane/mcp/mcp-proxy.ts';
-import { parseTextArgument, TextArgumentError, type TextArgumentMap } from '../../dataplane/mcp/tool-call-context.ts';
-import { parseUpstreamSpec, UpstreamSpecError, type UpstreamSpec } from '../../dataplane/mcp/upstream-spec.ts';
-import type { McpLog } from '../../dataplane/mcp/upstream-server.ts';
-import { GrpcDecisionClient } from '../../dataplane/sdk/grpc-decision-client.ts';
+import { startMcpHttpProxy, serveMcpStdio, type McpProxyOptions } from '../../dataplane/mcp/index.ts';
+import { parseTextArgument, TextArgumentError, type TextArgumentMap } from '../../dataplane/mcp/index.ts';
+import { parseUpstreamSpec, UpstreamSpecError, type UpstreamSpec } from '../../dataplane/mcp/index.ts';
+import type { McpLog } from '../../dataplane/mcp/index.ts';
+import { GrpcDecisionClient } from '../../dataplane/sdk/index.ts';
 import { checkAuditFlags, openAuditSink, type AuditSettings } from '../audit-settings.ts';
 import { CliError, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';

@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
-import { CatalogColumnOrigins } from '../../dataplane/postgres/column-origins.ts';
-import { DEFAULT_MAX_SESSIONS, startPostgresProxy, type RunningPostgresProxy } from '../../dataplane/postgres/postgres-proxy.ts';
-import { DEFAULT_SESSION_LIMITS } from '../../dataplane/postgres/session-limits.ts';
-import { PrivilegedUpstreamError } from '../../dataplane/postgres/upstream-privileges.ts';
-import { parseUpstreamUrl, UpstreamError, type UpstreamTarget } from '../../dataplane/postgres/upstream/upstream-connection.ts';
-import { FairDecisionClient } from '../../dataplane/sdk/fair-decision-client.ts';
+import { CatalogColumnOrigins } from '../../dataplane/postgres/index.ts';
+import { DEFAULT_MAX_SESSIONS, startPostgresProxy, type RunningPostgresProxy } from '../../dataplane/postgres/index.ts';
+import { DEFAULT_SESSION_LIMITS } from '../../dataplane/postgres/index.ts';
+import { PrivilegedUpstreamError } from '../../dataplane/postgres/index.ts';
+import { parseUpstreamUrl, UpstreamError, type UpstreamTarget } from '../../dataplane/postgres/index.ts';
+import { FairDecisionClient } from '../../dataplane/sdk/index.ts';
 import { checkAuditFlags, openAuditSink, proxyAuditDefaults, type AuditSettings } from '../audit-settings.ts';
 import { CliError, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';

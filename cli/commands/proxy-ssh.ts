@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { FairDecisionClient } from '../../dataplane/sdk/fair-decision-client.ts';
-import { loadHostKey } from '../../dataplane/ssh/host-key.ts';
-import { KnownHosts } from '../../dataplane/ssh/known-hosts.ts';
-import { startSshProxy, type RunningSshProxy } from '../../dataplane/ssh/ssh-proxy.ts';
-import { parseUpstreamUrl, type UpstreamTarget } from '../../dataplane/ssh/upstream-connection.ts';
+import { FairDecisionClient } from '../../dataplane/sdk/index.ts';
+import { loadHostKey } from '../../dataplane/ssh/index.ts';
+import { KnownHosts } from '../../dataplane/ssh/index.ts';
+import { startSshProxy, type RunningSshProxy } from '../../dataplane/ssh/index.ts';
+import { parseUpstreamUrl, type UpstreamTarget } from '../../dataplane/ssh/index.ts';
 import { checkAuditFlags, openAuditSink, proxyAuditDefaults, type AuditSettings } from '../audit-settings.ts';
 import { CliError, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';
@@ -16,7 +16,7 @@ import { readFlagFile } from '../read-flag-file.ts';
 import { checkResourceFlags, type GuardedResource } from '../resource-flags.ts';
 import { runUntilSignalled } from '../run-until-signalled.ts';
 import { redactingLogger } from '../redacting-logger.ts';
-import { DEFAULT_UPSTREAM_SHELL } from '../../dataplane/ssh/upstream-shell.ts';
+import { DEFAULT_UPSTREAM_SHELL } from '../../dataplane/ssh/index.ts';
 
 const HELP = `usage: gatehouse proxy ssh --upstream ssh://USER@HOST:PORT --upstream-key FILE --upstream-known-hosts FILE --resource ID [flags]
 

@@ -1,6 +1,6 @@
-import { readAuditSource } from '../../audit/audit-source-reader.ts';
-import { replayDecisions, type ReplayChange, type ReplayReport } from '../../audit/replay-decisions.ts';
-import { loadBundle } from '../../engine/testing/load-self-tested-bundle.ts';
+import { readAuditSource } from '../../audit/index.ts';
+import { replayDecisions, type ReplayChange, type ReplayReport } from '../../audit/index.ts';
+import { loadBundle } from '../../engine/testing/index.ts';
 import { UsageError } from '../cli-error.ts';
 import { choiceFlag, parseCommandArgs, printUsage, requiredFlag } from '../command-args.ts';
 

@@ -1,6 +1,6 @@
-import { readAuditSource } from '../../audit/audit-source-reader.ts';
-import { sessionEvents, describeEvent } from '../../audit/session-replay.ts';
-import { renderAsciicast } from '../../dataplane/ssh/asciicast.ts';
+import { readAuditSource } from '../../audit/index.ts';
+import { sessionEvents, describeEvent } from '../../audit/index.ts';
+import { renderAsciicast } from '../../dataplane/ssh/index.ts';
 import { choiceFlag, parseCommandArgs, printUsage, requiredFlag, usageError } from '../command-args.ts';
 
 const HELP = `usage: gatehouse replay session <session-id> --source file:PATH|kafka://HOST:PORT[,…] [--source …] [--format text|json|asciicast]

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, UsageError } from '../cli-error.ts';
-import { formatJunitReport } from '../../engine/testing/junit-report.ts';
-import { type PolicyDirTestReport, testPolicyDir } from '../../engine/testing/test-policy-dir.ts';
-import { exitCodeOf, summarizeTestRun } from '../../engine/testing/test-run-summary.ts';
-import { formatJsonReport, formatTextReport } from '../../engine/testing/text-report.ts';
+import { formatJunitReport } from '../../engine/testing/index.ts';
+import { type PolicyDirTestReport, testPolicyDir } from '../../engine/testing/index.ts';
+import { exitCodeOf, summarizeTestRun } from '../../engine/testing/index.ts';
+import { formatJsonReport, formatTextReport } from '../../engine/testing/index.ts';
 
 const HELP = `usage: gatehouse test <policy-dir>... [--run RE] [--format text|json|junit] [--min-coverage P]
 

@@ -16,7 +16,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonObject } from '../../engine/model/index.ts';
 import type { Resource } from '../../engine/model/index.ts';
-import type { DecisionClient } from '../sdk/data-plane-decision.ts';
+import type { DecisionClient } from '../sdk/index.ts';
 import { gateCall, type GateOutcome } from './call-gate.ts';
 import { gatewayName, splitGatewayName } from './gateway-names.ts';
 import { maskPromptResult, maskResourceResult, maskToolResult } from './result-masker.ts';

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../engine/model/index.ts';
 import type { Resource } from '../../engine/model/index.ts';
-import { unenforceableObligations, type DataPlaneDecision, type DecisionClient } from '../sdk/data-plane-decision.ts';
+import { unenforceableObligations, type DataPlaneDecision, type DecisionClient } from '../sdk/index.ts';
 import { maskPaths, type MaskPath } from './json-path-mask.ts';
 
 /** The MCP proxy masks result fields; any other obligation turns an allow into a deny. */

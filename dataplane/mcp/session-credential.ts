@@ -1,5 +1,5 @@
 import type { Resource } from '../../engine/model/index.ts';
-import type { DataPlaneDecision, DecisionClient } from '../sdk/data-plane-decision.ts';
+import type { DataPlaneDecision, DecisionClient } from '../sdk/index.ts';
 
 /** Token checks that mean the credential itself is bad (RFC 6750 invalid_token → 401). */
 const INVALID_TOKEN_CHECKS = new Set(['format', 'algorithm', 'signature', 'issuer', 'expired', 'not_yet_valid', 'revoked', 'claims', 'uses']);

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { AuditSink } from '../../audit/audit-sink.ts';
-import { redactText } from '../../audit/redact-secrets.ts';
+import type { AuditSink } from '../../audit/index.ts';
+import { redactText } from '../../audit/index.ts';
 import type { JsonObject } from '../../engine/model/index.ts';
-import type { DataPlaneDecision } from '../sdk/data-plane-decision.ts';
+import type { DataPlaneDecision } from '../sdk/index.ts';
 
 export interface McpRecorderOptions {
   sink: AuditSink;

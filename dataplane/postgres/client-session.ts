@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
-import type { AuditSink } from '../../audit/audit-sink.ts';
+import type { AuditSink } from '../../audit/index.ts';
 import type { JsonObject } from '../../engine/model/index.ts';
 import type { Resource } from '../../engine/model/index.ts';
-import type { DecisionClient } from '../sdk/data-plane-decision.ts';
+import type { DecisionClient } from '../sdk/index.ts';
 import { SessionSettingsChanged, unsafeReadingSetting } from './statement-reading-settings.ts';
 import type { ColumnOriginResolver } from './column-masker.ts';
 import { SessionRecorder } from './session-recorder.ts';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { clearStaleSocket, listenOwnerOnly } from '../../engine/runtime/unix-socket-file.ts';
+import { clearStaleSocket, listenOwnerOnly } from '../../engine/runtime/index.ts';
 import { createServer, connect as connectTcp, type Server } from 'node:net';
-import { initSqlParser } from '../../engine/sql/sql-facts.ts';
+import { initSqlParser } from '../../engine/sql/index.ts';
 import { timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { PostgresSession, type CancelRegistry, type PostgresProxyOptions, type SessionLog } from './client-session.ts';

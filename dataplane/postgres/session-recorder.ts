@@ -1,7 +1,7 @@
-import type { AuditSink } from '../../audit/audit-sink.ts';
+import type { AuditSink } from '../../audit/index.ts';
 import type { Resource } from '../../engine/model/index.ts';
-import type { DataPlaneDecision } from '../sdk/data-plane-decision.ts';
-import { redactText } from '../../audit/redact-secrets.ts';
+import type { DataPlaneDecision } from '../sdk/index.ts';
+import { redactText } from '../../audit/index.ts';
 
 /**
  * Records one PostgreSQL session as `gatehouse.session.v1` events keyed by the session id:

@@ -1,4 +1,4 @@
-import { extractSqlFacts } from '../../engine/sql/sql-facts.ts';
+import { extractSqlFacts } from '../../engine/sql/index.ts';
 
 /**
  * What the proxy itself needs to know of a statement before it is decided (the decision is the

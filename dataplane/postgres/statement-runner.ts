@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { JsonObject } from '../../engine/model/index.ts';
 import type { Resource } from '../../engine/model/index.ts';
-import { unenforceableObligations, type DataPlaneDecision, type DecisionClient } from '../sdk/data-plane-decision.ts';
+import { unenforceableObligations, type DataPlaneDecision, type DecisionClient } from '../sdk/index.ts';
 import { maskedColumns } from '../../engine/model/index.ts';
 import { mayChangeStatementReading } from './statement-reading-settings.ts';
 import { previewStatement } from './statement-preview.ts';

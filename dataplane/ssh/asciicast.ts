@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../../audit/audit-event.ts';
+import type { AuditEvent } from '../../audit/index.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../engine/model/index.ts';
 
 const FRAME_CODES: Record<string, string> = { output: 'o', input: 'i', resize: 'r' };

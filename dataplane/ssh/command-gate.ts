@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../engine/model/index.ts';
 import type { Resource } from '../../engine/model/index.ts';
-import { unenforceableObligations, type DataPlaneDecision, type DecisionClient } from '../sdk/data-plane-decision.ts';
+import { unenforceableObligations, type DataPlaneDecision, type DecisionClient } from '../sdk/index.ts';
 
 /** The SSH proxy enforces no obligations: any obligation (e.g. `mask`) turns an allow into a deny. */
 const ENFORCEABLE: readonly string[] = [];

@@ -1,9 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { AuditSink } from '../../audit/audit-sink.ts';
-import { redactText } from '../../audit/redact-secrets.ts';
+import type { AuditSink } from '../../audit/index.ts';
+import { redactText } from '../../audit/index.ts';
 import type { JsonObject } from '../../engine/model/index.ts';
 import type { Resource } from '../../engine/model/index.ts';
-import type { DataPlaneDecision } from '../sdk/data-plane-decision.ts';
+import type { DataPlaneDecision } from '../sdk/index.ts';
 
 export interface SshRecorderOptions {
   sink: AuditSink;

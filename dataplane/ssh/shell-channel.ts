@@ -1,5 +1,5 @@
 import type { ClientChannel, ServerChannel } from 'ssh2';
-import { redactText } from '../../audit/redact-secrets.ts';
+import { redactText } from '../../audit/index.ts';
 import { gateCommand } from './command-gate.ts';
 import { UPSTREAM_UNAVAILABLE_STATUS, type ChannelContext, type ChannelHandler } from './channel-context.ts';
 import { finishChannel, relay, terminalText, type ExitStatus } from './channel-io.ts';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthContext, Client, ClientInfo, Connection, PseudoTtyInfo, ServerChannel, Session } from 'ssh2';
-import type { AuditSink } from '../../audit/audit-sink.ts';
+import type { AuditSink } from '../../audit/index.ts';
 import type { Resource } from '../../engine/model/index.ts';
-import { unenforceableObligations, type DecisionClient } from '../sdk/data-plane-decision.ts';
+import { unenforceableObligations, type DecisionClient } from '../sdk/index.ts';
 import { DENIED_STATUS, type ChannelContext, type ChannelHandler, type SshLog } from './channel-context.ts';
 import { finishChannel, terminalText } from './channel-io.ts';
 import type { CommandGateOptions } from './command-gate.ts';

@@ -1,8 +1,8 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { formatCedarDiagnostic, validateCedarPolicies } from '../cedar/index.ts';
+import { formatCedarDiagnostic, validateCedarPolicies } from '../evaluation/index.ts';
 import type { EngineName } from '../model/index.ts';
 import type { JsonObject } from '../model/index.ts';
-import { compileRegoToWasm } from '../rego/compile-rego.ts';
+import { compileRegoToWasm } from '../evaluation/index.ts';
 import { parseDecisionTestFile } from './parse-decision-test-file.ts';
 import { type BundleFiles, writeBundleArchive } from './bundle-archive.ts';
 import { BundleError } from './bundle-error.ts';

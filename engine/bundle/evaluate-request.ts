@@ -1,4 +1,4 @@
-import { computeFacts } from '../facts/index.ts';
+import { computeFacts } from '../evaluation/index.ts';
 import type { Decision } from '../model/index.ts';
 import type { DecisionInput } from '../model/index.ts';
 import type { PreparedBundle } from './prepared-bundle.ts';

@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
-import { prepareCedarEvaluator } from '../cedar/index.ts';
-import { initFactExtractors } from '../facts/index.ts';
+import { prepareCedarEvaluator } from '../evaluation/index.ts';
+import { initFactExtractors } from '../evaluation/index.ts';
 import type { EngineName } from '../model/index.ts';
 import { isJsonObject } from '../model/index.ts';
-import type { PolicyEvaluator } from '../policy-evaluator.ts';
+import type { PolicyEvaluator } from '../evaluation/index.ts';
 import { createPreparedBundle, type PreparedBundle } from './prepared-bundle.ts';
-import { prepareRegoEvaluator } from '../rego/wasm-rego-evaluator.ts';
+import { prepareRegoEvaluator } from '../evaluation/index.ts';
 import { type ArchiveLimits, type BundleFiles, DEFAULT_ARCHIVE_LIMITS, readBundleArchive } from './bundle-archive.ts';
 import { BundleError } from './bundle-error.ts';
 import {

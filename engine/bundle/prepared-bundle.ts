@@ -1,9 +1,9 @@
-import { combineDecisions } from '../combine-decisions.ts';
-import { checkMaskUsage } from '../masking/check-mask-usage.ts';
+import { combineDecisions } from '../evaluation/index.ts';
+import { checkMaskUsage } from '../evaluation/index.ts';
 import type { BundleManifest } from './bundle-manifest.ts';
 import type { Decision, EngineDecision, EngineName } from '../model/index.ts';
 import type { DecisionInput } from '../model/index.ts';
-import type { PolicyEvaluator } from '../policy-evaluator.ts';
+import type { PolicyEvaluator } from '../evaluation/index.ts';
 
 /**
  * One bundle revision, verified and prepared: WASM instantiated, Cedar pre-parsed. Evaluate

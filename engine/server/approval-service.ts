@@ -4,14 +4,14 @@ import type { ApprovalServiceHandlers } from '../../proto/generated/gatehouse/v1
 import type { ApprovalStatus as ProtoStatus } from '../../proto/generated/gatehouse/v1/ApprovalStatus.ts';
 import type { AwaitApprovalRequest__Output } from '../../proto/generated/gatehouse/v1/AwaitApprovalRequest.ts';
 import type { AwaitApprovalResponse } from '../../proto/generated/gatehouse/v1/AwaitApprovalResponse.ts';
-import { ApprovalError } from '../approvals/approval-errors.ts';
-import type { ApprovalManager } from '../approvals/approval-manager.ts';
+import { ApprovalError } from '../control/index.ts';
+import type { ApprovalManager } from '../control/index.ts';
 import { authenticateCaller, bearerCredential } from './bearer-credential.ts';
-import type { OidcVerifier } from '../identity/oidc-verifier.ts';
+import type { OidcVerifier } from '../control/index.ts';
 import type { Subject } from '../model/index.ts';
-import type { ApprovalRecord, ApprovalStatus } from '../state/state-store.ts';
+import type { ApprovalRecord, ApprovalStatus } from '../control/index.ts';
 import { decodeJwt } from 'jose';
-import { InvalidRequestError } from './request-errors.ts';
+import { InvalidRequestError } from '../decision/index.ts';
 import { statusOf, unary } from './grpc-status.ts';
 import { timestamp } from './token-service.ts';
 

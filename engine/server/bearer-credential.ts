@@ -1,6 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { Subject } from '../model/index.ts';
-import { OidcVerificationError, type OidcVerifier } from '../identity/oidc-verifier.ts';
+import { OidcVerificationError, type OidcVerifier } from '../control/index.ts';
 
 /**
  * The caller of TokenService/ApprovalService: `authorization: Bearer <OIDC JWT>` metadata,

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '../model/index.ts';
-import { InvalidRequestError } from './request-errors.ts';
+import { InvalidRequestError } from '../decision/index.ts';
 import type { StructLimits } from './struct-json.ts';
 
 /**

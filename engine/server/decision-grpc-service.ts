@@ -7,11 +7,11 @@ import type { DecideStreamResponse } from '../../proto/generated/gatehouse/v1/De
 import type { DecisionServiceHandlers } from '../../proto/generated/gatehouse/v1/DecisionService.ts';
 import type { Effect as ProtoEffect } from '../../proto/generated/gatehouse/v1/Effect.ts';
 import type { Effect } from '../model/index.ts';
-import type { DecideCall, DecisionAnswer } from './decide-call.ts';
-import type { DecisionPipeline } from './decision-pipeline.ts';
-import { FairScheduler, isHeavyCall } from './fair-scheduler.ts';
+import type { DecideCall, DecisionAnswer } from '../decision/index.ts';
+import type { DecisionPipeline } from '../decision/index.ts';
+import { FairScheduler, isHeavyCall } from '../decision/index.ts';
 import { parseDecideRequest } from './parse-decide-request.ts';
-import { InvalidRequestError, isRequestError } from './request-errors.ts';
+import { InvalidRequestError, isRequestError } from '../decision/index.ts';
 import { jsonToStruct } from './struct-json.ts';
 
 export const MAX_BATCH = 1000;

@@ -1,19 +1,19 @@
 import * as grpc from '@grpc/grpc-js';
-import { clearStaleSocket, listenOwnerOnly, unixSocketPathOf } from '../runtime/unix-socket-file.ts';
+import { clearStaleSocket, listenOwnerOnly, unixSocketPathOf } from '../runtime/index.ts';
 import { HealthImplementation } from 'grpc-health-check';
 import { pino, type Logger } from 'pino';
-import type { AuditSink } from '../../audit/audit-sink.ts';
-import { computeFacts } from '../facts/index.ts';
-import type { ApprovalGate, TokenGate } from '../decision-hooks.ts';
+import type { AuditSink } from '../../audit/index.ts';
+import { computeFacts } from '../evaluation/index.ts';
+import type { ApprovalGate, TokenGate } from '../decision/index.ts';
 import { stat } from 'node:fs/promises';
-import { ActiveBundle, type ActivatableBundle } from './active-bundle.ts';
-import type { BundleSource } from './bundle-source.ts';
-import { BundleReloader, type ReloadResult } from './bundle-reloader.ts';
+import { ActiveBundle, type ActivatableBundle } from '../decision/index.ts';
+import type { BundleSource } from '../decision/index.ts';
+import { BundleReloader, type ReloadResult } from '../decision/index.ts';
 import { decisionServiceHandlers, StreamRegistry } from './decision-grpc-service.ts';
-import { DecisionPipeline, type FactComputer } from './decision-pipeline.ts';
-import { EvaluationPool } from './evaluation-pool/evaluation-pool.ts';
-import { pooledBundleSource } from './evaluation-pool/pooled-bundle-source.ts';
-import type { IdempotencyStore } from './idempotency-store.ts';
+import { DecisionPipeline, type FactComputer } from '../decision/index.ts';
+import { EvaluationPool } from '../decision/index.ts';
+import { pooledBundleSource } from '../decision/index.ts';
+import type { IdempotencyStore } from '../decision/index.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { loadApiDescriptors } from '../../proto/api-descriptors.ts';
 import { loadGatehouseProtos, type GatehouseProtos } from '../../proto/gatehouse-protos.ts';
@@ -70,7 +70,7 @@ export interface DecisionServerOptions {
   extraServices?: (registrar: ServiceRegistrar) => void | Promise<void>;
   /** Service clock; default `new Date()`. */
   clock?: () => Date;
-  /** Default engine/facts computeFacts. */
+  /** Default engine/evaluation/facts computeFacts. */
   computeFacts?: FactComputer;
   /** Evaluate facts callers send without text (`serve --trust-caller-facts`); default false. */
   trustCallerFacts?: boolean;

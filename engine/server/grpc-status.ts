@@ -1,10 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
-import { ApprovalError } from '../approvals/approval-errors.ts';
-import { OidcVerificationError } from '../identity/oidc-verifier.ts';
-import { StateStoreError } from '../state/state-store.ts';
-import { ResourceRefError } from '../tokens/token-audience.ts';
-import { TokenRequestError } from '../tokens/token-issuer.ts';
-import { InvalidRequestError } from './request-errors.ts';
+import { ApprovalError } from '../control/index.ts';
+import { OidcVerificationError } from '../control/index.ts';
+import { StateStoreError } from '../control/index.ts';
+import { ResourceRefError } from '../control/index.ts';
+import { TokenRequestError } from '../control/index.ts';
+import { InvalidRequestError } from '../decision/index.ts';
 
 export function grpcError(code: grpc.status, message: string): Partial<grpc.StatusObject> {
   return { code, details: message.split('\n', 1)[0]!.slice(0, 1000) };

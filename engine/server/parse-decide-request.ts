@@ -2,8 +2,8 @@ import type { DecideRequest__Output } from '../../proto/generated/gatehouse/v1/D
 import type { JsonObject } from '../model/index.ts';
 import { isJsonObject } from '../model/index.ts';
 import type { Resource, Subject } from '../model/index.ts';
-import type { DecideCall } from './decide-call.ts';
-import { InvalidRequestError } from './request-errors.ts';
+import type { DecideCall } from '../decision/index.ts';
+import { InvalidRequestError } from '../decision/index.ts';
 import { parseContextJson } from './context-json.ts';
 import { DEFAULT_STRUCT_LIMITS, structToJson } from './struct-json.ts';
 

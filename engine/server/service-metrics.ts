@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Effect } from '../model/index.ts';
-import type { DecisionObserver } from './decision-pipeline.ts';
-import type { ReloadResult } from './bundle-reloader.ts';
+import type { DecisionObserver } from '../decision/index.ts';
+import type { ReloadResult } from '../decision/index.ts';
 
 /**
  * The decision service's Prometheus metrics (docs/api.md "Metrics"). One Registry per server so

@@ -2,7 +2,7 @@ import type { ListValue, ListValue__Output } from '../../proto/generated/google/
 import type { Struct, Struct__Output } from '../../proto/generated/google/protobuf/Struct.ts';
 import type { Value, Value__Output } from '../../proto/generated/google/protobuf/Value.ts';
 import type { JsonObject, JsonValue } from '../model/index.ts';
-import { InvalidRequestError } from './request-errors.ts';
+import { InvalidRequestError } from '../decision/index.ts';
 
 /**
  * google.protobuf.Struct ⇄ JsonObject at the gRPC edge. Decoding validates as it goes, so a

@@ -1,4 +1,4 @@
-import type { TokenSubsystem } from '../tokens/token-subsystem.ts';
+import type { TokenSubsystem } from '../control/index.ts';
 import type { ApprovalServiceDefinition } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
 import type { TokenServiceDefinition } from '../../proto/generated/gatehouse/v1/TokenService.ts';
 import { APPROVAL_SERVICE_NAME, approvalServiceHandlers } from './approval-service.ts';

@@ -4,7 +4,7 @@
  * qualified with `information_schema.` runs PostgreSQL's own code, like a pg_catalog builtin:
  * drivers' metadata queries use them (the JDBC driver's getPrimaryKeys and getIndexInfo call
  * information_schema._pg_expandarray). An unqualified call resolves through search_path and
- * is not one of these. test/engine/facts/information-schema-functions.test.ts checks the list
+ * is not one of these. test/engine/evaluation/facts/information-schema-functions.test.ts checks the list
  * against the PostgreSQL the tests run.
  */
 export const INFORMATION_SCHEMA_FUNCTIONS: ReadonlySet<string> = new Set([

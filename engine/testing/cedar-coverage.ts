@@ -1,5 +1,5 @@
-import type { CedarPolicyInfo } from '../cedar/index.ts';
-import type { DecisionTestResult } from '../bundle/decision-test-file.ts';
+import type { CedarPolicyInfo } from '../evaluation/index.ts';
+import type { DecisionTestResult } from '../bundle/index.ts';
 
 export interface CedarPolicyRef {
   id: string;

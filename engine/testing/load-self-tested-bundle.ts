@@ -1,7 +1,7 @@
-import { BundleError } from '../bundle/bundle-error.ts';
-import { type PrepareBundleFileOptions, prepareBundleFile } from '../bundle/load-bundle.ts';
-import { parseDecisionTestFile } from '../bundle/parse-decision-test-file.ts';
-import type { PreparedBundle } from '../bundle/prepared-bundle.ts';
+import { BundleError } from '../bundle/index.ts';
+import { type PrepareBundleFileOptions, prepareBundleFile } from '../bundle/index.ts';
+import { parseDecisionTestFile } from '../bundle/index.ts';
+import type { PreparedBundle } from '../bundle/index.ts';
 import { runDecisionTests } from './run-decision-tests.ts';
 
 export interface LoadBundleOptions extends Omit<PrepareBundleFileOptions, 'selfTest'> {

@@ -1,6 +1,6 @@
 import type { Decision, EngineDecision } from '../model/index.ts';
 import type { JsonObject, JsonValue } from '../model/index.ts';
-import type { DecisionExpectation } from '../bundle/decision-test-file.ts';
+import type { DecisionExpectation } from '../bundle/index.ts';
 
 /**
  * Compares a decision with what a case expects. Returns the lines of a readable diff, empty

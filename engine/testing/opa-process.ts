@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { findOpa } from '../toolchain/opa-cli.ts';
+import { findOpa } from '../evaluation/index.ts';
 
 export class RegoToolError extends Error {
   readonly code = 'GATEHOUSE_REGO_TEST';

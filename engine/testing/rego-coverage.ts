@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SourceFile } from '../bundle/policy-dir.ts';
+import type { SourceFile } from '../bundle/index.ts';
 import type { DecisionInput } from '../model/index.ts';
 import { opaComplaint, RegoToolError, runOpaProcess } from './opa-process.ts';
 

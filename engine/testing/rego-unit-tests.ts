@@ -1,4 +1,4 @@
-import type { SourceFile } from '../bundle/policy-dir.ts';
+import type { SourceFile } from '../bundle/index.ts';
 import { opaComplaint, RegoToolError, runOpaProcess } from './opa-process.ts';
 
 /** One native Rego unit test (`test_*` rule in a `*_test.rego` file) as `opa test` reported it. */

@@ -1,13 +1,13 @@
-import { evaluateRequest } from '../bundle/evaluate-request.ts';
+import { evaluateRequest } from '../bundle/index.ts';
 import type { Decision } from '../model/index.ts';
 import type { DecisionInput } from '../model/index.ts';
-import type { PreparedBundle } from '../bundle/prepared-bundle.ts';
-import type { DecisionTestFile, DecisionTestResult } from '../bundle/decision-test-file.ts';
+import type { PreparedBundle } from '../bundle/index.ts';
+import type { DecisionTestFile, DecisionTestResult } from '../bundle/index.ts';
 import { matchExpectation } from './match-expectation.ts';
 
-export { parseDecisionTestFile } from '../bundle/parse-decision-test-file.ts';
-export { DecisionTestError } from '../bundle/decision-test-error.ts';
-export type { DecisionExpectation, DecisionTestCase, DecisionTestFile, DecisionTestResult } from '../bundle/decision-test-file.ts';
+export { parseDecisionTestFile } from '../bundle/index.ts';
+export { DecisionTestError } from '../bundle/index.ts';
+export type { DecisionExpectation, DecisionTestCase, DecisionTestFile, DecisionTestResult } from '../bundle/index.ts';
 
 export interface RunDecisionTestsOptions {
   /** Only cases whose name (or `file: name`) matches. */

@@ -12,11 +12,11 @@ import { GENESIS_PREV_HASH } from '../../audit/hash-chain.ts';
 import { lineFromBinaryRecord } from '../../audit/cloudevents-kafka-record.ts';
 import { SessionRecorder } from '../../dataplane/postgres/session-recorder.ts';
 import { SshSessionRecorder } from '../../dataplane/ssh/session-recorder.ts';
-import { approvalEventDraft } from '../../engine/approvals/approval-audit-event.ts';
+import { approvalEventDraft } from '../../engine/control/approvals/approval-audit-event.ts';
 import { jsonToStruct } from '../../engine/server/struct-json.ts';
-import type { ApprovalRecord } from '../../engine/state/state-store.ts';
-import { tokenEventDraft } from '../../engine/tokens/token-audit-event.ts';
-import { decide, decisionClient } from '../service/service-fixture.ts';
+import type { ApprovalRecord } from '../../engine/control/state/state-store.ts';
+import { tokenEventDraft } from '../../engine/control/tokens/token-audit-event.ts';
+import { decide, decisionClient } from '../engine/server/service-fixture.ts';
 import { gatehouse, killAllServes, ROOT, startServe } from '../e2e/audit-serve-process.ts';
 import { checkWithCloudEventsSdk, schemaErrors } from '../support/audit-event-checks.ts';
 

@@ -9,7 +9,7 @@ import { createAuditSink } from '../../audit/create-audit-sink.ts';
 import { decisionEventDraft } from '../../audit/decision-event.ts';
 import { buildBundle } from '../../engine/bundle/build-bundle.ts';
 import { loadBundle } from '../../engine/testing/load-self-tested-bundle.ts';
-import { computeFacts, initFactExtractors } from '../../engine/facts/compute-facts.ts';
+import { computeFacts, initFactExtractors } from '../../engine/evaluation/facts/compute-facts.ts';
 import type { DecisionInput } from '../../engine/model/index.ts';
 
 const quiet: AuditLogger = { info() {}, warn() {}, error() {} };

@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findOpa } from '../../engine/toolchain/opa-cli.ts';
+import { findOpa } from '../../engine/evaluation/toolchain/opa-cli.ts';
 import { bothEngines, tempDir, writePolicyDir } from '../engine/bundle/policy-fixtures.ts';
 
 const run = promisify(execFile);

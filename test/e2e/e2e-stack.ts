@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { serviceEnv } from '../support/services.ts';
-import { OidcTestIssuer } from '../tokens/oidc-test-issuer.ts';
+import { OidcTestIssuer } from '../engine/control/tokens/oidc-test-issuer.ts';
 import { freePort } from '../support/free-port.ts';
 
 /**

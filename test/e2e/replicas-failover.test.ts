@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, execOn, upstreamFixture } from '../dataplane/ssh/ssh-proxy-fixture.ts';
 import { freePort } from '../support/free-port.ts';
-import { createTestDatabase } from '../state/postgres-test-database.ts';
-import { OidcTestIssuer } from '../tokens/oidc-test-issuer.ts';
+import { createTestDatabase } from '../engine/control/state/postgres-test-database.ts';
+import { OidcTestIssuer } from '../engine/control/tokens/oidc-test-issuer.ts';
 import {
   createSeededDatabase,
   eventually,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LARGEST_EXACT_LONG } from '../../../engine/cedar/cedar-long.ts';
+import { LARGEST_EXACT_LONG } from '../../../engine/evaluation/cedar/cedar-long.ts';
 import type { JsonObject, JsonValue } from '../../../engine/model/index.ts';
-import { parseExactJson } from '../../../engine/rego/exact-json.ts';
+import { parseExactJson } from '../../../engine/evaluation/rego/exact-json.ts';
 
 /** One test file of Cedar's integration corpus (hand-written or generated). */
 export interface CorpusTest {

@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { buildBundle } from '../../../engine/bundle/build-bundle.ts';
 import { loadBundle } from '../../../engine/testing/load-self-tested-bundle.ts';
-import { listCedarPolicies } from '../../../engine/cedar/index.ts';
+import { listCedarPolicies } from '../../../engine/evaluation/cedar/index.ts';
 import { evaluateRequest } from '../../../engine/bundle/evaluate-request.ts';
 import type { DecisionInput } from '../../../engine/model/index.ts';
 import { jsonToStruct } from '../../../engine/server/struct-json.ts';
 import type { DecideRequest } from '../../../proto/generated/gatehouse/v1/DecideRequest.ts';
 import type { DecideResponse__Output } from '../../../proto/generated/gatehouse/v1/DecideResponse.ts';
-import { decide, startTestServer } from '../../service/service-fixture.ts';
+import { decide, startTestServer } from '../../engine/server/service-fixture.ts';
 import { type CorpusRequest, type CorpusTest, type ExceptionClass, errorDenies, gatehouseContext, requestException, testException } from './cedar-corpus-case.ts';
 
 /** What happened to one request (or to a whole test file whose bundle is refused). */

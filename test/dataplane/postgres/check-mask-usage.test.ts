@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { computeFacts, initFactExtractors } from '../../../engine/facts/index.ts';
-import { checkMaskUsage } from '../../../engine/masking/check-mask-usage.ts';
+import { computeFacts, initFactExtractors } from '../../../engine/evaluation/facts/index.ts';
+import { checkMaskUsage } from '../../../engine/evaluation/masking/check-mask-usage.ts';
 import type { Decision } from '../../../engine/model/index.ts';
 import type { JsonObject } from '../../../engine/model/index.ts';
 
-// engine/masking/check-mask-usage.ts, tested on the engine's real facts (libpg_query).
+// engine/evaluation/masking/check-mask-usage.ts, tested on the engine's real facts (libpg_query).
 
 beforeAll(async () => {
   await initFactExtractors();

@@ -8,9 +8,9 @@ import type { DecideStreamRequest__Output } from '../../../proto/generated/gateh
 import type { DecisionServiceHandlers } from '../../../proto/generated/gatehouse/v1/DecisionService.ts';
 import type { DecisionAsk } from '../../../dataplane/sdk/data-plane-decision.ts';
 import { FairDecisionClient } from '../../../dataplane/sdk/fair-decision-client.ts';
-import { initFactExtractors } from '../../../engine/facts/compute-facts.ts';
-import { MAX_FACT_ENTRIES } from '../../../engine/facts/facts-size.ts';
-import { BASE_POLICY, buildFixtureBundle, startTestServer, type TestServer } from '../../service/service-fixture.ts';
+import { initFactExtractors } from '../../../engine/evaluation/facts/compute-facts.ts';
+import { MAX_FACT_ENTRIES } from '../../../engine/evaluation/facts/facts-size.ts';
+import { BASE_POLICY, buildFixtureBundle, startTestServer, type TestServer } from '../../engine/server/service-fixture.ts';
 
 // FairDecisionClient against a real decision service on the fixture policy (dev reads by a dba
 // are allowed with email masked).

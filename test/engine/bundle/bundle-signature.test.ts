@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BundleFiles, readBundleArchive, writeBundleArchive } from '../../../engine/bundle/bundle-archive.ts';
 import { BundleError } from '../../../engine/bundle/bundle-error.ts';
 import { canonicalJson, hashBundleFile, readKeyFile, signBundleFiles, verifyBundleFiles } from '../../../engine/bundle/bundle-signature.ts';
-import { findOpa } from '../../../engine/toolchain/opa-cli.ts';
+import { findOpa } from '../../../engine/evaluation/toolchain/opa-cli.ts';
 
 const run = promisify(execFile);
 const enc = new TextEncoder();

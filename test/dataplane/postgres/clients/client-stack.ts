@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Background, createSeededDatabase, GATEHOUSE, gatehouse, readEvents, ROOT, startBackground, type AuditLine, type TestDatabase } from '../../../e2e/e2e-stack.ts';
 import { freePort } from '../../../support/free-port.ts';
-import { OidcTestIssuer } from '../../../tokens/oidc-test-issuer.ts';
+import { OidcTestIssuer } from '../../../engine/control/tokens/oidc-test-issuer.ts';
 
 /**
  * Third-party PostgreSQL clients against the real thing: `gatehouse serve` with the example

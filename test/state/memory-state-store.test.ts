@@ -1,7 +1,0 @@
-import { describe } from 'vitest';
-import { MemoryStateStore } from '../../engine/state/memory-state-store.ts';
-import { stateStoreContract } from './state-store-contract.ts';
-
-describe('MemoryStateStore', () => {
-  stateStoreContract(() => new MemoryStateStore());
-});
