@@ -28,6 +28,8 @@ const MAX_CAPABILITIES = 10_000;
 interface Pending {
   resolve: (response: DecideResponse__Output) => void;
   fail: (reason: string) => void;
+  /** Epoch ms after which the request is failed (deadline sweep). */
+  deadline: number;
 }
 
 /**
@@ -46,6 +48,13 @@ export class GrpcDecisionClient implements DecisionClient {
   private stream: grpc.ClientDuplexStream<DecideStreamRequest, DecideStreamResponse__Output> | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly deadlineMs: number;
+  /**
+   * One timer for every pending request instead of one each: armed for the earliest deadline
+   * (new requests' deadlines are later, so most sends arm nothing), and on firing it fails what
+   * has expired and re-arms for the earliest left.
+   */
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweepAt = Infinity;
   /** approval id → its await capability, from the require_approval answers this client received. */
   private readonly capabilities = new Map<string, string>();
 
@@ -134,28 +143,45 @@ export class GrpcDecisionClient implements DecisionClient {
     this.stream = undefined;
     for (const [, pending] of this.pending) pending.fail('client closed');
     this.pending.clear();
+    this.disarmSweep();
     for (const client of this.clients) client.close();
   }
 
   private sendOnStream(request: DecideRequest, requestId: string, deadline: number): Promise<DecideResponse__Output> {
     const stream = this.openStream();
     return new Promise<DecideResponse__Output>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(requestId);
-        reject(new Error(`deadline of ${this.deadlineMs} ms passed`));
-      }, Math.max(0, deadline - Date.now()));
-      this.pending.set(requestId, {
-        resolve: (response) => {
-          clearTimeout(timer);
-          resolve(response);
-        },
-        fail: (reason) => {
-          clearTimeout(timer);
-          reject(new Error(reason));
-        },
-      });
+      this.pending.set(requestId, { resolve, fail: (reason) => reject(new Error(reason)), deadline });
+      if (deadline < this.sweepAt) this.armSweep(deadline);
       stream.write({ request });
     });
+  }
+
+  private armSweep(at: number): void {
+    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+    this.sweepAt = at;
+    this.sweepTimer = setTimeout(() => this.sweep(), Math.max(0, at - Date.now()));
+  }
+
+  /** Nothing pending: no timer keeps the process alive (as when each request had its own). */
+  private disarmSweep(): void {
+    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.sweepAt = Infinity;
+  }
+
+  /** Fails every request past its deadline, then waits for the earliest one left. */
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    this.sweepAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [id, pending] of this.pending) {
+      if (pending.deadline <= now) {
+        this.pending.delete(id);
+        pending.fail(`deadline of ${this.deadlineMs} ms passed`);
+      } else if (pending.deadline < next) next = pending.deadline;
+    }
+    if (next !== Infinity) this.armSweep(next);
   }
 
   private openStream(): grpc.ClientDuplexStream<DecideStreamRequest, DecideStreamResponse__Output> {
@@ -166,6 +192,7 @@ export class GrpcDecisionClient implements DecisionClient {
       const pending = this.pending.get(message.request_id);
       if (!pending) return;
       this.pending.delete(message.request_id);
+      if (this.pending.size === 0) this.disarmSweep();
       if (message.result === 'response' && message.response) pending.resolve(message.response);
       else pending.fail(`rejected by the service: ${message.error?.message ?? 'no answer'}`);
     });
@@ -177,6 +204,7 @@ export class GrpcDecisionClient implements DecisionClient {
         this.pending.delete(id);
         pending.fail(reason);
       }
+      this.disarmSweep();
     };
     stream.on('error', (error: grpc.ServiceError) => broken(`stream failed: ${grpcDetail(error)}`));
     stream.on('end', () => broken('stream ended'));

@@ -142,4 +142,31 @@ describe('FairDecisionClient', () => {
       old.forceShutdown();
     }
   });
+
+  it('a service that never answers: every request is denied once its own deadline passes', async () => {
+    const silent = new grpc.Server();
+    const handlers: Pick<DecisionServiceHandlers, 'DecideStream'> = {
+      DecideStream(call) {
+        call.on('data', () => undefined);
+        call.on('end', () => call.end());
+      },
+    };
+    silent.addService(loadGatehouseProtos().decision.gatehouse.v1.DecisionService.service, handlers as DecisionServiceHandlers);
+    const port = await new Promise<number>((resolve, reject) =>
+      silent.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    const client = new FairDecisionClient({ address: `127.0.0.1:${port}`, deadlineMs: 400 });
+    try {
+      const first = client.decide(ask('a', 'SELECT 1'));
+      await new Promise((r) => setTimeout(r, 150));
+      const answers = await Promise.all([first, client.decide(ask('b', 'SELECT 2')), client.decide(ask('a', 'SELECT 3'))]);
+      for (const answer of answers) {
+        expect(answer.effect).toBe('deny');
+        expect(answer.reasons).toEqual(['gatehouse: decision service unavailable (deadline of 400 ms passed); denied (fail closed)']);
+      }
+    } finally {
+      client.close();
+      silent.forceShutdown();
+    }
+  });
 });
