@@ -65,7 +65,7 @@ const RULES: Rule[] = [
   },
   {
     name: 'user-password-option',
-    pattern: new RegExp(String.raw`((?:^|[\s;|&('"])(?:-u|--user|--proxy-user)(?:=|\s+)['"]?[^\s:'"]*:)(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"]+)`, 'g'),
+    pattern: /((?:^|[\s;|&('"])(?:-u|--user|--proxy-user)(?:=|\s+)['"]?[^\s:'"]*:)(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"]+)/g,
     replace: (_m, head: string) => `${head}${REDACTED}`,
   },
   {

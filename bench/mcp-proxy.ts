@@ -1,33 +1,17 @@
-/**
- * The MCP proxy against calling the same upstream MCP server directly: `tools/call` of an
- * `echo` tool on an open session (official SDK client, Streamable HTTP), where the proxy adds
- * the `mcp.tools.call` decision (gRPC DecideStream, scoped token use counted), a recorded call
- * event and its own upstream hop. The upstream, the decision service and the proxy run in this
- * process.
- *
- *   node --import tsx bench/mcp-proxy.ts      (GATEHOUSE_BENCH_SECONDS=5 per case)
- */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { openFileAuditSink } from '../audit/file-audit-sink.ts';
-import { buildBundle } from '../engine/bundle/build-bundle.ts';
-import { bundleFileSource } from '../engine/decision/bundle-source.ts';
-import { startDecisionServer } from '../engine/server/decision-server.ts';
-import { ServiceMetrics } from '../engine/server/service-metrics.ts';
-import { MemoryStateStore } from '../engine/control/state/memory-state-store.ts';
-import { openTokenAuthority } from '../engine/control/tokens/token-authority.ts';
 import { startMcpHttpProxy } from '../dataplane/mcp/mcp-proxy.ts';
 import { parseUpstreamSpec } from '../dataplane/mcp/upstream-spec.ts';
+import { startInProcessDecisionService } from './in-process-decision-service.ts';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
 import { measure, printTable, type TableRow } from './bench-table.ts';
 
@@ -78,25 +62,11 @@ async function connect(url: string, token?: string): Promise<Client> {
 }
 
 export async function run(): Promise<string> {
-  const work = await mkdtemp(join(tmpdir(), 'gatehouse-bench-mcp-'));
-  const policyDir = join(work, 'policy');
-  await mkdir(policyDir, { recursive: true });
-  await writeFile(join(policyDir, 'policy.rego'), BENCH_POLICY);
-  await writeFile(join(policyDir, 'gatehouse.yaml'), 'name: mcp-bench\nengines: [rego]\n');
-  await buildBundle(policyDir, join(work, 'bundle.tar.gz'));
-  const decisionAudit = await openFileAuditSink(join(work, 'decisions.jsonl'), { source: 'bench/serve', registry: new Registry() });
-  const authority = await openTokenAuthority({ store: new MemoryStateStore() });
-  const server = await startDecisionServer({
-    bundleSource: bundleFileSource(join(work, 'bundle.tar.gz')),
-    auditSink: decisionAudit,
-    listen: '127.0.0.1:0',
-    logger: pino({ level: 'silent' }),
-    metrics: new ServiceMetrics({ defaultMetrics: false }),
-    tokenGate: authority.gate,
-  });
+  const service = await startInProcessDecisionService('mcp', BENCH_POLICY);
+  const { work, authority } = service;
   const upstream = await startUpstream();
   const proxyAudit = await openFileAuditSink(join(work, 'sessions.jsonl'), { source: 'bench/proxy-mcp', registry: new Registry() });
-  const decisions = new GrpcDecisionClient({ address: server.address });
+  const decisions = new GrpcDecisionClient({ address: service.address });
   const proxy = await startMcpHttpProxy(
     {
       listen: { host: '127.0.0.1', port: 0 },
@@ -142,10 +112,7 @@ export async function run(): Promise<string> {
     decisions.close();
     await proxyAudit.close();
     await upstream.close();
-    await server.close();
-    authority.close();
-    await decisionAudit.close();
-    await rm(work, { recursive: true, force: true });
+    await service.close();
   }
   return sections.join('\n');
 }

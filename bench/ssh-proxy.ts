@@ -13,19 +13,12 @@
  *   node --import tsx bench/ssh-proxy.ts      (GATEHOUSE_BENCH_SECONDS=5 per latency case)
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import ssh2, { type Client, type ConnectConfig } from 'ssh2';
 import { openFileAuditSink } from '../audit/file-audit-sink.ts';
-import { buildBundle } from '../engine/bundle/build-bundle.ts';
-import { bundleFileSource } from '../engine/decision/bundle-source.ts';
-import { startDecisionServer } from '../engine/server/decision-server.ts';
-import { ServiceMetrics } from '../engine/server/service-metrics.ts';
-import { MemoryStateStore } from '../engine/control/state/memory-state-store.ts';
-import { openTokenAuthority } from '../engine/control/tokens/token-authority.ts';
+import { startInProcessDecisionService } from './in-process-decision-service.ts';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
 import { KnownHosts } from '../dataplane/ssh/known-hosts.ts';
 import { startSshProxy } from '../dataplane/ssh/ssh-proxy.ts';
@@ -109,24 +102,10 @@ export async function run(): Promise<string> {
   const knownHostsPath = env.GATEHOUSE_SSH_KNOWN_HOSTS!;
   const key = await readFile(keyPath);
   const knownHosts = KnownHosts.parse(await readFile(knownHostsPath, 'utf8'), knownHostsPath);
-  const work = await mkdtemp(join(tmpdir(), 'gatehouse-bench-ssh-'));
-  const policyDir = join(work, 'policy');
-  await mkdir(policyDir, { recursive: true });
-  await writeFile(join(policyDir, 'policy.rego'), BENCH_POLICY);
-  await writeFile(join(policyDir, 'gatehouse.yaml'), 'name: ssh-bench\nengines: [rego]\n');
-  await buildBundle(policyDir, join(work, 'bundle.tar.gz'));
-  const decisionAudit = await openFileAuditSink(join(work, 'decisions.jsonl'), { source: 'bench/serve', registry: new Registry() });
-  const authority = await openTokenAuthority({ store: new MemoryStateStore() });
-  const server = await startDecisionServer({
-    bundleSource: bundleFileSource(join(work, 'bundle.tar.gz')),
-    auditSink: decisionAudit,
-    listen: '127.0.0.1:0',
-    logger: pino({ level: 'silent' }),
-    metrics: new ServiceMetrics({ defaultMetrics: false }),
-    tokenGate: authority.gate,
-  });
+  const service = await startInProcessDecisionService('ssh', BENCH_POLICY);
+  const { work, authority } = service;
   const proxyAudit = await openFileAuditSink(join(work, 'sessions.jsonl'), { source: 'bench/proxy-ssh', registry: new Registry() });
-  const decisions = new GrpcDecisionClient({ address: server.address });
+  const decisions = new GrpcDecisionClient({ address: service.address });
   const proxy = await startSshProxy(
     {
       listen: { host: '127.0.0.1', port: 0 },
@@ -211,9 +190,7 @@ export async function run(): Promise<string> {
     await proxy.close();
     decisions.close();
     await proxyAudit.close();
-    await server.close();
-    authority.close();
-    await rm(work, { recursive: true, force: true });
+    await service.close();
   }
   return sections.join('\n');
 }

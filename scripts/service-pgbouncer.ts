@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pg from 'pg';
 import { isPortFree, livePid, log, run, ServiceError, stablePort, stopPid, TMP_DIR, waitUntil, type Service, type ServiceStatus } from './service-context.ts';
 import { postgresService } from './service-postgres.ts';
+import { probePostgres } from './postgres-probe.ts';
 
 /**
  * Debian's pgbouncer in session pooling mode in front of the test PostgreSQL: the reference a plain
@@ -43,17 +43,6 @@ function pgbouncerPid(): number | undefined {
   return livePid(PID_FILE, 'pgbouncer');
 }
 
-async function probe(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  await client.connect();
-  try {
-    await client.query('SELECT 1');
-    return true;
-  } finally {
-    await client.end();
-  }
-}
-
 /** pgbouncer's URL: the test PostgreSQL's superuser and database, pgbouncer's port. */
 function bouncerUrl(postgresUrl: string, port: number): string {
   const url = new URL(postgresUrl);
@@ -69,7 +58,7 @@ export const pgbouncerService: Service = {
     const port = await stablePort('pgbouncer');
     const env = { GATEHOUSE_PGBOUNCER_URL: bouncerUrl(pgUrl.toString(), port) };
     if (pgbouncerPid() !== undefined) {
-      await waitUntil('pgbouncer', () => probe(env.GATEHOUSE_PGBOUNCER_URL), { timeoutMs: 30_000, logFile: LOG_FILE });
+      await waitUntil('pgbouncer', () => probePostgres(env.GATEHOUSE_PGBOUNCER_URL), { timeoutMs: 30_000, logFile: LOG_FILE });
       return env;
     }
     if (!(await isPortFree(port))) throw new ServiceError('pgbouncer', `port ${port} (kept in var/services/ports.json) is taken by another process`);
@@ -115,7 +104,7 @@ export const pgbouncerService: Service = {
     } catch (error) {
       throw new ServiceError('pgbouncer', `start failed: ${(error as Error).message.slice(0, 800)}`);
     }
-    await waitUntil('pgbouncer', () => probe(env.GATEHOUSE_PGBOUNCER_URL), { timeoutMs: 60_000, logFile: LOG_FILE });
+    await waitUntil('pgbouncer', () => probePostgres(env.GATEHOUSE_PGBOUNCER_URL), { timeoutMs: 60_000, logFile: LOG_FILE });
     return env;
   },
   async down() {

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
+import { probePostgres } from './postgres-probe.ts';
 import {
   aptInstall,
   isPortFree,
@@ -85,17 +86,6 @@ function asPostgres(bin: string, tool: string, args: string[], timeoutMs = 120_0
   return run('runuser', ['-u', SERVICE_USER, '--', join(bin, tool), ...args], { timeoutMs, cwd: '/' });
 }
 
-async function probe(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  await client.connect();
-  try {
-    await client.query('SELECT 1');
-    return true;
-  } finally {
-    await client.end();
-  }
-}
-
 function postmasterPid(): number | undefined {
   return livePid(join(DATA, 'postmaster.pid'), 'postgres');
 }
@@ -112,7 +102,7 @@ export const postgresService: Service = {
       GATEHOUSE_PG_PROXY_URL: `postgres://${PROXY_ROLE}:${encodeURIComponent(proxySecret)}@127.0.0.1:${port}/postgres`,
     };
     if (postmasterPid() !== undefined) {
-      await waitUntil('postgres', () => probe(url), { timeoutMs: 30_000, logFile: LOG_FILE });
+      await waitUntil('postgres', () => probePostgres(url), { timeoutMs: 30_000, logFile: LOG_FILE });
       await ensureProxyRole(url, proxySecret);
       return env;
     }
@@ -164,7 +154,7 @@ max_connections = 200
     } catch (error) {
       throw new ServiceError('postgres', `pg_ctl start failed: ${(error as Error).message.slice(0, 1200)}`);
     }
-    await waitUntil('postgres', () => probe(url), { timeoutMs: 60_000, logFile: LOG_FILE });
+    await waitUntil('postgres', () => probePostgres(url), { timeoutMs: 60_000, logFile: LOG_FILE });
     await ensureProxyRole(url, proxySecret);
     return env;
   },
@@ -180,7 +170,7 @@ max_connections = 200
     if (pid === undefined) return { running: false, detail: 'stopped' };
     const port = await stablePort('postgres');
     const url = `postgres://${DB_USER}:${encodeURIComponent(await password())}@127.0.0.1:${port}/postgres`;
-    const ready = await probe(url).catch(() => false);
+    const ready = await probePostgres(url).catch(() => false);
     return { running: ready, detail: `pid ${pid}, 127.0.0.1:${port}${ready ? '' : ' (not answering)'}` };
   },
   async clean() {

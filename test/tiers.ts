@@ -2,7 +2,9 @@
  * The three test tiers, by what a file needs to run:
  *
  * - unit: nothing but Node and the repository (no opa CLI, PostgreSQL, Kafka, sshd, no child
- *   process); the whole tier runs in seconds and runs first in `npm test`.
+ *   process but the repository's own checkers in node_modules: tsc and Biome); it runs first in
+ *   `npm test` and holds the static checks (test/repo: the layer and cycle rules, the linter,
+ *   the typecheck), so they fail before any service starts.
  * - integration: real parts (the opa CLI, the services started by test/global-setup.ts,
  *   spawned CLIs and third-party clients). Every test file not listed elsewhere lands here, so
  *   a new file always runs, and it runs with the services up.
@@ -48,6 +50,9 @@ export const UNIT_TESTS = [
   'test/engine/evaluation/facts/shell-wrapper-options.test.ts',
   'test/engine/control/identity/identity-form.test.ts',
   'test/repo/architecture.test.ts',
+  'test/repo/self-contained.test.ts',
+  'test/repo/lint.test.ts',
+  'test/repo/typecheck.test.ts',
   'test/engine/decision/decision-pipeline.test.ts',
   'test/engine/server/parse-decide-request.test.ts',
   'test/engine/server/struct-json.test.ts',

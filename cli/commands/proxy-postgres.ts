@@ -5,7 +5,7 @@ import { CatalogColumnOrigins } from '../../dataplane/postgres/index.ts';
 import { DEFAULT_MAX_SESSIONS, startPostgresProxy, type RunningPostgresProxy } from '../../dataplane/postgres/index.ts';
 import { DEFAULT_SESSION_LIMITS } from '../../dataplane/postgres/index.ts';
 import { PrivilegedUpstreamError } from '../../dataplane/postgres/index.ts';
-import { parseUpstreamUrl, UpstreamError, type UpstreamTarget } from '../../dataplane/postgres/index.ts';
+import { parseUpstreamUrl, type UpstreamError, type UpstreamTarget } from '../../dataplane/postgres/index.ts';
 import { FairDecisionClient } from '../../dataplane/sdk/index.ts';
 import { checkAuditFlags, openAuditSink, proxyAuditDefaults, type AuditSettings } from '../audit-settings.ts';
 import { CliError, UsageError } from '../cli-error.ts';

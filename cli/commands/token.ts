@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
-import type { JsonObject, JsonValue } from '../../engine/model/index.ts';
+import { type JsonObject, type JsonValue, parseResourceRef } from '../../engine/model/index.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { jsonToStruct, structToJson } from '../../engine/server/index.ts';
-import { parseResourceRef } from '../../engine/control/index.ts';
 import type { ApprovalServiceClient } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
 import type { AwaitApprovalResponse__Output } from '../../proto/generated/gatehouse/v1/AwaitApprovalResponse.ts';
 import type { Timestamp__Output } from '../../proto/generated/google/protobuf/Timestamp.ts';

@@ -121,7 +121,7 @@ export class UpstreamRelay {
     try {
       for (let i = 0; i < messages.length; i++) {
         const pending = this.handle(messages[i]!);
-        if (pending) {
+        if (pending !== undefined) {
           this.busy = true;
           this.backlog = [...messages.slice(i + 1), ...this.backlog];
           pending.then(

@@ -86,8 +86,14 @@ export class LineEditor {
       }
       if (code === 0x17) {
         let n = 0;
-        while (this.chars.length > 0 && this.chars[this.chars.length - 1] === ' ') (this.pop(), n++);
-        while (this.chars.length > 0 && this.chars[this.chars.length - 1] !== ' ') (this.pop(), n++);
+        while (this.chars.length > 0 && this.chars[this.chars.length - 1] === ' ') {
+          this.pop();
+          n++;
+        }
+        while (this.chars.length > 0 && this.chars[this.chars.length - 1] !== ' ') {
+          this.pop();
+          n++;
+        }
         echo += '\b \b'.repeat(n);
         continue;
       }

@@ -6,7 +6,6 @@ export * from './identity/oidc-verifier.ts';
 export * from './state/create-state-store.ts';
 export * from './state/state-store.ts';
 export * from './tokens/scoped-token-gate.ts';
-export * from './tokens/token-audience.ts';
 export * from './tokens/token-audit-event.ts';
 export * from './tokens/token-authority.ts';
 export * from './tokens/token-issuer.ts';

@@ -59,7 +59,7 @@ export class BundleReloader<B extends ActivatableBundle> {
 
   /** Loads now (or right after the load in progress) and reports what happened. */
   reload(): Promise<ReloadResult> {
-    if (this.#running) {
+    if (this.#running !== undefined) {
       this.#again = true;
       return this.#running;
     }

@@ -4,3 +4,4 @@ export * from './decision.ts';
 export * from './json.ts';
 export * from './mask-obligation.ts';
 export * from './request.ts';
+export * from './resource-ref.ts';

@@ -1,4 +1,4 @@
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import type { Approval } from '../../proto/generated/gatehouse/v1/Approval.ts';
 import type { ApprovalServiceHandlers } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
 import type { ApprovalStatus as ProtoStatus } from '../../proto/generated/gatehouse/v1/ApprovalStatus.ts';

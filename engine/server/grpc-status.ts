@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ApprovalError } from '../control/index.ts';
 import { OidcVerificationError } from '../control/index.ts';
 import { StateStoreError } from '../control/index.ts';
-import { ResourceRefError } from '../control/index.ts';
+import { ResourceRefError } from '../model/index.ts';
 import { TokenRequestError } from '../control/index.ts';
 import { InvalidRequestError } from '../decision/index.ts';
 

@@ -18,7 +18,7 @@ const ENTITY_TYPE = /^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$/;
 // Printable ASCII: ids end up in log lines, Kafka keys and SQL parameters.
 const PRINTABLE_ID = /^[\x21-\x7e]+$/;
 // C0/C1 controls make identifiers ambiguous in logs and Cedar uids.
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 const MAX_ACTION = 128;

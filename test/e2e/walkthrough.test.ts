@@ -16,7 +16,7 @@ import { ROOT } from './e2e-stack.ts';
 const SKIP_MARKER = '<!-- walkthrough-test: skip -->';
 
 /** The runnable blocks: every ```sh fence not preceded by the skip marker. */
-export function walkthroughScript(markdown: string): string {
+function walkthroughScript(markdown: string): string {
   const blocks: string[] = [];
   const fence = /(^|\n)(<!-- walkthrough-test: skip -->\n)?```sh\n([\s\S]*?)\n```/g;
   for (const match of markdown.matchAll(fence)) {

@@ -7,7 +7,7 @@ import type { JsonObject } from '../../model/index.ts';
 import type { DecisionInput, Subject, TokenFacts } from '../../model/index.ts';
 import type { ApprovalRecord, ApprovalResolution, ApprovalStatus, StateStore } from '../state/state-store.ts';
 import type { ScopedTokenClaims } from '../tokens/scoped-token-claims.ts';
-import { formatResourceRef } from '../tokens/token-audience.ts';
+import { formatResourceRef } from '../../model/index.ts';
 import type { IssueTokenParams, TokenIssuer } from '../tokens/token-issuer.ts';
 import { approvalEventDraft, type ApprovalEventName } from './approval-audit-event.ts';
 import { approvalBindingHash } from './approval-binding.ts';

@@ -6,6 +6,7 @@
  */
 
 // C0/C1 controls, zero-width and bidi formatting characters, line/paragraph separators, BOM.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/u;
 
 /** Why `value` is not a usable identity claim, or undefined when it is. */

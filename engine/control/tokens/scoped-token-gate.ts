@@ -7,7 +7,7 @@ import { OidcVerificationError, type OidcVerifier } from '../identity/oidc-verif
 import type { StateStore } from '../state/state-store.ts';
 import { readScopedClaims, type ScopedTokenClaims } from './scoped-token-claims.ts';
 import type { SigningKeyRing } from './signing-key-ring.ts';
-import { formatResourceRef, parseResourceRef } from './token-audience.ts';
+import { formatResourceRef, parseResourceRef } from '../../model/index.ts';
 import { findConstraintViolation } from './token-constraints.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
 

@@ -5,7 +5,7 @@ import type { ResourceRef, Subject } from '../../model/index.ts';
 import type { StateStore } from '../state/state-store.ts';
 import type { ScopedTokenClaims } from './scoped-token-claims.ts';
 import type { SigningKeyRing } from './signing-key-ring.ts';
-import { formatResourceRef } from './token-audience.ts';
+import { formatResourceRef } from '../../model/index.ts';
 import { ConstraintError, validateConstraints } from './token-constraints.ts';
 
 export interface IssueTokenParams {

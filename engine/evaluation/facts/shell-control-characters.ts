@@ -4,6 +4,7 @@
  * `true \r#; rm x` is a comment to one and a command to the other). A line that holds any of
  * them is refused outright; a quoted one can be written as `$'\r'`.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
 
 const NAMES: Readonly<Record<number, string>> = {

@@ -119,14 +119,14 @@ function decodeAnsiCWord(body: string): ShellWord {
 export function decodeAnsiC(body: string): string {
   return body.replace(
     /\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|[\s\S])/g,
-    (match, escape: string) => {
-      const head = escape[0]!;
-      if ((head === 'x' || head === 'u' || head === 'U') && escape.length > 1) {
-        const code = parseInt(escape.slice(1), 16);
+    (match, sequence: string) => {
+      const head = sequence[0]!;
+      if ((head === 'x' || head === 'u' || head === 'U') && sequence.length > 1) {
+        const code = parseInt(sequence.slice(1), 16);
         return code <= 0x10ffff ? String.fromCodePoint(code) : match;
       }
-      if (/[0-7]/.test(head)) return String.fromCharCode(parseInt(escape, 8) & 0xff);
-      if (head === 'c') return String.fromCharCode(escape.charCodeAt(1) & 0x1f);
+      if (/[0-7]/.test(head)) return String.fromCharCode(parseInt(sequence, 8) & 0xff);
+      if (head === 'c') return String.fromCharCode(sequence.charCodeAt(1) & 0x1f);
       return ANSI_ESCAPES[head] ?? match;
     },
   );

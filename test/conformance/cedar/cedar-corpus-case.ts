@@ -71,6 +71,7 @@ export type ExceptionClass =
 
 // The service's request rules (engine/server/parse-decide-request.ts), restated: the test
 // classifies a case before sending it, and the server must then refuse it.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the service refuses.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const ACTION_NAME = /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
 const MAX_ACTION = 128;

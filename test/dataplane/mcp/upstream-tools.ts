@@ -86,7 +86,7 @@ export function createUpstreamServer(o: UpstreamToolsOptions): Server {
       case 'read_file':
         return text(readFileSync(join(o.scratch, String(args.path).replace(/\.\./g, '')), 'utf8'));
       case 'crash':
-        process.exit(3);
+        return process.exit(3);
       default:
         return text(`unknown tool ${request.params.name}`, true);
     }

@@ -103,10 +103,10 @@ describe('example policy through the proxy (pg driver)', () => {
     ['a settings change through pg_settings', "UPDATE pg_settings SET setting = 'off' WHERE name = 'standard' || '_conforming_strings'"],
     ['search_path', 'SET search_path = pg_temp, public'],
     ['session_replication_role through set_config', "SELECT set_config('session_replication_role', 'replica', false)"],
-    ['ending another backend', `SELECT pg_terminate_backend(${0})`],
+    ['ending another backend', 'SELECT pg_terminate_backend(CANARY_PID)'],
     ['a function outside the production list', 'SELECT pg_sleep_for(\'1 second\')'],
   ])('%s is refused with 42501', async (_name, sql) => {
-    const error = await client.query(sql.replace('${0}', String(canaryPid))).then(
+    const error = await client.query(sql.replace('CANARY_PID', String(canaryPid))).then(
       () => undefined,
       (e: { code?: string; message: string }) => e,
     );

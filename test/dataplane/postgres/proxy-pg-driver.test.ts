@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxyClient, startProxyHarness, type ProxyHarness } from './proxy-fixture.ts';
 

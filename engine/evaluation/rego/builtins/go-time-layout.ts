@@ -3,7 +3,7 @@ import { GoTime, UTC, daysIn, fixedZone, goDate, isLeap, loadLocation } from './
 
 /** Go reference-time layouts ("2006-01-02T15:04:05Z07:00"): a port of time.Format / time.Parse. */
 
-const enum Std {
+enum Std {
   None = 0, LongMonth, Month, NumMonth, ZeroMonth, LongWeekDay, WeekDay, Day, UnderDay, ZeroDay,
   UnderYearDay, ZeroYearDay, Hour, Hour12, ZeroHour12, Minute, ZeroMinute, Second, ZeroSecond,
   LongYear, Year, PM, pm, TZ, ISO8601TZ, ISO8601SecondsTZ, ISO8601ShortTZ, ISO8601ColonTZ,

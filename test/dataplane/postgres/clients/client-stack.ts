@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { Background, createSeededDatabase, GATEHOUSE, gatehouse, readEvents, ROOT, startBackground, type AuditLine, type TestDatabase } from '../../../e2e/e2e-stack.ts';
+import { type Background, createSeededDatabase, GATEHOUSE, gatehouse, readEvents, ROOT, startBackground, type AuditLine, type TestDatabase } from '../../../e2e/e2e-stack.ts';
 import { freePort } from '../../../support/free-port.ts';
 import { OidcTestIssuer } from '../../../engine/control/tokens/oidc-test-issuer.ts';
 

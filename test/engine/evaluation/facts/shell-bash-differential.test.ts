@@ -135,6 +135,7 @@ describe('the engine reads shell lines as bash does (bash is the oracle)', () =>
         disagreements.push(`${JSON.stringify(line)}: bash rejects it (${oracle.error}) but the engine reads ${JSON.stringify(mine.commands)}`);
         return;
       }
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters the engine refuses to read.
       if (/[\x00-\x08\x0b-\x1f\x7f]/.test(oracle.body!)) {
         // bash prints a decoded `$'\a'` as the raw character, which the engine refuses to read.
         inconclusive++;

@@ -151,11 +151,13 @@ const CASES: Record<string, string> = {
   // regex.replace / regex.split (RE2, Go semantics)
   replace_empty_matches: 'regex.replace("baaac", "a*", "-")',
   replace_swap: 'regex.replace("foo bar", `(\\w+) (\\w+)`, "$2 $1")',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: `${x}` is Go's regexp replacement syntax, for opa.
   replace_named: 'regex.replace("abc", "(?P<x>b)", "[${x}]")',
   replace_name_greedy: 'regex.replace("abc", "(b)", "$1x")',
   replace_dollar: 'regex.replace("abc", "b", "$$")',
   replace_bad_pattern: 'regex.replace("x", "(", "y")',
   replace_no_match: 'regex.replace("ab", `\\d`, "")',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: `${0}` is Go's regexp replacement syntax, for opa.
   replace_group_zero: 'regex.replace("aaa", "a", "${0}${0}")',
   replace_unicode: 'regex.replace("héllo wörld", `\\pL+`, "<$0>")',
   replace_anchor: 'regex.replace("foo", "^[a-z]", "F")',

@@ -1,4 +1,4 @@
-import type { ResourceRef } from '../../model/index.ts';
+import type { ResourceRef } from './request.ts';
 
 export class ResourceRefError extends Error {
   readonly code = 'GATEHOUSE_RESOURCE_REF';
