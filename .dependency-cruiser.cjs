@@ -10,14 +10,15 @@
  * Layers, lowest first (a layer may import the ones below it, never above):
  *   runtime      engine/runtime      Node platform helpers (unix sockets); imports no Gatehouse
  *                                    code, every layer may use it
- *   model        engine/model        request, decision, JSON; imports nothing
- *   proto        proto               generated types and the loader
+ *   model        engine/model        request, decision, JSON, errors; imports nothing
+ *   proto        proto               generated types, the typed loader, the Struct codec; the
+ *                                    model only
  *   sql          engine/sql          the PostgreSQL parser and SQL facts; the model only (shared by
  *                                    evaluation and the PostgreSQL proxy, so both read a statement alike)
  *   evaluation   engine/evaluation   facts, Rego, Cedar, masking, combining: pure decisions
  *   bundle       engine/bundle       build, load, sign, evaluate one request; its self-test is injected
  *   testing      engine/testing      the policy-test runner
- *   audit        audit               events, sinks, journal; the model only
+ *   audit        audit               events, sinks, journal; the model and proto only
  *   decision     engine/decision     the decision pipeline: the active bundle, idempotency,
  *                                    fair scheduling, the evaluation pool, the hooks it calls
  *   control      engine/control      tokens, identity, approvals, state: the decision hooks'
@@ -107,12 +108,12 @@ module.exports = {
     },
     onlyDependsOn('runtime-depends-on-nothing', RUNTIME, [], 'Platform helpers import no Gatehouse code.'),
     onlyDependsOn('model-depends-on-nothing', MODEL, [], 'The model is the bottom layer.'),
-    onlyDependsOn('proto-depends-on-nothing', PROTO, [], 'The protos are the schema; they import no Gatehouse code.'),
+    onlyDependsOn('proto-depends-on-model', PROTO, [MODEL], 'The protos are the schema; their codecs speak the model\'s JSON and nothing else.'),
     onlyDependsOn('sql-depends-on-model', SQL, [MODEL], 'The SQL parser knows the model only.'),
     onlyDependsOn('evaluation-is-pure', EVALUATION, [MODEL, SQL], 'Evaluation knows nothing of bundles, tests, audit, tokens or servers.'),
     onlyDependsOn('bundle-below-testing', BUNDLE, [MODEL, SQL, EVALUATION], 'Loading a bundle runs its self-test through an injected runner, not by importing the test runner.'),
     onlyDependsOn('testing-above-bundle', TESTING, [MODEL, SQL, EVALUATION, BUNDLE], 'The policy-test runner uses bundles and evaluation only.'),
-    onlyDependsOn('audit-depends-on-model', AUDIT, [MODEL], 'Audit records decisions; replaying them against a bundle lives above both.'),
+    onlyDependsOn('audit-depends-on-model-and-proto', AUDIT, [MODEL, PROTO], 'Audit records decisions, their data typed from audit.proto; replaying them against a bundle lives above both.'),
     onlyDependsOn('decision-below-control', DECISION, [MODEL, SQL, EVALUATION, BUNDLE, TESTING, AUDIT], 'The pipeline defines the hooks tokens and approvals implement; it does not import them.'),
     onlyDependsOn('control-has-no-server', CONTROL, [MODEL, SQL, EVALUATION, BUNDLE, AUDIT, DECISION], 'Tokens, identity, approvals and state know nothing of gRPC or the server.'),
     onlyDependsOn('server-below-cli', SERVER, [MODEL, PROTO, SQL, EVALUATION, BUNDLE, TESTING, AUDIT, DECISION, CONTROL], 'The server composes the layers below; it does not reach the data planes or the CLI.'),

@@ -1,4 +1,13 @@
 import type { JsonObject } from '../engine/model/index.ts';
+import type { AuditEventJsonByType } from '../proto/audit-event-json.ts';
+
+export type {
+  ApprovalEventJson,
+  AuditEventJsonByType,
+  DecisionEventJson,
+  SessionEventJson,
+  TokenEventJson,
+} from '../proto/audit-event-json.ts';
 
 export type AuditEventType =
   | 'gatehouse.decision.v1'
@@ -14,7 +23,11 @@ export const AUDIT_TOPICS: Record<AuditEventType, string> = {
   'gatehouse.session.v1': 'gatehouse.sessions',
 };
 
-/** What a producer hands to an AuditSink; the sink stamps id, source, the chain and recordedtime. */
+/**
+ * What a producer hands to an AuditSink; the sink stamps id, source, the chain and recordedtime.
+ * The sink carries any JSON `data`; the producers build theirs as AuditDraftOf<type>, whose
+ * `data` is typed from the audit.proto message of that type.
+ */
 export interface AuditEventDraft {
   type: AuditEventType;
   /** The session id, or the subject id when there is no session: the Kafka key. */
@@ -26,6 +39,12 @@ export interface AuditEventDraft {
   time?: string;
   data: JsonObject;
 }
+
+/** A draft of one event type, its `data` typed from audit.proto (proto/audit-event-json.ts). */
+export type AuditDraftOf<Type extends AuditEventType> = Omit<AuditEventDraft, 'type' | 'data'> & {
+  type: Type;
+  data: AuditEventJsonByType[Type];
+};
 
 /** A CloudEvents 1.0 JSON event as written to the journal, the file sink and Kafka. */
 export interface AuditEvent {

@@ -1,9 +1,9 @@
 import type { AuditEvent, AuditEventDraft } from './audit-event.ts';
+import { GatehouseError } from '../engine/model/index.ts';
 
-export class AuditUnavailableError extends Error {
-  readonly code = 'GATEHOUSE_AUDIT_UNAVAILABLE';
+export class AuditUnavailableError extends GatehouseError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('GATEHOUSE_AUDIT_UNAVAILABLE', message, options);
     this.name = 'AuditUnavailableError';
   }
 }

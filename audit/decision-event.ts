@@ -1,7 +1,7 @@
 import type { Effect, Obligations } from '../engine/model/index.ts';
 import type { JsonObject, JsonValue } from '../engine/model/index.ts';
 import type { DecisionInput } from '../engine/model/index.ts';
-import type { AuditEventDraft } from './audit-event.ts';
+import type { AuditDraftOf, DecisionEventJson } from './audit-event.ts';
 import { redactJson } from './redact-secrets.ts';
 
 /** Version of the decision event's `data` layout; replay refuses (counts as changed) any other. */
@@ -28,10 +28,10 @@ export interface DecisionEventFields {
  * secrets redacted (redact-secrets.ts) and masked context values masked; the paths changed are
  * listed in `data.redactions` so replay knows which values it cannot see.
  */
-export function decisionEventDraft(fields: DecisionEventFields): AuditEventDraft {
+export function decisionEventDraft(fields: DecisionEventFields): AuditDraftOf<'gatehouse.decision.v1'> {
   const mask = maskNames(fields.obligations);
   const { value: input, paths } = redactJson(fields.input as unknown as JsonObject, { mask, maskWithin: 'context' });
-  const data: JsonObject = {
+  const data: DecisionEventJson = {
     schemaVersion: DECISION_SCHEMA_VERSION,
     decisionId: fields.decisionId,
     requestId: fields.requestId,

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { CloudEventsContentMode } from './cloudevents-kafka-record.ts';
+import { GatehouseError } from '../engine/model/index.ts';
 
 /** Error in an `--audit kafka://…` spec or its options: a configuration mistake, fixed by the operator. */
-export class AuditConfigError extends Error {
-  readonly code = 'GATEHOUSE_AUDIT_CONFIG';
+export class AuditConfigError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_AUDIT_CONFIG', message);
     this.name = 'AuditConfigError';
   }
 }

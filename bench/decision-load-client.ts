@@ -11,7 +11,7 @@ import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
-import { jsonToStruct } from '../dataplane/sdk/struct-codec.ts';
+import { jsonToStruct } from '../proto/struct-json.ts';
 import { computeFacts, initFactExtractors } from '../engine/evaluation/facts/compute-facts.ts';
 import { loadGatehouseProtos } from '../proto/gatehouse-protos.ts';
 import type { DecisionServiceClient } from '../proto/generated/gatehouse/v1/DecisionService.ts';
@@ -46,7 +46,7 @@ function operationFor(job: LoadJob): () => Promise<void> {
   if (job.mode === 'unary') {
     let client = unaryClients.get(job.address);
     if (!client) {
-      client = new (loadGatehouseProtos().decision.gatehouse.v1.DecisionService)(job.address, grpc.credentials.createInsecure());
+      client = new (loadGatehouseProtos().services.DecisionService)(job.address, grpc.credentials.createInsecure());
       unaryClients.set(job.address, client);
     }
     const unary = client;

@@ -23,7 +23,7 @@ import { MemoryStateStore } from '../engine/control/state/memory-state-store.ts'
 import { ScopedTokenGate } from '../engine/control/tokens/scoped-token-gate.ts';
 import { openTokenAuthority } from '../engine/control/tokens/token-authority.ts';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
-import { jsonToStruct } from '../dataplane/sdk/struct-codec.ts';
+import { jsonToStruct } from '../proto/struct-json.ts';
 import { previewStatement } from '../dataplane/postgres/statement-preview.ts';
 import { parseDecideRequest } from '../engine/server/parse-decide-request.ts';
 import { loadGatehouseProtos } from '../proto/gatehouse-protos.ts';

@@ -1,7 +1,7 @@
 import type { AuditSink } from '../audit/index.ts';
 import { createAuditSink, type CreateAuditSinkOptions } from '../audit/index.ts';
 import { DEFAULT_CLOSE_DRAIN_MS } from '../audit/index.ts';
-import { CliError, UsageError } from './cli-error.ts';
+import { CliError, codeOf, UsageError } from './cli-error.ts';
 
 /** Where a long-running command records its audit events, and whether it may run without. */
 export interface AuditSettings {
@@ -76,6 +76,6 @@ export async function openAuditSink(settings: AuditSettings, options: OpenAuditS
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new CliError(`${command ? `${command}: ` : ''}audit sink ${settings.audit} cannot be opened: ${message.split('\n', 1)[0]}`);
+    throw new CliError(`${command ? `${command}: ` : ''}audit sink ${settings.audit} cannot be opened: ${message.split('\n', 1)[0]}`, codeOf(error));
   }
 }

@@ -1,5 +1,6 @@
-import { CliError } from './cli-error.ts';
+import { UsageError } from './cli-error.ts';
 import { packageVersion } from './package-version.ts';
+import { reportError } from './report-error.ts';
 
 /** A command module: `run` receives the arguments after the command words and returns the exit code. */
 export interface CommandModule {
@@ -85,28 +86,11 @@ export async function main(args: string[]): Promise<number> {
   const two = `${args[0]} ${args[1] ?? ''}`;
   const [name, rest] = COMMANDS[two] ? [two, args.slice(2)] : [args[0], args.slice(1)];
   const loader = COMMANDS[name];
-  if (!loader) {
-    process.stderr.write(`gatehouse: unknown command '${args.join(' ')}'; run 'gatehouse --help'\n`);
-    return 2;
-  }
+  if (!loader) return reportError(new UsageError(`unknown command '${args.join(' ')}'; run 'gatehouse --help'`));
   try {
     const command = await loader();
     return await command.run(rest);
   } catch (error) {
     return reportError(error);
   }
-}
-
-/** User mistakes are one line; anything else is a bug and keeps its stack for the report. */
-export function reportError(error: unknown): number {
-  if (error instanceof CliError) {
-    process.stderr.write(`gatehouse: ${error.message}\n`);
-    return error.exitCode;
-  }
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('GATEHOUSE_')) {
-    process.stderr.write(`gatehouse: ${error.message}\n`);
-    return 1;
-  }
-  process.stderr.write(`gatehouse: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  return 1;
 }

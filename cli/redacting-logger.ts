@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino';
 import type { JsonObject } from '../engine/model/index.ts';
 import { assertSecretRulesLoaded, redactJson, redactText } from '../audit/index.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, codeOf } from './cli-error.ts';
 
 /**
  * The logger of a long-running command: every field and message passes the same secret
@@ -12,7 +12,7 @@ export function redactingLogger(name: string, level: string): Logger {
   try {
     assertSecretRulesLoaded();
   } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error));
+    throw new CliError(error instanceof Error ? error.message : String(error), codeOf(error));
   }
   return pino({
     name,

@@ -55,26 +55,26 @@ export async function run(argv: string[]): Promise<number> {
   try {
     switch (sub) {
       case 'list': {
-        const r = await unary<ListApprovalsResponse__Output>(connection, 'ListApprovals', (c, m, o, done) => c.ListApprovals({ status, limit: 0 }, m, o, done));
+        const r = await unary<ListApprovalsResponse__Output>(connection, (c, m, o, done) => c.approvals.ListApprovals({ status, limit: 0 }, m, o, done));
         if (json) process.stdout.write(JSON.stringify(r.approvals.map(view)) + '\n');
         else if (r.approvals.length === 0) process.stderr.write('gatehouse: no approvals\n');
         else for (const a of r.approvals) process.stdout.write(summary(a) + '\n');
         return 0;
       }
       case 'show': {
-        const r = await unary<GetApprovalResponse__Output>(connection, 'GetApproval', (c, m, o, done) => c.GetApproval({ approval_id: id! }, m, o, done));
+        const r = await unary<GetApprovalResponse__Output>(connection, (c, m, o, done) => c.approvals.GetApproval({ approval_id: id! }, m, o, done));
         process.stdout.write(JSON.stringify(view(r.approval!), null, json ? undefined : 2) + '\n');
         return 0;
       }
       case 'approve': {
-        const r = await unary<ApproveResponse__Output>(connection, 'Approve', (c, m, o, done) =>
-          c.Approve({ approval_id: id!, comment: values.comment ?? '', window_seconds: windowSeconds }, m, o, done),
+        const r = await unary<ApproveResponse__Output>(connection, (c, m, o, done) =>
+          c.approvals.Approve({ approval_id: id!, comment: values.comment ?? '', window_seconds: windowSeconds }, m, o, done),
         );
         process.stderr.write(`gatehouse: approved ${id}${r.approval?.window_until ? ` (window until ${isoOf(r.approval.window_until)})` : ''}\n`);
         return 0;
       }
       case 'deny': {
-        await unary<DenyResponse__Output>(connection, 'Deny', (c, m, o, done) => c.Deny({ approval_id: id!, comment: values.comment ?? '' }, m, o, done));
+        await unary<DenyResponse__Output>(connection, (c, m, o, done) => c.approvals.Deny({ approval_id: id!, comment: values.comment ?? '' }, m, o, done));
         process.stderr.write(`gatehouse: denied ${id}\n`);
         return 0;
       }

@@ -1,7 +1,7 @@
 import { readAuditSource } from '../../audit/index.ts';
 import { OCSF_VERSION, toOcsf } from '../../audit/index.ts';
 import { upgradeEventLine } from '../../audit/index.ts';
-import { CliError } from '../cli-error.ts';
+import { CliError, codeOf } from '../cli-error.ts';
 import { choiceFlag, parseCommandArgs, printUsage, requiredFlag } from '../command-args.ts';
 import { packageVersion } from '../package-version.ts';
 
@@ -30,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
       const { event, line } = upgradeEventLine(record.line);
       out = format === 'ocsf' ? JSON.stringify(toOcsf(event, version)) : line;
     } catch (error) {
-      throw new CliError(`${record.origin}: ${(error as Error).message}`, 1);
+      throw new CliError(`${record.origin}: ${(error as Error).message}`, codeOf(error));
     }
     if (!process.stdout.write(`${out}\n`)) await new Promise((resolve) => process.stdout.once('drain', resolve));
   }

@@ -6,7 +6,7 @@ import { parseUpstreamSpec, UpstreamSpecError, type UpstreamSpec } from '../../d
 import type { McpLog } from '../../dataplane/mcp/index.ts';
 import { GrpcDecisionClient } from '../../dataplane/sdk/index.ts';
 import { checkAuditFlags, openAuditSink, type AuditSettings } from '../audit-settings.ts';
-import { CliError, UsageError } from '../cli-error.ts';
+import { CliError, codeOf, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';
 import { checkDecisionServiceFlags, decisionServiceCredentials, type DecisionServiceSettings } from '../decision-service-flags.ts';
 import { readFlagsFromEnv, type FlagValues } from '../flags-from-env.ts';
@@ -176,7 +176,7 @@ export async function start(config: McpProxyConfig, logger: Logger): Promise<{ a
   } catch (error) {
     decisions.close();
     await audit.close().catch(() => undefined);
-    throw new CliError(`proxy mcp: cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}`);
+    throw new CliError(`proxy mcp: cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}`, codeOf(error));
   }
   logger.info({ listen: proxy.address, upstreams: config.upstreams.map((u) => u.name), resource: config.resource, decision: config.decision }, 'mcp proxy ready');
   return {
@@ -199,7 +199,7 @@ async function runStdio(config: McpProxyConfig, logger: Logger): Promise<number>
   } catch (error) {
     decisions.close();
     await audit.close().catch(() => undefined);
-    throw new CliError(`proxy mcp: ${(error as Error).message}`);
+    throw new CliError(`proxy mcp: ${(error as Error).message}`, codeOf(error));
   }
   // The agent closing stdin ends the session; a signal ends it too.
   const stopped = new Promise<void>((resolve) => {

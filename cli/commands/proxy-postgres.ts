@@ -8,7 +8,7 @@ import { PrivilegedUpstreamError } from '../../dataplane/postgres/index.ts';
 import { parseUpstreamUrl, type UpstreamError, type UpstreamTarget } from '../../dataplane/postgres/index.ts';
 import { FairDecisionClient } from '../../dataplane/sdk/index.ts';
 import { checkAuditFlags, openAuditSink, proxyAuditDefaults, type AuditSettings } from '../audit-settings.ts';
-import { CliError, UsageError } from '../cli-error.ts';
+import { CliError, codeOf, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';
 import { postgresListenFlag } from '../postgres-listen-flag.ts';
 import { checkDecisionServiceFlags, decisionServiceCredentials, type DecisionServiceSettings } from '../decision-service-flags.ts';
@@ -176,8 +176,8 @@ export async function start(config: ProxyConfig, logger: Logger): Promise<Runnin
     decisions.close();
     await origins.close();
     await audit.close().catch(() => undefined);
-    if (error instanceof PrivilegedUpstreamError) throw new CliError(`proxy postgres: ${error.message}`);
-    throw new CliError(`proxy postgres: cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}`);
+    if (error instanceof PrivilegedUpstreamError) throw new CliError(`proxy postgres: ${error.message}`, error.code);
+    throw new CliError(`proxy postgres: cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}`, codeOf(error));
   }
   logger.info(
     { listen: proxy.address, upstream: `${config.upstream.host}:${config.upstream.port}/${config.upstream.database}`, resource: config.resource, database: config.database, decision: config.decision, tls: tls !== undefined },

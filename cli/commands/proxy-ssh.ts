@@ -6,7 +6,7 @@ import { KnownHosts } from '../../dataplane/ssh/index.ts';
 import { startSshProxy, type RunningSshProxy } from '../../dataplane/ssh/index.ts';
 import { parseUpstreamUrl, type UpstreamTarget } from '../../dataplane/ssh/index.ts';
 import { checkAuditFlags, openAuditSink, proxyAuditDefaults, type AuditSettings } from '../audit-settings.ts';
-import { CliError, UsageError } from '../cli-error.ts';
+import { CliError, codeOf, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';
 import { checkDecisionServiceFlags, decisionServiceCredentials, type DecisionServiceSettings } from '../decision-service-flags.ts';
 import { readFlagsFromEnv, type FlagValues } from '../flags-from-env.ts';
@@ -139,7 +139,7 @@ export async function start(config: SshProxyConfig, logger: Logger): Promise<Run
     knownHosts = KnownHosts.parse((await readFlagFile(COMMAND, 'upstream-known-hosts', config.upstreamKnownHosts)).toString('utf8'), config.upstreamKnownHosts);
   } catch (error) {
     if (error instanceof CliError) throw error;
-    throw new CliError(`proxy ssh: ${(error as Error).message}`);
+    throw new CliError(`proxy ssh: ${(error as Error).message}`, codeOf(error));
   }
   if (knownHosts.keyTypes(config.upstream.host, config.upstream.port).length === 0) {
     throw new CliError(`proxy ssh: ${config.upstreamKnownHosts} has no key for ${config.upstream.host}:${config.upstream.port}; add it (ssh-keyscan -p PORT HOST, checked out of band)`);
@@ -148,7 +148,7 @@ export async function start(config: SshProxyConfig, logger: Logger): Promise<Run
   try {
     hostKey = await loadHostKey(config.hostKey);
   } catch (error) {
-    throw new CliError(`proxy ssh: ${(error as Error).message}`);
+    throw new CliError(`proxy ssh: ${(error as Error).message}`, codeOf(error));
   }
   if (hostKey.generated) logger.info({ path: hostKey.path }, 'generated a new host key for the proxy');
   const audit = await openAuditSink(config, { command: COMMAND, source: `gatehouse://${hostname()}/proxy-ssh/${config.resource}`, logger });
@@ -173,7 +173,7 @@ export async function start(config: SshProxyConfig, logger: Logger): Promise<Run
   } catch (error) {
     decisions.close();
     await audit.close().catch(() => undefined);
-    throw new CliError(`proxy ssh: cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}`);
+    throw new CliError(`proxy ssh: cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}`, codeOf(error));
   }
   logger.info(
     {

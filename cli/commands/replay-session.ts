@@ -1,6 +1,7 @@
 import { readAuditSource } from '../../audit/index.ts';
 import { sessionEvents, describeEvent } from '../../audit/index.ts';
 import { renderAsciicast } from '../../dataplane/ssh/index.ts';
+import { CliError } from '../cli-error.ts';
 import { choiceFlag, parseCommandArgs, printUsage, requiredFlag, usageError } from '../command-args.ts';
 
 const HELP = `usage: gatehouse replay session <session-id> --source file:PATH|kafka://HOST:PORT[,…] [--source …] [--format text|json|asciicast]
@@ -25,19 +26,13 @@ export async function run(argv: string[]): Promise<number> {
     for (const source of sources) yield* readAuditSource(source, { topics });
   }
   const events = await sessionEvents(readAll(), positionals[0]!);
-  if (events.length === 0) {
-    process.stderr.write(`gatehouse: no events for session ${positionals[0]} in ${sources.join(', ')}\n`);
-    return 1;
-  }
+  if (events.length === 0) throw new CliError(`no events for session ${positionals[0]} in ${sources.join(', ')}`);
   if (format === 'json') for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
   else if (format === 'asciicast') {
     // Only terminal sessions (the SSH proxy's) have a screen to replay; its recorder keeps its
     // own frame clock and channels, and its renderer knows them.
     const ssh = events.some((event) => event.type === 'gatehouse.session.v1' && event.data.protocol === 'ssh');
-    if (!ssh) {
-      process.stderr.write(`gatehouse: session ${positionals[0]} has no terminal recording (asciicast is for SSH sessions); use --format text\n`);
-      return 1;
-    }
+    if (!ssh) throw new CliError(`session ${positionals[0]} has no terminal recording (asciicast is for SSH sessions); use --format text`);
     process.stdout.write(renderAsciicast(events));
   }
   else for (const event of events) process.stdout.write(`${describeEvent(event)}\n`);

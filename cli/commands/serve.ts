@@ -16,7 +16,7 @@ import { ActiveBundle } from '../../engine/decision/index.ts';
 import { openTokenSubsystem } from '../../engine/control/index.ts';
 import { registerTokenAndApprovalServices } from '../../engine/server/index.ts';
 import { checkAuditFlags, openAuditSink, type AuditSettings } from '../audit-settings.ts';
-import { CliError, UsageError } from '../cli-error.ts';
+import { CliError, codeOf, UsageError } from '../cli-error.ts';
 import { printUsage } from '../command-args.ts';
 import { readFlagsFromEnv, type FlagValues } from '../flags-from-env.ts';
 import { hostPortFlag } from '../host-port.ts';
@@ -245,7 +245,7 @@ async function start(config: ServeConfig, logger: Logger) {
     state = await wireState(config, auditSink, logger);
   } catch (error) {
     await auditSink.close().catch(() => undefined);
-    throw new CliError(`state ${redactUrl(config.state)} cannot be used: ${firstLine(error)}`);
+    throw new CliError(`state ${redactUrl(config.state)} cannot be used: ${firstLine(error)}`, codeOf(error));
   }
   try {
     const server = await startDecisionServer({
@@ -275,7 +275,7 @@ async function start(config: ServeConfig, logger: Logger) {
   } catch (error) {
     await auditSink.close().catch(() => undefined);
     await state.close().catch(() => undefined);
-    throw new CliError(firstLine(error));
+    throw new CliError(firstLine(error), codeOf(error));
   }
 }
 

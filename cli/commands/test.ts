@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { GatehouseError } from '../../engine/model/index.ts';
 import { CliError, UsageError } from '../cli-error.ts';
 import { formatJunitReport } from '../../engine/testing/index.ts';
 import { type PolicyDirTestReport, testPolicyDir } from '../../engine/testing/index.ts';
@@ -100,12 +101,12 @@ function parseFlags(argv: string[]): TestFlags | undefined {
  */
 function asLoadError(error: unknown, dir: string): unknown {
   if (error instanceof CliError) return error;
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('GATEHOUSE_')) {
-    let message = error.message.replace(/\s*\n\s*/g, ' ');
+  if (error instanceof GatehouseError) {
+    let message = error.message;
     // Loaders name files relative to the policy dir; name them as the user can open them.
     const located = /^([^\s:]+):(\d+)/.exec(message);
     if (located && !isAbsolute(located[1]) && existsSync(join(dir, located[1]))) message = join(dir, located[1]) + message.slice(located[1].length);
-    return new CliError(message, 2);
+    return new CliError(message, 'GATEHOUSE_POLICY_LOAD');
   }
   return error;
 }

@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { type JsonObject, type JsonValue, parseResourceRef } from '../../engine/model/index.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
-import { jsonToStruct, structToJson } from '../../engine/server/index.ts';
+import { jsonToStruct, structToJson } from '../../proto/struct-json.ts';
 import type { ApprovalServiceClient } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
 import type { AwaitApprovalResponse__Output } from '../../proto/generated/gatehouse/v1/AwaitApprovalResponse.ts';
 import type { Timestamp__Output } from '../../proto/generated/google/protobuf/Timestamp.ts';
@@ -99,8 +99,8 @@ async function issue(argv: string[]): Promise<number> {
   const maxUses = values['max-uses'] === undefined ? 0 : positiveInteger(values['max-uses'], '--max-uses');
   const connection = await connect(values);
   try {
-    const response = await unary<IssueTokenResponse__Output>(connection, 'IssueToken', (client, metadata, options, done) =>
-      client.IssueToken(
+    const response = await unary<IssueTokenResponse__Output>(connection, (client, metadata, options, done) =>
+      client.tokens.IssueToken(
         {
           actions: values.action!,
           resource: { type: ref.type, id: ref.id, attributes: jsonToStruct(attributes) },
@@ -143,7 +143,7 @@ async function introspect(argv: string[]): Promise<number> {
   if (!token) throw new UsageError('token introspect: --token or --token-file is required');
   const connection = await connect(values);
   try {
-    const r = await unary<IntrospectTokenResponse__Output>(connection, 'IntrospectToken', (client, metadata, options, done) => client.IntrospectToken({ token }, metadata, options, done));
+    const r = await unary<IntrospectTokenResponse__Output>(connection, (client, metadata, options, done) => client.tokens.IntrospectToken({ token }, metadata, options, done));
     const view = {
       active: r.active,
       ...(r.active ? {} : { inactiveCheck: r.inactive_check, inactiveReason: r.inactive_reason }),
@@ -173,7 +173,7 @@ async function revoke(argv: string[]): Promise<number> {
   const request = values['token-id'] !== undefined ? { token_id: values['token-id'] } : { subject: values.subject! };
   const connection = await connect(values);
   try {
-    const r = await unary<RevokeTokenResponse__Output>(connection, 'RevokeToken', (client, metadata, options, done) => client.RevokeToken(request, metadata, options, done));
+    const r = await unary<RevokeTokenResponse__Output>(connection, (client, metadata, options, done) => client.tokens.RevokeToken(request, metadata, options, done));
     process.stderr.write(`gatehouse: revoked ${values['token-id'] ? `token ${values['token-id']}` : `every token of ${values.subject}`} at ${isoOf(r.revoked_at)}\n`);
     return 0;
   } finally {
@@ -186,7 +186,7 @@ async function jwks(argv: string[]): Promise<number> {
   if (values.help) return help();
   const connection = await connect(values, { anonymous: true });
   try {
-    const r = await unary<GetJwksResponse__Output>(connection, 'GetJwks', (client, metadata, options, done) => client.GetJwks({}, metadata, options, done));
+    const r = await unary<GetJwksResponse__Output>(connection, (client, metadata, options, done) => client.tokens.GetJwks({}, metadata, options, done));
     process.stdout.write(JSON.stringify({ keys: r.keys }) + '\n');
     return 0;
   } finally {
@@ -224,9 +224,9 @@ export async function connect(flags: ConnectionFlags, options: { anonymous?: boo
   } else if (flags['decision-cert'] !== undefined || flags['decision-key'] !== undefined) {
     throw new UsageError('--decision-cert/--decision-key need --decision-ca');
   }
-  const v1 = (loadGatehouseProtos().grpcObject as unknown as { gatehouse: { v1: Record<string, grpc.ServiceClientConstructor> } }).gatehouse.v1;
-  const tokens = new v1.TokenService!(flags.decision, credentials) as unknown as TokenServiceClient;
-  const approvals = new v1.ApprovalService!(flags.decision, credentials) as unknown as ApprovalServiceClient;
+  const { services } = loadGatehouseProtos();
+  const tokens = new services.TokenService(flags.decision, credentials);
+  const approvals = new services.ApprovalService(flags.decision, credentials);
   return {
     address: flags.decision,
     tokens,
@@ -245,12 +245,10 @@ type Callback<R> = (error: grpc.ServiceError | null, response?: R) => void;
 /** One unary call with the caller's metadata and deadline; a failure becomes one CliError line. */
 export function unary<R>(
   connection: Connection,
-  name: string,
-  invoke: (client: TokenServiceClient & ApprovalServiceClient, metadata: grpc.Metadata, options: grpc.CallOptions, done: Callback<R>) => unknown,
+  invoke: (clients: Pick<Connection, 'tokens' | 'approvals'>, metadata: grpc.Metadata, options: grpc.CallOptions, done: Callback<R>) => unknown,
 ): Promise<R> {
-  const client = (name in connection.tokens ? connection.tokens : connection.approvals) as TokenServiceClient & ApprovalServiceClient;
   return new Promise((resolve, reject) => {
-    invoke(client, connection.metadata, { deadline: Date.now() + connection.timeoutMs }, (error, response) => {
+    invoke(connection, connection.metadata, { deadline: Date.now() + connection.timeoutMs }, (error, response) => {
       if (error || response === undefined) reject(cliErrorOf(error, connection.address));
       else resolve(response);
     });

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { AuditSink } from '../../audit/index.ts';
+import type { AuditDraftOf, AuditSink, SessionEventJson } from '../../audit/index.ts';
 import { redactText } from '../../audit/index.ts';
-import type { JsonObject } from '../../engine/model/index.ts';
 import type { DataPlaneDecision } from '../sdk/index.ts';
 
 export interface McpRecorderOptions {
@@ -38,7 +37,7 @@ export class McpSessionRecorder {
   constructor(private readonly o: McpRecorderOptions) {}
 
   start(details: { transport: 'http' | 'stdio'; clientAddress?: string; connectDecisionId: string; client?: string }): Promise<boolean> {
-    const data: JsonObject = { kind: 'start', transport: details.transport, connectDecisionId: details.connectDecisionId };
+    const data: SessionEventJson = { kind: 'start', transport: details.transport, connectDecisionId: details.connectDecisionId };
     if (details.clientAddress !== undefined) data.clientAddress = details.clientAddress;
     if (details.client !== undefined) data.client = details.client;
     return this.event(data);
@@ -46,7 +45,7 @@ export class McpSessionRecorder {
 
   call(call: RecordedCall): Promise<boolean> {
     const argumentsText = JSON.stringify(call.arguments ?? {});
-    const data: JsonObject = {
+    const data: SessionEventJson = {
       kind: 'call',
       method: call.method,
       name: call.name,
@@ -73,14 +72,15 @@ export class McpSessionRecorder {
   }
 
   /** True when written; false when the sink refused it (and the caller fails closed if required). */
-  private async event(data: JsonObject): Promise<boolean> {
+  private async event(data: SessionEventJson): Promise<boolean> {
     const sequence = ++this.sequence;
     try {
-      await this.o.sink.append({
+      const draft: AuditDraftOf<'gatehouse.session.v1'> = {
         type: 'gatehouse.session.v1',
         subject: this.o.sessionId,
         data: { sessionId: this.o.sessionId, protocol: 'mcp', sequence, ...data },
-      });
+      };
+      await this.o.sink.append(draft);
       return true;
     } catch {
       return !this.o.required;

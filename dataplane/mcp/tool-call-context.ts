@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../../engine/model/index.ts';
+import { GatehouseError, type JsonObject, type JsonValue } from '../../engine/model/index.ts';
 
 /** What an argument's text is, for the engine to compute facts from. */
 export type TextKind = 'sql' | 'shell';
@@ -9,9 +9,9 @@ export type TextKind = 'sql' | 'shell';
  */
 export type TextArgumentMap = Map<string, Map<string, TextKind>>;
 
-export class TextArgumentError extends Error {
+export class TextArgumentError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_MCP_CONFIG', message);
     this.name = 'TextArgumentError';
   }
 }

@@ -1,3 +1,5 @@
+import { GatehouseError } from '../../engine/model/index.ts';
+
 /** One upstream MCP server as given to `--upstream NAME=URL|CMD`. */
 export type UpstreamSpec =
   | { name: string; kind: 'http'; url: URL }
@@ -9,9 +11,9 @@ export type UpstreamSpec =
  */
 const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-export class UpstreamSpecError extends Error {
+export class UpstreamSpecError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_MCP_CONFIG', message);
     this.name = 'UpstreamSpecError';
   }
 }

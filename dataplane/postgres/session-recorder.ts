@@ -1,4 +1,4 @@
-import type { AuditSink } from '../../audit/index.ts';
+import type { AuditDraftOf, AuditSink, SessionEventJson } from '../../audit/index.ts';
 import type { Resource } from '../../engine/model/index.ts';
 import type { DataPlaneDecision } from '../sdk/index.ts';
 import { redactText } from '../../audit/index.ts';
@@ -60,9 +60,9 @@ export class SessionRecorder {
     await this.emit({ event: 'end', reason, statements: this.sequence });
   }
 
-  private async emit(data: Record<string, string | number | string[]>): Promise<void> {
+  private async emit(data: SessionEventJson): Promise<void> {
     this.sequence += data.event === 'statement' ? 1 : 0;
-    await this.sink.append({
+    const draft: AuditDraftOf<'gatehouse.session.v1'> = {
       type: 'gatehouse.session.v1',
       subject: this.sessionId,
       data: {
@@ -72,6 +72,7 @@ export class SessionRecorder {
         sequence: this.sequence,
         ...data,
       },
-    });
+    };
+    await this.sink.append(draft);
   }
 }

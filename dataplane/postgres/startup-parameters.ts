@@ -1,4 +1,5 @@
 import { isSafeClientEncoding } from './statement-reading-settings.ts';
+import { GatehouseError } from '../../engine/model/index.ts';
 
 /**
  * Startup parameters a client may pass through to the upstream session. Anything else is
@@ -18,13 +19,12 @@ const PASS_THROUGH = new Set([
   'lc_time',
 ]);
 
-export class StartupRefused extends Error {
-  readonly code = 'GATEHOUSE_PG_STARTUP';
+export class StartupRefused extends GatehouseError {
   constructor(
     message: string,
     readonly sqlState: string,
   ) {
-    super(message);
+    super('GATEHOUSE_PG_STARTUP', message);
     this.name = 'StartupRefused';
   }
 }

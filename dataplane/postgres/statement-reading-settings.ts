@@ -1,3 +1,5 @@
+import { GatehouseError } from '../../engine/model/index.ts';
+
 /**
  * The proxy reads every statement as UTF-8 with standard-conforming strings, the way the
  * engine's parser (libpg-query) does, and decides on that reading. PostgreSQL reads it with the
@@ -53,10 +55,10 @@ export function mayChangeStatementReading(sql: string): boolean {
  * The upstream reported a setting that makes PostgreSQL read statements differently from how
  * they were decided: the session ends (FATAL 42501) before another statement is read that way.
  */
-export class SessionSettingsChanged extends Error {
+export class SessionSettingsChanged extends GatehouseError {
   readonly sqlState = '42501';
   constructor(why: string) {
-    super(`gatehouse: the session's ${why} changed how PostgreSQL reads statements; the session is closed, reconnect`);
+    super('GATEHOUSE_PG_SESSION_SETTINGS', `gatehouse: the session's ${why} changed how PostgreSQL reads statements; the session is closed, reconnect`);
     this.name = 'SessionSettingsChanged';
   }
 }

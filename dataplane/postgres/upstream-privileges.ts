@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { UpstreamTarget } from './upstream/upstream-connection.ts';
+import { GatehouseError } from '../../engine/model/index.ts';
 
 /** What the proxy's own upstream role can do that no policy decision could limit. */
 export interface UpstreamRolePrivileges {
@@ -10,10 +11,9 @@ export interface UpstreamRolePrivileges {
   bypassRls: boolean;
 }
 
-export class PrivilegedUpstreamError extends Error {
-  readonly code = 'GATEHOUSE_PG_PRIVILEGED_UPSTREAM';
+export class PrivilegedUpstreamError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_PG_PRIVILEGED_UPSTREAM', message);
     this.name = 'PrivilegedUpstreamError';
   }
 }

@@ -1,6 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
-import type { ProtoGrpcType as ApprovalProto } from '../../proto/generated/approval.ts';
 import type { AwaitApprovalResponse__Output } from '../../proto/generated/gatehouse/v1/AwaitApprovalResponse.ts';
 import type { ApprovalOutcome } from './data-plane-decision.ts';
 import type { GrpcDecisionClientOptions } from './grpc-decision-client-options.ts';
@@ -47,8 +46,7 @@ function awaitOnReplica(
   capability: string,
   signal: AbortSignal | undefined,
 ): Promise<{ outcome: ApprovalOutcome; retry: boolean }> {
-  const protos = loadGatehouseProtos().grpcObject as unknown as ApprovalProto;
-  const client = new protos.gatehouse.v1.ApprovalService(address, options.credentials ?? grpc.credentials.createInsecure());
+  const client = new (loadGatehouseProtos().services.ApprovalService)(address, options.credentials ?? grpc.credentials.createInsecure());
   return new Promise((resolve) => {
     let settled = false;
     const finish = (outcome: ApprovalOutcome, retry = false): void => {

@@ -1,5 +1,6 @@
 import type { ApprovalOutcome, DataPlaneDecision, DecisionAsk, DecisionClient } from './data-plane-decision.ts';
-import { GrpcDecisionClient, type GrpcDecisionClientOptions } from './grpc-decision-client.ts';
+import { cannotEncode, GrpcDecisionClient, type GrpcDecisionClientOptions } from './grpc-decision-client.ts';
+import { encodeContextJson } from './context-json-encoding.ts';
 
 export interface FairDecisionClientOptions extends GrpcDecisionClientOptions {
   /** Decisions of one session in flight at once; more wait their turn. Default 4. */
@@ -47,7 +48,12 @@ export class FairDecisionClient implements DecisionClient {
 
   async decide(ask: DecisionAsk): Promise<DataPlaneDecision> {
     // Encoded once: the size check and the request (context_json) share it.
-    const contextJson = Buffer.from(JSON.stringify(ask.context), 'utf8');
+    let contextJson: Buffer;
+    try {
+      contextJson = encodeContextJson(ask.context);
+    } catch (error) {
+      return cannotEncode(error);
+    }
     const bytes = contextJson.length;
     if (bytes > this.maxRequestBytes) {
       return denial(`gatehouse: the request is ${bytes} bytes, more than the ${this.maxRequestBytes} bytes a decision may carry; denied`);

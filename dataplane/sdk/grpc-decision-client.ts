@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import type { Effect } from '../../engine/model/index.ts';
+import type { Effect, JsonObject } from '../../engine/model/index.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import type { DecideRequest } from '../../proto/generated/gatehouse/v1/DecideRequest.ts';
 import type { DecideResponse__Output } from '../../proto/generated/gatehouse/v1/DecideResponse.ts';
@@ -11,7 +11,8 @@ import type { ApprovalOutcome, DataPlaneDecision, DecisionAsk, DecisionClient } 
 import { awaitApprovalOverGrpc, grpcDetail } from './approval-waiter.ts';
 import type { GrpcDecisionClientOptions } from './grpc-decision-client-options.ts';
 import { replicaAddresses } from './replica-addresses.ts';
-import { jsonToStruct, structToJson } from './struct-codec.ts';
+import { jsonToStruct, structToJson, StructJsonError } from '../../proto/struct-json.ts';
+import { encodeContextJson } from './context-json-encoding.ts';
 
 export type { GrpcDecisionClientOptions };
 
@@ -63,7 +64,7 @@ export class GrpcDecisionClient implements DecisionClient {
     const credentials = options.credentials ?? grpc.credentials.createInsecure();
     this.clients = replicaAddresses(options.address).map(
       (address) =>
-        new protos.decision.gatehouse.v1.DecisionService(address, credentials, {
+        new protos.services.DecisionService(address, credentials, {
           'grpc.keepalive_time_ms': 30_000,
           'grpc.max_reconnect_backoff_ms': 2_000,
         }),
@@ -74,29 +75,28 @@ export class GrpcDecisionClient implements DecisionClient {
   }
 
   decide(ask: DecisionAsk): Promise<DataPlaneDecision> {
-    return this.decideEncoded(ask, Buffer.from(JSON.stringify(ask.context), 'utf8'));
+    let contextJson: Buffer;
+    try {
+      contextJson = encodeContextJson(ask.context);
+    } catch (error) {
+      return Promise.resolve(cannotEncode(error));
+    }
+    return this.decideEncoded(ask, contextJson);
   }
 
   /**
-   * `decide` with the context already encoded as JSON (`contextJson` must be `ask.context`'s
-   * JSON): a caller that measured the request's size reuses that encoding. The context travels
+   * `decide` with the context already encoded by `encodeContextJson(ask.context)`: a caller that measured the request's size reuses that encoding. The context travels
    * as `context_json`, which the service parses once, instead of a nested Struct built here,
    * encoded by protobuf and decoded value by value there.
    */
   async decideEncoded(ask: DecisionAsk, contextJson: Buffer): Promise<DataPlaneDecision> {
     const requestId = ask.requestId ?? randomUUID();
-    const attributes = ask.resource.attributes;
-    const request: DecideRequest = {
-      action: ask.action,
-      resource: { type: ask.resource.type, id: ask.resource.id, attributes: attributes === undefined || isEmpty(attributes) ? null : jsonToStruct(attributes) },
-      context_json: contextJson,
-      token: ask.token ?? '',
-      session_id: ask.sessionId,
-      request_id: requestId,
-      subject: ask.subject
-        ? { id: ask.subject.id, type: ask.subject.type ?? '', groups: ask.subject.groups ?? [], claims: jsonToStruct(ask.subject.claims ?? {}) }
-        : undefined,
-    };
+    let request: DecideRequest;
+    try {
+      request = decideRequest(ask, requestId, contextJson);
+    } catch (error) {
+      return cannotEncode(error);
+    }
     const deadline = Date.now() + this.deadlineMs;
     let lastFailure = 'no answer';
     // A broken stream is re-opened (on the next replica) and the same request re-sent, a few
@@ -212,22 +212,45 @@ export class GrpcDecisionClient implements DecisionClient {
   }
 }
 
+function decideRequest(ask: DecisionAsk, requestId: string, contextJson: Buffer): DecideRequest {
+  return {
+    action: ask.action,
+    resource: { type: ask.resource.type, id: ask.resource.id, attributes: jsonToStruct(ask.resource.attributes ?? {}, 'resource.attributes') },
+    context_json: contextJson,
+    token: ask.token ?? '',
+    session_id: ask.sessionId,
+    request_id: requestId,
+    subject: ask.subject
+      ? { id: ask.subject.id, type: ask.subject.type ?? '', groups: ask.subject.groups ?? [], claims: jsonToStruct(ask.subject.claims ?? {}, 'subject.claims') }
+      : undefined,
+  };
+}
+
+/** A value JSON cannot carry (NaN, Infinity) in the ask: nothing is sent, and nothing is allowed. */
+export function cannotEncode(error: unknown): DataPlaneDecision {
+  if (error instanceof StructJsonError) return denial(`gatehouse: the request cannot be encoded (${error.message}); denied`);
+  throw error;
+}
+
 function toDecision(response: DecideResponse__Output): DataPlaneDecision {
   const effect = EFFECTS[response.effect];
   if (!effect) return denial(`gatehouse: the service answered ${response.effect || 'EFFECT_UNSPECIFIED'}; denied`);
+  let obligations: JsonObject;
+  try {
+    obligations = structToJson(response.obligations, 'obligations');
+  } catch (error) {
+    // Obligations the data plane cannot read cannot be enforced.
+    if (error instanceof StructJsonError) return denial(`gatehouse: the service sent unreadable obligations (${error.message}); denied`);
+    throw error;
+  }
   return {
     decisionId: response.decision_id,
     effect,
     reasons: response.reasons,
-    obligations: structToJson(response.obligations),
+    obligations,
     approvalId: response.approval_id || undefined,
     policyRevision: response.policy_revision,
   };
-}
-
-function isEmpty(object: object): boolean {
-  for (const key in object) if (Object.hasOwn(object, key)) return false;
-  return true;
 }
 
 function denial(reason: string): DataPlaneDecision {

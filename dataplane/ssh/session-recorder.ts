@@ -1,7 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { AuditSink } from '../../audit/index.ts';
+import type { AuditDraftOf, AuditSink, SessionEventJson } from '../../audit/index.ts';
 import { redactText } from '../../audit/index.ts';
-import type { JsonObject } from '../../engine/model/index.ts';
 import type { Resource } from '../../engine/model/index.ts';
 import type { DataPlaneDecision } from '../sdk/index.ts';
 
@@ -87,7 +86,7 @@ export class SshSessionRecorder {
     outcome: 'run' | 'denied' | 'approval-refused';
     approval?: string;
   }): Promise<void> {
-    const data: JsonObject = {
+    const data: SessionEventJson = {
       kind: 'command',
       channel: run.channel,
       mode: run.mode,
@@ -153,11 +152,11 @@ export class SshSessionRecorder {
   }
 
   /** Appends in sequence order; any non-frame event first flushes the pending frame. */
-  private event(data: JsonObject, flush = true): Promise<void> {
+  private event(data: SessionEventJson, flush = true): Promise<void> {
     if (flush) this.flushFrame();
     const sequence = ++this.sequence;
-    const draft = {
-      type: 'gatehouse.session.v1' as const,
+    const draft: AuditDraftOf<'gatehouse.session.v1'> = {
+      type: 'gatehouse.session.v1',
       subject: this.o.sessionId,
       data: {
         sessionId: this.o.sessionId,

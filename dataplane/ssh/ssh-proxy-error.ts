@@ -1,17 +1,17 @@
+import { GatehouseError } from '../../engine/model/index.ts';
+
 /** A configuration or startup problem of the SSH proxy, reported as one line. */
-export class SshProxyError extends Error {
-  readonly code = 'GATEHOUSE_SSH_PROXY';
+export class SshProxyError extends GatehouseError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('GATEHOUSE_SSH_PROXY', message, options);
     this.name = 'SshProxyError';
   }
 }
 
 /** The host behind the proxy cannot be reached, refused the proxy's key, or failed its host-key check. */
-export class UpstreamUnavailableError extends Error {
-  readonly code = 'GATEHOUSE_SSH_UPSTREAM';
+export class UpstreamUnavailableError extends GatehouseError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('GATEHOUSE_SSH_UPSTREAM', message, options);
     this.name = 'UpstreamUnavailableError';
   }
 }

@@ -1,7 +1,7 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { formatCedarDiagnostic, validateCedarPolicies } from '../evaluation/index.ts';
 import type { EngineName } from '../model/index.ts';
-import type { JsonObject } from '../model/index.ts';
+import { GatehouseError, type JsonObject } from '../model/index.ts';
 import { compileRegoToWasm } from '../evaluation/index.ts';
 import { parseDecisionTestFile } from './parse-decision-test-file.ts';
 import { type BundleFiles, writeBundleArchive } from './bundle-archive.ts';
@@ -128,7 +128,7 @@ async function compileRego(policy: PolicyDir): Promise<{ wasm: Uint8Array; data:
       const more = problems.length > 1 ? ` (and ${problems.length - 1} more Rego error${problems.length > 2 ? 's' : ''})` : '';
       throw new BundleError(`${first.message ?? 'Rego compile error'}${more}`, first.file, first.line);
     }
-    if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('GATEHOUSE_')) throw error;
+    if (error instanceof GatehouseError) throw error;
     throw new BundleError(`Rego compilation failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

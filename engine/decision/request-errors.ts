@@ -1,17 +1,18 @@
+import { GatehouseError } from '../model/index.ts';
+
 /**
- * Request errors the decision service reports as a gRPC status instead of a decision. Both
- * mean "nothing was evaluated, consumed or recorded"; the gRPC edge maps `grpcCode` once.
+ * Request errors the decision service reports as a gRPC status instead of a decision. All
+ * mean "nothing was evaluated, consumed or recorded"; the gRPC edge maps their codes to a
+ * status (grpc-status.ts).
  */
 
 /** A malformed request (gRPC INVALID_ARGUMENT). The message starts with the field's path. */
-export class InvalidRequestError extends Error {
-  readonly code = 'GATEHOUSE_INVALID_REQUEST';
-  readonly grpcCode = 3;
+export class InvalidRequestError extends GatehouseError {
   constructor(
     readonly field: string,
     problem: string,
   ) {
-    super(`${field}: ${problem}`);
+    super('GATEHOUSE_INVALID_REQUEST', `${field}: ${problem}`);
     this.name = 'InvalidRequestError';
   }
 
@@ -22,27 +23,17 @@ export class InvalidRequestError extends Error {
 }
 
 /** A request_id already used for a different request (gRPC FAILED_PRECONDITION). */
-export class RequestIdConflictError extends Error {
-  readonly code = 'GATEHOUSE_REQUEST_ID_CONFLICT';
-  readonly grpcCode = 9;
+export class RequestIdConflictError extends GatehouseError {
   constructor(readonly requestId: string) {
-    super('request_id: already used for a different request; use a new request_id for a new request');
+    super('GATEHOUSE_REQUEST_ID_CONFLICT', 'request_id: already used for a different request; use a new request_id for a new request');
     this.name = 'RequestIdConflictError';
   }
 }
 
 /** A session asked for more than its share of the service (gRPC RESOURCE_EXHAUSTED); see fair-scheduler.ts. */
-export class ResourceExhaustedError extends Error {
-  readonly code = 'GATEHOUSE_RESOURCE_EXHAUSTED';
-  readonly grpcCode = 8;
+export class ResourceExhaustedError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_RESOURCE_EXHAUSTED', message);
     this.name = 'ResourceExhaustedError';
   }
-}
-
-export type RequestError = InvalidRequestError | RequestIdConflictError | ResourceExhaustedError;
-
-export function isRequestError(error: unknown): error is RequestError {
-  return error instanceof InvalidRequestError || error instanceof RequestIdConflictError || error instanceof ResourceExhaustedError;
 }

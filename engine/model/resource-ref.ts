@@ -1,9 +1,9 @@
+import { GatehouseError } from './gatehouse-error.ts';
 import type { ResourceRef } from './request.ts';
 
-export class ResourceRefError extends Error {
-  readonly code = 'GATEHOUSE_RESOURCE_REF';
+export class ResourceRefError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_RESOURCE_REF', message);
     this.name = 'ResourceRefError';
   }
 }

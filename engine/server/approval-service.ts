@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import { SERVICE_NAMES } from '../../proto/gatehouse-protos.ts';
 import type { Approval } from '../../proto/generated/gatehouse/v1/Approval.ts';
 import type { ApprovalServiceHandlers } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
 import type { ApprovalStatus as ProtoStatus } from '../../proto/generated/gatehouse/v1/ApprovalStatus.ts';
@@ -15,7 +16,7 @@ import { InvalidRequestError } from '../decision/index.ts';
 import { statusOf, unary } from './grpc-status.ts';
 import { timestamp } from './token-service.ts';
 
-export const APPROVAL_SERVICE_NAME = 'gatehouse.v1.ApprovalService';
+export const APPROVAL_SERVICE_NAME = SERVICE_NAMES.ApprovalService;
 
 const TO_PROTO: Record<ApprovalStatus, ProtoStatus> = {
   pending: 'APPROVAL_STATUS_PENDING',
@@ -48,7 +49,7 @@ export function approvalServiceHandlers(options: ApprovalServiceOptions): Approv
     if (!id) throw new InvalidRequestError('approval_id', 'required');
     const record = await approvals.get(id);
     // Not revealing that an approval exists to someone who may not see it.
-    if (!(await approvals.mayView(record, who))) throw new ApprovalError('GATEHOUSE_APPROVAL_NOT_FOUND', 'not_found', `approval ${id} does not exist`);
+    if (!(await approvals.mayView(record, who))) throw new ApprovalError('GATEHOUSE_APPROVAL_NOT_FOUND', `approval ${id} does not exist`);
     return record;
   };
 
@@ -88,7 +89,7 @@ export function approvalServiceHandlers(options: ApprovalServiceOptions): Approv
 
     AwaitApproval: (call: grpc.ServerWritableStream<AwaitApprovalRequest__Output, AwaitApprovalResponse>) => {
       void awaitApproval(call, options, clock).catch((error: unknown) => {
-        if (!call.cancelled) call.emit('error', statusOf(error, options.onError));
+        if (!call.cancelled) call.emit('error', statusOf(error, options.onError ? { onInternal: options.onError } : {}));
       });
     },
   };
@@ -116,7 +117,6 @@ async function awaitApproval(
     if (!options.approvals.capabilityMatches(id, call.request.capability)) {
       throw new ApprovalError(
         'GATEHOUSE_APPROVAL_CAPABILITY',
-        'permission_denied',
         'awaiting an approval needs an authorization credential, or the approval_capability of the require_approval answer',
       );
     }
@@ -141,7 +141,7 @@ async function awaitApproval(
 }
 
 function notFound(id: string): ApprovalError {
-  return new ApprovalError('GATEHOUSE_APPROVAL_NOT_FOUND', 'not_found', `approval ${id} does not exist`);
+  return new ApprovalError('GATEHOUSE_APPROVAL_NOT_FOUND', `approval ${id} does not exist`);
 }
 
 function statusOnly(approval: Approval): Approval {

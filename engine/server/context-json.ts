@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from '../model/index.ts';
 import { InvalidRequestError } from '../decision/index.ts';
-import type { StructLimits } from './struct-json.ts';
+import type { StructLimits } from '../../proto/struct-json.ts';
 
 /**
  * `DecideRequest.context_json` at the gRPC edge: the context as one JSON object, parsed once.

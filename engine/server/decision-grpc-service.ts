@@ -11,8 +11,9 @@ import type { DecideCall, DecisionAnswer } from '../decision/index.ts';
 import type { DecisionPipeline } from '../decision/index.ts';
 import { FairScheduler, isHeavyCall } from '../decision/index.ts';
 import { parseDecideRequest } from './parse-decide-request.ts';
-import { InvalidRequestError, isRequestError } from '../decision/index.ts';
-import { jsonToStruct } from './struct-json.ts';
+import { InvalidRequestError } from '../decision/index.ts';
+import { statusOf } from './grpc-status.ts';
+import { jsonToStruct } from '../../proto/struct-json.ts';
 
 export const MAX_BATCH = 1000;
 /** Requests of one DecideStream decided concurrently before the service stops reading it. */
@@ -64,13 +65,11 @@ export function decisionServiceHandlers(
   scheduler: FairScheduler = new FairScheduler(),
 ): DecisionServiceHandlers {
   let streamCount = 0;
-  const statusOf = (error: unknown): Partial<grpc.StatusObject> => {
-    if (isRequestError(error)) {
-      hooks.refused?.(grpc.status[error.grpcCode]);
-      return { code: error.grpcCode, details: error.message };
-    }
-    hooks.failed?.(error);
-    return { code: grpc.status.INTERNAL, details: 'internal error; treat as deny' };
+  // Refusals are counted by status name; anything answered INTERNAL is a bug, logged by the server.
+  const callStatus = (error: unknown): { code: grpc.status; details: string } => {
+    const status = statusOf(error, { onInternal: (failure) => hooks.failed?.(failure), internalDetails: 'internal error; treat as deny' });
+    if (status.code !== grpc.status.INTERNAL) hooks.refused?.(grpc.status[status.code]);
+    return status;
   };
 
   return {
@@ -79,14 +78,14 @@ export function decisionServiceHandlers(
       try {
         parsed = parseDecideRequest(call.request);
       } catch (error) {
-        callback(statusOf(error));
+        callback(callStatus(error));
         return;
       }
       const deadline = deadlineOf(call);
       const share = parsed.sessionId === undefined ? UNNAMED_SHARE : undefined;
       scheduler.run(parsed.sessionId ?? `peer:${call.getPeer()}`, isHeavyCall(parsed), () => pipeline.decide(parsed, { deadline }), share).then(
         (answer) => callback(null, toResponse(answer)),
-        (error: unknown) => callback(statusOf(error)),
+        (error: unknown) => callback(callStatus(error)),
       );
     },
 
@@ -95,14 +94,14 @@ export function decisionServiceHandlers(
       try {
         calls = parseBatch(call.request);
       } catch (error) {
-        callback(statusOf(error));
+        callback(callStatus(error));
         return;
       }
       const deadline = deadlineOf(call);
       // A batch is one unit of its caller's share: its items are decided together, as before.
       scheduler.run(`peer:${call.getPeer()}`, calls.some(isHeavyCall), () => Promise.all(calls.map((one) => pipeline.decide(one, { deadline }))), UNNAMED_SHARE).then(
         (answers) => callback(null, { responses: answers.map(toResponse) }),
-        (error: unknown) => callback(statusOf(error)),
+        (error: unknown) => callback(callStatus(error)),
       );
     },
 
@@ -167,8 +166,8 @@ export function decisionServiceHandlers(
           if (!raw) throw new InvalidRequestError('request', 'required');
           parsed = parseDecideRequest(raw, { requireRequestId: true });
         } catch (error) {
-          const status = statusOf(error);
-          send({ request_id: requestId, error: { code: status.code ?? grpc.status.INTERNAL, message: status.details ?? '' } });
+          const status = callStatus(error);
+          send({ request_id: requestId, error: { code: status.code, message: status.details } });
           return;
         }
         pending++;
@@ -178,8 +177,8 @@ export function decisionServiceHandlers(
           .then(
             (answer) => send({ request_id: requestId, response: toResponse(answer) }),
             (error: unknown) => {
-              const status = statusOf(error);
-              send({ request_id: requestId, error: { code: status.code ?? grpc.status.INTERNAL, message: status.details ?? '' } });
+              const status = callStatus(error);
+              send({ request_id: requestId, error: { code: status.code, message: status.details } });
             },
           )
           .finally(() => {

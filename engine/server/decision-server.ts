@@ -16,13 +16,13 @@ import { pooledBundleSource } from '../decision/index.ts';
 import type { IdempotencyStore } from '../decision/index.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { loadApiDescriptors } from '../../proto/api-descriptors.ts';
-import { loadGatehouseProtos, type GatehouseProtos } from '../../proto/gatehouse-protos.ts';
+import { loadGatehouseProtos, SERVICE_NAMES, type GatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { RecordingServer } from './recording-server.ts';
 import { addReflectionService } from './reflection-service.ts';
 import { ServiceMetrics } from './service-metrics.ts';
 import { ServiceStartError } from './service-start-error.ts';
 
-export const DECISION_SERVICE_NAME = 'gatehouse.v1.DecisionService';
+export const DECISION_SERVICE_NAME = SERVICE_NAMES.DecisionService;
 
 export interface TlsFiles {
   /** PEM server certificate chain and key. */
@@ -156,7 +156,7 @@ export async function startDecisionServer(options: DecisionServerOptions): Promi
   const server = new RecordingServer({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
   const streams = new StreamRegistry();
   server.addService(
-    protos.decision.gatehouse.v1.DecisionService.service,
+    protos.services.DecisionService.service,
     decisionServiceHandlers(pipeline, streams, {
       refused: (code) => metrics.requestRefused(code),
       failed: (error) => logger.error({ err: messageOf(error) }, 'decision handler failed'),

@@ -1,38 +1,86 @@
 import * as grpc from '@grpc/grpc-js';
-import { ApprovalError } from '../control/index.ts';
-import { OidcVerificationError } from '../control/index.ts';
-import { StateStoreError } from '../control/index.ts';
-import { ResourceRefError } from '../model/index.ts';
-import { TokenRequestError } from '../control/index.ts';
-import { InvalidRequestError } from '../decision/index.ts';
+import { GatehouseError, type ErrorCode } from '../model/index.ts';
 
-export function grpcError(code: grpc.status, message: string): Partial<grpc.StatusObject> {
-  return { code, details: message.split('\n', 1)[0]!.slice(0, 1000) };
+/**
+ * The gRPC status of every error code: the one place errors become statuses. A code mapped to
+ * INTERNAL is a failure the caller cannot act on: it is logged (onInternal) and answered without
+ * its message, like any error that is not a GatehouseError (a bug). Every code has an entry, so
+ * a new code does not compile until someone decides what a caller sees.
+ */
+export const GRPC_STATUS: Readonly<Record<ErrorCode, grpc.status>> = {
+  GATEHOUSE_INVALID_REQUEST: grpc.status.INVALID_ARGUMENT,
+  GATEHOUSE_REQUEST_ID_CONFLICT: grpc.status.FAILED_PRECONDITION,
+  GATEHOUSE_RESOURCE_EXHAUSTED: grpc.status.RESOURCE_EXHAUSTED,
+  GATEHOUSE_OIDC_INVALID: grpc.status.UNAUTHENTICATED,
+
+  GATEHOUSE_TOKEN_REQUEST: grpc.status.INVALID_ARGUMENT,
+  GATEHOUSE_TOKEN_CONSTRAINT: grpc.status.INVALID_ARGUMENT,
+  GATEHOUSE_RESOURCE_REF: grpc.status.INVALID_ARGUMENT,
+  GATEHOUSE_TOKEN_DENIED: grpc.status.PERMISSION_DENIED,
+  GATEHOUSE_TOKEN_NOT_FOUND: grpc.status.NOT_FOUND,
+  GATEHOUSE_KEK: grpc.status.INTERNAL,
+
+  GATEHOUSE_APPROVAL_NOT_FOUND: grpc.status.NOT_FOUND,
+  GATEHOUSE_APPROVAL_CAPABILITY: grpc.status.PERMISSION_DENIED,
+  GATEHOUSE_APPROVAL_FORBIDDEN: grpc.status.PERMISSION_DENIED,
+  GATEHOUSE_APPROVAL_SELF: grpc.status.PERMISSION_DENIED,
+  GATEHOUSE_APPROVAL_RESOLVED: grpc.status.FAILED_PRECONDITION,
+  GATEHOUSE_APPROVAL_TOKEN_INVALID: grpc.status.FAILED_PRECONDITION,
+  GATEHOUSE_APPROVAL_NO_ISSUER: grpc.status.FAILED_PRECONDITION,
+  GATEHOUSE_APPROVAL_REQUEST_ID_REUSED: grpc.status.FAILED_PRECONDITION,
+  GATEHOUSE_APPROVAL_WINDOW: grpc.status.INVALID_ARGUMENT,
+
+  GATEHOUSE_STATE_UNAVAILABLE: grpc.status.UNAVAILABLE,
+  GATEHOUSE_AUDIT_UNAVAILABLE: grpc.status.UNAVAILABLE,
+  GATEHOUSE_AUDIT_CONFIG: grpc.status.INTERNAL,
+
+  // Policies, processes and data planes: never the answer to a call (a decision that meets
+  // one of these is a deny with a reason); if one reaches the edge it is a bug.
+  GATEHOUSE_BUNDLE: grpc.status.INTERNAL,
+  GATEHOUSE_DECISION_TEST: grpc.status.INTERNAL,
+  GATEHOUSE_REGO_COMPILE: grpc.status.INTERNAL,
+  GATEHOUSE_REGO_LOAD: grpc.status.INTERNAL,
+  GATEHOUSE_REGO_BUILTIN: grpc.status.INTERNAL,
+  GATEHOUSE_REGO_TEST: grpc.status.INTERNAL,
+  GATEHOUSE_CEDAR_POLICY: grpc.status.INTERNAL,
+  GATEHOUSE_CEDAR_VALUE: grpc.status.INTERNAL,
+  GATEHOUSE_TOOLCHAIN: grpc.status.INTERNAL,
+  GATEHOUSE_FACTS_NOT_INITIALIZED: grpc.status.INTERNAL,
+  GATEHOUSE_SERVICE_START: grpc.status.INTERNAL,
+  GATEHOUSE_EVALUATION_WORKER: grpc.status.INTERNAL,
+  GATEHOUSE_PG_PROTOCOL: grpc.status.INTERNAL,
+  GATEHOUSE_PG_STARTUP: grpc.status.INTERNAL,
+  GATEHOUSE_PG_UPSTREAM: grpc.status.INTERNAL,
+  GATEHOUSE_PG_UPSTREAM_AUTH: grpc.status.INTERNAL,
+  GATEHOUSE_PG_PRIVILEGED_UPSTREAM: grpc.status.INTERNAL,
+  GATEHOUSE_PG_SESSION_SETTINGS: grpc.status.INTERNAL,
+  GATEHOUSE_SSH_PROXY: grpc.status.INTERNAL,
+  GATEHOUSE_SSH_UPSTREAM: grpc.status.INTERNAL,
+  GATEHOUSE_MCP_CONFIG: grpc.status.INTERNAL,
+  GATEHOUSE_USAGE: grpc.status.INTERNAL,
+  GATEHOUSE_POLICY_LOAD: grpc.status.INTERNAL,
+  GATEHOUSE_COMMAND_FAILED: grpc.status.INTERNAL,
+  GATEHOUSE_INTERNAL: grpc.status.INTERNAL,
+};
+
+/** What a service answers for an INTERNAL error (the details stay in its log). */
+export const INTERNAL_DETAILS = 'internal error (logged by the service)';
+
+export interface StatusOptions {
+  /** Called with every error answered INTERNAL, for the log. */
+  onInternal?: (error: unknown) => void;
+  /** The details of an INTERNAL answer (DecisionService says "treat as deny"). */
+  internalDetails?: string;
 }
 
-/** Maps errors to gRPC status once, at the edge; anything unexpected is INTERNAL without details. */
-export function statusOf(error: unknown, onError?: (error: unknown) => void): Partial<grpc.StatusObject> {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' && 'details' in error) {
-    return error as Partial<grpc.StatusObject>;
+/** The gRPC status of an error: its code's status and its one-line message, or INTERNAL without details. */
+export function statusOf(error: unknown, options: StatusOptions = {}): Partial<grpc.StatusObject> & { code: grpc.status; details: string } {
+  const code = error instanceof GatehouseError ? GRPC_STATUS[error.code] : grpc.status.INTERNAL;
+  if (code === grpc.status.INTERNAL) {
+    options.onInternal?.(error);
+    return { code, details: options.internalDetails ?? INTERNAL_DETAILS };
   }
-  if (error instanceof OidcVerificationError) return grpcError(grpc.status.UNAUTHENTICATED, error.message);
-  if (error instanceof InvalidRequestError || error instanceof TokenRequestError || error instanceof ResourceRefError) {
-    return grpcError(grpc.status.INVALID_ARGUMENT, error.message);
-  }
-  if (error instanceof ApprovalError) {
-    const code = {
-      not_found: grpc.status.NOT_FOUND,
-      failed_precondition: grpc.status.FAILED_PRECONDITION,
-      permission_denied: grpc.status.PERMISSION_DENIED,
-      invalid_argument: grpc.status.INVALID_ARGUMENT,
-    }[error.status];
-    return grpcError(code, error.message);
-  }
-  if (error instanceof StateStoreError || (error instanceof Error && 'code' in error && error.code === 'GATEHOUSE_AUDIT_UNAVAILABLE')) {
-    return grpcError(grpc.status.UNAVAILABLE, (error as Error).message);
-  }
-  onError?.(error);
-  return grpcError(grpc.status.INTERNAL, 'internal error (logged by the service)');
+  return { code, details: (error as GatehouseError).message.slice(0, 1000) };
 }
 
 /** Adapts an async unary handler to grpc-js: its rejection becomes the call's status (statusOf). */
@@ -43,7 +91,7 @@ export function unary<Req, Res>(
   return (call, callback) => {
     handler(call).then(
       (response) => callback(null, response),
-      (error: unknown) => callback(statusOf(error, onError)),
+      (error: unknown) => callback(statusOf(error, onError ? { onInternal: onError } : {})),
     );
   };
 }

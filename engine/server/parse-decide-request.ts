@@ -4,8 +4,9 @@ import { isJsonObject } from '../model/index.ts';
 import type { Resource, Subject } from '../model/index.ts';
 import type { DecideCall } from '../decision/index.ts';
 import { InvalidRequestError } from '../decision/index.ts';
+import { DEFAULT_STRUCT_LIMITS } from '../../proto/struct-json.ts';
 import { parseContextJson } from './context-json.ts';
-import { DEFAULT_STRUCT_LIMITS, structToJson } from './struct-json.ts';
+import { decodeRequestStruct } from './decode-request-struct.ts';
 
 /**
  * Validation of DecideRequest at the boundary (the limits are documented field by field in
@@ -56,7 +57,7 @@ export function parseDecideRequest(request: DecideRequest__Output, options: Pars
   }
   const context = hasContextJson
     ? parseContextJson(contextJson, 'context_json', DEFAULT_STRUCT_LIMITS)
-    : structToJson(request.context, 'context', DEFAULT_STRUCT_LIMITS);
+    : decodeRequestStruct(request.context, 'context', DEFAULT_STRUCT_LIMITS);
   checkFactSources(context);
   const call: DecideCall = { action, resource, context };
   if (hasContextJson) call.contextJson = contextJson;
@@ -80,7 +81,7 @@ function parseResource(resource: DecideRequest__Output['resource']): Resource {
   if (!resource) throw new InvalidRequestError('resource', 'required');
   const type = entityType(resource.type, 'resource.type', true) ?? '';
   const id = identifier(resource.id, 'resource.id');
-  const attributes = structToJson(resource.attributes, 'resource.attributes', SMALL_STRUCT);
+  const attributes = decodeRequestStruct(resource.attributes, 'resource.attributes', SMALL_STRUCT);
   return { type, id, attributes };
 }
 
@@ -96,7 +97,7 @@ function parseSubject(subject: DecideRequest__Output['subject']): Subject {
     if (group.length > MAX_GROUP) throw new InvalidRequestError(field, `longer than ${MAX_GROUP} characters`);
     if (CONTROL.test(group)) throw new InvalidRequestError(field, 'must not contain control characters');
   });
-  const claims = structToJson(subject.claims, 'subject.claims', SMALL_STRUCT);
+  const claims = decodeRequestStruct(subject.claims, 'subject.claims', SMALL_STRUCT);
   const out: Subject = { id, type: type ?? 'User', groups: [...groups], claims };
   return out;
 }

@@ -41,7 +41,9 @@ interface ReflectionResponse {
 export function addReflectionService(server: grpc.Server, descriptors: ApiDescriptors, registered: () => string[]): void {
   const definition = protoLoader.loadFileDescriptorSetFromBuffer(readFileSync(DESCRIPTOR_SET_PATH), PROTO_LOADER_OPTIONS);
   for (const name of REFLECTION_SERVICES) {
-    const service = definition[name] as grpc.ServiceDefinition;
+    const service = definition[name];
+    // A message or enum definition carries `format`; a service is a map of its methods.
+    if (service === undefined || 'format' in service) throw new Error(`the descriptor set lacks the service ${name}: regenerate with scripts/gen-proto-types`);
     server.addService(service, {
       ServerReflectionInfo: (call: grpc.ServerDuplexStream<ReflectionRequest, ReflectionResponse>) => {
         call.on('data', (request: ReflectionRequest) => {

@@ -1,8 +1,9 @@
+import { GatehouseError } from '../model/index.ts';
+
 /** The decision service cannot start (bundle not activated, address in use, bad TLS files). */
-export class ServiceStartError extends Error {
-  readonly code = 'GATEHOUSE_SERVICE_START';
+export class ServiceStartError extends GatehouseError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('GATEHOUSE_SERVICE_START', message, options);
     this.name = 'ServiceStartError';
   }
 }

@@ -1,6 +1,4 @@
 import type { TokenSubsystem } from '../control/index.ts';
-import type { ApprovalServiceDefinition } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
-import type { TokenServiceDefinition } from '../../proto/generated/gatehouse/v1/TokenService.ts';
 import { APPROVAL_SERVICE_NAME, approvalServiceHandlers } from './approval-service.ts';
 import type { ServiceRegistrar } from './decision-server.ts';
 import { TOKEN_SERVICE_NAME, tokenServiceHandlers } from './token-service.ts';
@@ -11,9 +9,8 @@ import { TOKEN_SERVICE_NAME, tokenServiceHandlers } from './token-service.ts';
  */
 export function registerTokenAndApprovalServices(tokens: TokenSubsystem, { server, protos, health }: ServiceRegistrar): void {
   const { options, oidc, onError } = tokens;
-  const v1 = (protos.grpcObject as unknown as { gatehouse: { v1: Record<string, { service: unknown }> } }).gatehouse.v1;
   server.addService(
-    v1.TokenService!.service as TokenServiceDefinition,
+    protos.services.TokenService.service,
     tokenServiceHandlers({
       authority: tokens.authority,
       store: options.store,
@@ -27,7 +24,7 @@ export function registerTokenAndApprovalServices(tokens: TokenSubsystem, { serve
     }),
   );
   server.addService(
-    v1.ApprovalService!.service as ApprovalServiceDefinition,
+    protos.services.ApprovalService.service,
     approvalServiceHandlers({ approvals: tokens.approvals, oidc, ...(options.clock ? { clock: options.clock } : {}), onError }),
   );
   health.setStatus(TOKEN_SERVICE_NAME, 'SERVING');

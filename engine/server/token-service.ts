@@ -1,7 +1,8 @@
+import { SERVICE_NAMES } from '../../proto/gatehouse-protos.ts';
 import { sameIdentity } from '../control/index.ts';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { decisionEventDraft } from '../../audit/index.ts';
 import type { AuditSink } from '../../audit/index.ts';
 import type { IntrospectTokenResponse } from '../../proto/generated/gatehouse/v1/IntrospectTokenResponse.ts';
@@ -11,7 +12,7 @@ import type { TokenServiceHandlers } from '../../proto/generated/gatehouse/v1/To
 import type { ApprovalManager } from '../control/index.ts';
 import { authenticateCaller } from './bearer-credential.ts';
 import type { OidcVerifier } from '../control/index.ts';
-import type { Decision } from '../model/index.ts';
+import { GatehouseError, type Decision } from '../model/index.ts';
 import type { JsonObject } from '../model/index.ts';
 import type { DecisionInput, Resource, Subject } from '../model/index.ts';
 import type { StateStore } from '../control/index.ts';
@@ -19,11 +20,12 @@ import { toFacts } from '../control/index.ts';
 import { tokenEventDraft } from '../control/index.ts';
 import type { TokenAuthority } from '../control/index.ts';
 import { TokenRequestError, type IssueTokenParams } from '../control/index.ts';
-import { grpcError, unary } from './grpc-status.ts';
+import { unary } from './grpc-status.ts';
 import { InvalidRequestError } from '../decision/index.ts';
-import { jsonToStruct, structToJson } from './struct-json.ts';
+import { jsonToStruct } from '../../proto/struct-json.ts';
+import { decodeRequestStruct } from './decode-request-struct.ts';
 
-export const TOKEN_SERVICE_NAME = 'gatehouse.v1.TokenService';
+export const TOKEN_SERVICE_NAME = SERVICE_NAMES.TokenService;
 
 /** Evaluates a request against the active bundle (the server wires evaluateRequest on it). */
 export type PolicyDecider = (input: DecisionInput) => Promise<Decision>;
@@ -51,7 +53,7 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
     const caller = await authenticateCaller(call.metadata, options.oidc, now);
     const request = call.request;
     const resource = readResource(request.resource);
-    const constraints = structToJson(request.constraints, 'constraints');
+    const constraints = decodeRequestStruct(request.constraints, 'constraints');
     const params: IssueTokenParams = {
       subject: caller,
       actions: request.actions,
@@ -96,7 +98,7 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
     // Only an allow mints: an effect outside the contract is a refusal, like a deny.
     if (decision.effect !== 'allow' && !approvalId) {
       await audit.append(tokenEventDraft('refused', { subject: caller.id, check: 'policy', reasons: decision.reasons, requestedBy: caller.id }));
-      throw grpcError(grpc.status.PERMISSION_DENIED, `token.issue denied: ${decision.reasons.join('; ') || 'no policy allowed it'}`);
+      throw new GatehouseError('GATEHOUSE_TOKEN_DENIED', `token.issue denied: ${decision.reasons.join('; ') || 'no policy allowed it'}`);
     }
     if (approvalId) return { approval_id: approvalId, reasons: decision.reasons };
     const issued = await authority.issuer.issue(params);
@@ -146,7 +148,7 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
     if (target === 'token_id' && call.request.token_id) {
       const tokenId = call.request.token_id;
       const issued = await store.getIssuedToken(tokenId);
-      if (!issued) throw grpcError(grpc.status.NOT_FOUND, `token ${tokenId} is unknown or already expired`);
+      if (!issued) throw new GatehouseError('GATEHOUSE_TOKEN_NOT_FOUND', `token ${tokenId} is unknown or already expired`);
       if (!sameIdentity(issued.subject, caller.id)) await authorizeRevoke(caller, { type: 'Token', id: tokenId, attributes: { subject: issued.subject } }, now);
       await store.revokeToken(tokenId, new Date(issued.expiresAt), now);
       await audit.append(tokenEventDraft('revoked', { subject: issued.subject, tokenId, requestedBy: caller.id }));
@@ -164,7 +166,7 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
   const authorizeRevoke = async (caller: Subject, resource: Resource, now: Date) => {
     const decision = await options.decide({ subject: caller, action: 'token.revoke', resource, context: {}, time: now.toISOString() });
     if (decision.effect !== 'allow') {
-      throw grpcError(grpc.status.PERMISSION_DENIED, `token.revoke denied: ${decision.reasons.join('; ') || 'no policy allowed it'}`);
+      throw new GatehouseError('GATEHOUSE_TOKEN_DENIED', `token.revoke denied: ${decision.reasons.join('; ') || 'no policy allowed it'}`);
     }
   };
 
@@ -179,7 +181,7 @@ export function tokenServiceHandlers(options: TokenServiceOptions): TokenService
 function readResource(resource: IssueTokenRequest__Output['resource']): Resource {
   if (!resource?.type) throw new InvalidRequestError('resource.type', 'required');
   if (!resource.id) throw new InvalidRequestError('resource.id', 'required');
-  const attributes = structToJson(resource.attributes, 'resource.attributes');
+  const attributes = decodeRequestStruct(resource.attributes, 'resource.attributes');
   return { type: resource.type, id: resource.id, ...(Object.keys(attributes).length > 0 ? { attributes } : {}) };
 }
 

@@ -1,5 +1,5 @@
 import { loadModule, parseSync, scanSync } from 'libpg-query';
-import type { JsonObject } from '../model/index.ts';
+import { GatehouseError, type JsonObject } from '../model/index.ts';
 import { fields, list } from './sql-ast.ts';
 import type { SqlCatalog } from './sql-catalog.ts';
 import { SqlStatementWalker } from './sql-statement-walker.ts';
@@ -25,10 +25,9 @@ export function initSqlParser(): Promise<void> {
   return loaded;
 }
 
-export class FactsNotInitializedError extends Error {
-  readonly code = 'GATEHOUSE_FACTS_NOT_INITIALIZED';
+export class FactsNotInitializedError extends GatehouseError {
   constructor(which: string) {
-    super(`${which} parser is not loaded: await initFactExtractors() before computing facts`);
+    super('GATEHOUSE_FACTS_NOT_INITIALIZED', `${which} parser is not loaded: await initFactExtractors() before computing facts`);
     this.name = 'FactsNotInitializedError';
   }
 }

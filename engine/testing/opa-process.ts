@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { findOpa } from '../evaluation/index.ts';
+import { GatehouseError } from '../model/index.ts';
 
-export class RegoToolError extends Error {
-  readonly code = 'GATEHOUSE_REGO_TEST';
+export class RegoToolError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_REGO_TEST', message);
     this.name = 'RegoToolError';
   }
 }

@@ -13,7 +13,7 @@ import { lineFromBinaryRecord } from '../../audit/cloudevents-kafka-record.ts';
 import { SessionRecorder } from '../../dataplane/postgres/session-recorder.ts';
 import { SshSessionRecorder } from '../../dataplane/ssh/session-recorder.ts';
 import { approvalEventDraft } from '../../engine/control/approvals/approval-audit-event.ts';
-import { jsonToStruct } from '../../engine/server/struct-json.ts';
+import { jsonToStruct } from '../../proto/struct-json.ts';
 import type { ApprovalRecord } from '../../engine/control/state/state-store.ts';
 import { tokenEventDraft } from '../../engine/control/tokens/token-audit-event.ts';
 import { decide, decisionClient } from '../engine/server/service-fixture.ts';

@@ -309,7 +309,7 @@ describe('the audit stream through gatehouse serve (real Kafka)', () => {
 
     const usage = await gatehouse(['serve', '--journal-max-bytes', '0']);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toBe("gatehouse: serve: --journal-max-bytes must be a positive whole number of bytes, got '0'\n");
+    expect(usage.stderr).toBe("gatehouse: serve: --journal-max-bytes must be a positive whole number of bytes, got '0' [GATEHOUSE_USAGE]\n");
 
     const required = await startServe(['--bundle', baseBundle, '--audit', unreachable, '--journal', join(work, 'journal-full'), '--journal-max-bytes', String(bound)], work);
     let client = decisionClient(required.address);

@@ -3,6 +3,7 @@ import { GrpcDecisionClient } from '../../dataplane/sdk/grpc-decision-client.ts'
 import type { DataPlaneDecision, DecisionAsk } from '../../dataplane/sdk/data-plane-decision.ts';
 import type { Effect } from '../../engine/model/index.ts';
 import { consumeAudit, type ConsumedRecord } from '../audit/kafka-consume.ts';
+import { expectConformsToAuditProto } from '../support/audit-proto-conformance.ts';
 
 // Decision traffic for the end-to-end audit suites: cases taken from the example policy's own
 // tests (policy/tests/*.yaml) that do not depend on the clock, sent over DecideStream by the
@@ -113,7 +114,12 @@ export async function consumeUntilDecisions(broker: string, sent: Iterable<Sent>
     () => missing.size === 0 && missingApprovals.size === 0,
     timeoutMs,
   );
-  for (const record of records) events.push({ record, event: JSON.parse(record.value) as AuditEventJson });
+  for (const [index, record] of records.entries()) {
+    const event: unknown = JSON.parse(record.value);
+    // Every record read is decoded strictly against audit.proto (test/support/audit-proto-conformance.ts).
+    expectConformsToAuditProto(event, `Kafka record ${index + 1} of ${record.topic}`);
+    events.push({ record, event: event as AuditEventJson });
+  }
   return { records, events };
 }
 

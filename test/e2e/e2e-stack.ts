@@ -6,6 +6,7 @@ import pg from 'pg';
 import { serviceEnv } from '../support/services.ts';
 import { OidcTestIssuer } from '../engine/control/tokens/oidc-test-issuer.ts';
 import { freePort } from '../support/free-port.ts';
+import { expectConformsToAuditProto } from '../support/audit-proto-conformance.ts';
 
 /**
  * The whole Gatehouse stack as a user runs it, through public interfaces only: `gatehouse
@@ -288,15 +289,22 @@ export async function startStack(resources: string[], options: { unixSockets?: b
   }
 }
 
-/** Every audit event in a file: one CloudEvents JSON object per line. */
+/**
+ * Every audit event in a file: one CloudEvents JSON object per line. Each is decoded strictly
+ * against audit.proto first (test/support/audit-proto-conformance.ts): an event with a field the
+ * proto does not declare, or a value of the wrong type, fails the test that reads it.
+ */
 export async function readEvents(path: string): Promise<{ raw: string; events: AuditLine[] }> {
   const raw = await readFile(path, 'utf8').catch(() => '');
   // A line the writer is still appending has no newline yet: it is not an event until it does.
   const complete = raw.slice(0, raw.lastIndexOf('\n') + 1);
-  const events = complete
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as AuditLine);
+  const events: AuditLine[] = [];
+  for (const [index, line] of complete.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    const event: unknown = JSON.parse(line);
+    expectConformsToAuditProto(event, `${path} line ${index + 1}`);
+    events.push(event as AuditLine);
+  }
   return { raw, events };
 }
 

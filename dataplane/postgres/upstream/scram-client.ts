@@ -1,13 +1,13 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { GatehouseError } from '../../../engine/model/index.ts';
 
 /**
  * Client side of SCRAM-SHA-256 (RFC 5802 / RFC 7677) as PostgreSQL uses it: the user name is
  * taken from the startup packet, so the SCRAM `n=` attribute is empty, and no channel binding.
  */
-export class ScramError extends Error {
-  readonly code = 'GATEHOUSE_PG_UPSTREAM_AUTH';
+export class ScramError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_PG_UPSTREAM_AUTH', message);
     this.name = 'ScramError';
   }
 }

@@ -5,6 +5,7 @@ import { decodeFields, typed } from '../wire/backend-messages.ts';
 import { PROTOCOL_V3 } from '../wire/frontend-messages.ts';
 import { MessageFramer, ProtocolViolation } from '../wire/message-framer.ts';
 import { ScramClient, ScramError } from './scram-client.ts';
+import { GatehouseError } from '../../../engine/model/index.ts';
 
 /** Where the proxy connects, with its own credentials (never the client's). */
 export interface UpstreamTarget {
@@ -29,10 +30,9 @@ export interface UpstreamSession {
   secretKey: number;
 }
 
-export class UpstreamError extends Error {
-  readonly code = 'GATEHOUSE_PG_UPSTREAM';
+export class UpstreamError extends GatehouseError {
   constructor(message: string, readonly sqlState = '08006') {
-    super(message);
+    super('GATEHOUSE_PG_UPSTREAM', message);
     this.name = 'UpstreamError';
   }
 }

@@ -1,3 +1,5 @@
+import { GatehouseError } from '../../../engine/model/index.ts';
+
 /**
  * Splits a PostgreSQL v3 byte stream into messages. Two framings exist: the untyped startup
  * packet (Int32 length, then body) that opens a connection, and typed messages (Byte1 type,
@@ -11,14 +13,13 @@ export interface TypedMessage {
   raw: Buffer;
 }
 
-export class ProtocolViolation extends Error {
-  readonly code = 'GATEHOUSE_PG_PROTOCOL';
+export class ProtocolViolation extends GatehouseError {
   constructor(
     message: string,
     /** SQLSTATE to report to the peer: 08P01 protocol_violation, 54000 program_limit_exceeded. */
     readonly sqlState: string = '08P01',
   ) {
-    super(message);
+    super('GATEHOUSE_PG_PROTOCOL', message);
     this.name = 'ProtocolViolation';
   }
 }

@@ -1,6 +1,5 @@
-import type { AuditEventDraft } from '../../../audit/index.ts';
+import type { ApprovalEventJson, AuditDraftOf } from '../../../audit/index.ts';
 import { redactText } from '../../../audit/index.ts';
-import type { JsonObject } from '../../model/index.ts';
 import type { ApprovalRecord } from '../state/state-store.ts';
 
 export type ApprovalEventName = 'requested' | 'approved' | 'denied' | 'expired';
@@ -11,12 +10,12 @@ export type ApprovalEventName = 'requested' | 'approved' | 'denied' | 'expired';
  * windowSeconds, expiresAt) plus the status, binding hash and the ids linking it to its
  * decision and token. Minted token claims never appear.
  */
-export function approvalEventDraft(kind: ApprovalEventName, record: ApprovalRecord): AuditEventDraft {
+export function approvalEventDraft(kind: ApprovalEventName, record: ApprovalRecord): AuditDraftOf<'gatehouse.approval.v1'> {
   const { binding } = record;
   const windowSeconds =
     record.windowUntil && record.resolvedAt ? Math.round((Date.parse(record.windowUntil) - Date.parse(record.resolvedAt)) / 1000) : 0;
   const text = redactText(binding.text);
-  const data: JsonObject = {
+  const data: ApprovalEventJson = {
     kind,
     approvalId: record.id,
     approvalKind: record.kind,

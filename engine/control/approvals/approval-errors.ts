@@ -1,13 +1,12 @@
-/** Why an approval operation was refused; the gRPC edge maps `status` to the status code. */
-export type ApprovalErrorStatus = 'not_found' | 'failed_precondition' | 'permission_denied' | 'invalid_argument';
+import { GatehouseError, type ErrorCode } from '../../model/index.ts';
 
-export class ApprovalError extends Error {
-  constructor(
-    readonly code: `GATEHOUSE_APPROVAL_${string}`,
-    readonly status: ApprovalErrorStatus,
-    message: string,
-  ) {
-    super(message);
+/** Why an approval operation was refused; the gRPC edge maps each code to a status. */
+export type ApprovalErrorCode = Extract<ErrorCode, `GATEHOUSE_APPROVAL_${string}`>;
+
+export class ApprovalError extends GatehouseError {
+  declare readonly code: ApprovalErrorCode;
+  constructor(code: ApprovalErrorCode, message: string) {
+    super(code, message);
     this.name = 'ApprovalError';
   }
 }

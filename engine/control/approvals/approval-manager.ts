@@ -121,7 +121,6 @@ export class ApprovalManager implements ApprovalGate {
     if (stored.kind !== 'decision' || stored.bindingHash !== record.bindingHash) {
       throw new ApprovalError(
         'GATEHOUSE_APPROVAL_REQUEST_ID_REUSED',
-        'failed_precondition',
         `request_id ${request.requestId} already holds an approval for a different request; use a new request_id`,
       );
     }
@@ -161,7 +160,7 @@ export class ApprovalManager implements ApprovalGate {
 
   async get(id: string): Promise<ApprovalRecord> {
     const record = await this.options.store.getApproval(id);
-    if (!record) throw new ApprovalError('GATEHOUSE_APPROVAL_NOT_FOUND', 'not_found', `approval ${id} does not exist`);
+    if (!record) throw new ApprovalError('GATEHOUSE_APPROVAL_NOT_FOUND', `approval ${id} does not exist`);
     return (await this.expireIfDue(record, this.clock())) ?? record;
   }
 
@@ -185,7 +184,7 @@ export class ApprovalManager implements ApprovalGate {
   async approve(id: string, reviewer: Subject, options: { comment?: string; windowSeconds?: number } = {}): Promise<ApprovalRecord> {
     const windowSeconds = options.windowSeconds ?? 0;
     if (!Number.isInteger(windowSeconds) || windowSeconds < 0 || windowSeconds > this.maxWindowSeconds) {
-      throw new ApprovalError('GATEHOUSE_APPROVAL_WINDOW', 'invalid_argument', `window_seconds must be an integer from 0 to ${this.maxWindowSeconds}`);
+      throw new ApprovalError('GATEHOUSE_APPROVAL_WINDOW', `window_seconds must be an integer from 0 to ${this.maxWindowSeconds}`);
     }
     const { record, now } = await this.authorizeReview(id, reviewer, 'approve', options.comment, windowSeconds);
     const base = { resolvedAt: now.toISOString(), reviewer: reviewer.id, ...(options.comment ? { comment: options.comment } : {}) };
@@ -195,7 +194,7 @@ export class ApprovalManager implements ApprovalGate {
       if (!check.ok) {
         const resolutionReason = `token:${check.check}: ${check.reason} (checked again at release)`;
         await this.resolve(record, { status: 'denied', ...base, resolutionReason }, 'denied');
-        throw new ApprovalError('GATEHOUSE_APPROVAL_TOKEN_INVALID', 'failed_precondition', `approval ${id} was not released: ${resolutionReason}`);
+        throw new ApprovalError('GATEHOUSE_APPROVAL_TOKEN_INVALID', `approval ${id} was not released: ${resolutionReason}`);
       }
     }
     const resolution: ApprovalResolution = { status: 'approved', ...base };
@@ -243,17 +242,17 @@ export class ApprovalManager implements ApprovalGate {
     const now = this.clock();
     const record = await this.get(id);
     if (record.status !== 'pending') {
-      throw new ApprovalError('GATEHOUSE_APPROVAL_RESOLVED', 'failed_precondition', `approval ${id} is already ${record.status}`);
+      throw new ApprovalError('GATEHOUSE_APPROVAL_RESOLVED', `approval ${id} is already ${record.status}`);
     }
     const { binding } = record;
     if (sameIdentity(reviewer.id, binding.subject) || sameIdentity(reviewer.id, binding.executor) || sameIdentity(reviewer.id, record.requestedBy)) {
       const role = sameIdentity(reviewer.id, binding.subject) ? 'subject' : sameIdentity(reviewer.id, binding.executor) ? 'executor' : 'requester';
-      throw new ApprovalError('GATEHOUSE_APPROVAL_SELF', 'permission_denied', `${reviewer.id} is the ${role} of approval ${id} and cannot review it`);
+      throw new ApprovalError('GATEHOUSE_APPROVAL_SELF', `${reviewer.id} is the ${role} of approval ${id} and cannot review it`);
     }
     const decision = await this.options.decide(this.reviewInput(record, reviewer, { verdict, windowSeconds, ...(comment ? { comment } : {}) }, now));
     if (decision.effect !== 'allow') {
       const why = decision.reasons.length > 0 ? decision.reasons.join('; ') : 'policy did not allow approval.review';
-      throw new ApprovalError('GATEHOUSE_APPROVAL_FORBIDDEN', 'permission_denied', `${reviewer.id} may not review approval ${id}: ${why}`);
+      throw new ApprovalError('GATEHOUSE_APPROVAL_FORBIDDEN', `${reviewer.id} may not review approval ${id}: ${why}`);
     }
     return { record, now };
   }
@@ -282,7 +281,7 @@ export class ApprovalManager implements ApprovalGate {
   private async mintClaims(record: ApprovalRecord, now: Date): Promise<ScopedTokenClaims> {
     const issuer = this.options.tokenIssuer;
     const held = record.issue as HeldTokenRequest | undefined;
-    if (!issuer || !held) throw new ApprovalError('GATEHOUSE_APPROVAL_NO_ISSUER', 'failed_precondition', `approval ${record.id} cannot mint a token here`);
+    if (!issuer || !held) throw new ApprovalError('GATEHOUSE_APPROVAL_NO_ISSUER', `approval ${record.id} cannot mint a token here`);
     const claims = issuer.buildClaims({
       subject: { id: record.requestedBy, groups: held.subjectGroups },
       actions: held.actions,
@@ -334,7 +333,7 @@ export class ApprovalManager implements ApprovalGate {
     const updated = await this.options.store.resolveApproval(record.id, resolution);
     if (!updated) {
       const now = await this.options.store.getApproval(record.id);
-      throw new ApprovalError('GATEHOUSE_APPROVAL_RESOLVED', 'failed_precondition', `approval ${record.id} is already ${now?.status ?? 'resolved'}`);
+      throw new ApprovalError('GATEHOUSE_APPROVAL_RESOLVED', `approval ${record.id} is already ${now?.status ?? 'resolved'}`);
     }
     await this.options.audit.append(approvalEventDraft(event, updated));
     return updated;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { JsonObject } from '../../model/index.ts';
+import { GatehouseError, type JsonObject } from '../../model/index.ts';
 import type { Subject } from '../../model/index.ts';
 import { identityClaimProblem } from './identity-form.ts';
 import { classifyJoseError } from './jose-error-check.ts';
@@ -32,13 +32,12 @@ export interface VerifiedIdentity {
 }
 
 /** An OIDC credential that did not verify; `check` names which check failed. The gRPC edge maps it to UNAUTHENTICATED. */
-export class OidcVerificationError extends Error {
-  readonly code = 'GATEHOUSE_OIDC_INVALID';
+export class OidcVerificationError extends GatehouseError {
   constructor(
     readonly check: string,
     readonly reason: string,
   ) {
-    super(`OIDC token rejected (${check}): ${reason}`);
+    super('GATEHOUSE_OIDC_INVALID', `OIDC token rejected (${check}): ${reason}`);
     this.name = 'OidcVerificationError';
   }
 }

@@ -1,5 +1,5 @@
 import type { ApprovalBinding } from '../../decision/index.ts';
-import type { JsonObject } from '../../model/index.ts';
+import { GatehouseError, type JsonObject } from '../../model/index.ts';
 import type { TokenFacts } from '../../model/index.ts';
 
 /**
@@ -144,10 +144,9 @@ export type StateChange =
   | { kind: 'revocation' }
   | { kind: 'signing-key'; kid: string };
 
-export class StateStoreError extends Error {
-  readonly code = 'GATEHOUSE_STATE_UNAVAILABLE';
+export class StateStoreError extends GatehouseError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('GATEHOUSE_STATE_UNAVAILABLE', message, options);
     this.name = 'StateStoreError';
   }
 }

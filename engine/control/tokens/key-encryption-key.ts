@@ -1,10 +1,10 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { GatehouseError } from '../../model/index.ts';
 
-export class KeyEncryptionError extends Error {
-  readonly code = 'GATEHOUSE_KEK';
+export class KeyEncryptionError extends GatehouseError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('GATEHOUSE_KEK', message, options);
     this.name = 'KeyEncryptionError';
   }
 }

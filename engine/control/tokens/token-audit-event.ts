@@ -1,6 +1,5 @@
-import type { AuditEventDraft } from '../../../audit/index.ts';
+import type { AuditDraftOf, TokenEventJson } from '../../../audit/index.ts';
 import { redactText } from '../../../audit/index.ts';
-import type { JsonObject } from '../../model/index.ts';
 import type { ScopedTokenClaims } from './scoped-token-claims.ts';
 
 export type TokenEventName = 'issued' | 'refused' | 'revoked';
@@ -21,9 +20,9 @@ export function tokenEventDraft(
     requestedBy?: string;
     revokedSubject?: string;
   },
-): AuditEventDraft {
+): AuditDraftOf<'gatehouse.token.v1'> {
   const { claims } = fields;
-  const data: JsonObject = {
+  const data: TokenEventJson = {
     kind,
     tokenId: claims?.jti ?? fields.tokenId ?? '',
     subject: claims?.sub ?? fields.subject,

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../../model/index.ts';
+import { GatehouseError, type JsonObject, type JsonValue } from '../../model/index.ts';
 import { isJsonObject } from '../../model/index.ts';
 
 /**
@@ -14,10 +14,9 @@ import { isJsonObject } from '../../model/index.ts';
  */
 export const CONSTRAINT_KEYS = ['sqlKinds', 'sqlTables', 'sqlText', 'commandText', 'argvPrefix'] as const;
 
-export class ConstraintError extends Error {
-  readonly code = 'GATEHOUSE_TOKEN_CONSTRAINT';
+export class ConstraintError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_TOKEN_CONSTRAINT', message);
     this.name = 'ConstraintError';
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { JsonObject } from '../../model/index.ts';
+import { GatehouseError, type JsonObject } from '../../model/index.ts';
 import type { ResourceRef, Subject } from '../../model/index.ts';
 import type { StateStore } from '../state/state-store.ts';
 import type { ScopedTokenClaims } from './scoped-token-claims.ts';
@@ -28,10 +28,9 @@ export interface IssuedToken {
   claims: ScopedTokenClaims;
 }
 
-export class TokenRequestError extends Error {
-  readonly code = 'GATEHOUSE_TOKEN_REQUEST';
+export class TokenRequestError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_TOKEN_REQUEST', message);
     this.name = 'TokenRequestError';
   }
 }

@@ -1,12 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import type { Decision } from '../../model/index.ts';
+import { GatehouseError, type Decision } from '../../model/index.ts';
 import type { EvaluationItem, FromWorker, ToWorker } from './pool-messages.ts';
 
 /** An evaluation that did not come back from a worker (crash, hang, load failure, shutdown). */
-export class EvaluationWorkerError extends Error {
-  readonly code = 'GATEHOUSE_EVALUATION_WORKER';
+export class EvaluationWorkerError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_EVALUATION_WORKER', message);
     this.name = 'EvaluationWorkerError';
   }
 }

@@ -1,3 +1,5 @@
+import { GatehouseError } from '../../model/index.ts';
+
 /**
  * One problem found in Cedar policies, the schema or the entities, located in the author's
  * file (1-based line and column) when Cedar gives a position.
@@ -20,12 +22,11 @@ export function formatCedarDiagnostic(d: CedarDiagnostic): string {
  * validation errors, unsupported constructs. Build and load treat it as a policy error; the
  * message is the first diagnostic, the full list is in `diagnostics`.
  */
-export class CedarPolicyError extends Error {
-  readonly code = 'GATEHOUSE_CEDAR_POLICY';
+export class CedarPolicyError extends GatehouseError {
   constructor(readonly diagnostics: readonly CedarDiagnostic[]) {
     const first = diagnostics[0];
     const rest = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more Cedar problem${diagnostics.length > 2 ? 's' : ''})` : '';
-    super(first ? `${formatCedarDiagnostic(first).replace(/\s*\n\s*/g, ' ')}${rest}` : 'invalid Cedar policies');
+    super('GATEHOUSE_CEDAR_POLICY', first ? `${formatCedarDiagnostic(first).replace(/\s*\n\s*/g, ' ')}${rest}` : 'invalid Cedar policies');
     this.name = 'CedarPolicyError';
   }
 }

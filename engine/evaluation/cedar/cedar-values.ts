@@ -1,4 +1,5 @@
 import type { CedarValueJson } from '@cedar-policy/cedar-wasm/nodejs';
+import { GatehouseError } from '../../model/index.ts';
 import { cedarLong } from './cedar-long.ts';
 
 /**
@@ -18,7 +19,12 @@ const ESCAPE_KEYS = new Set(['__entity', '__extn', '__expr']);
 const REQUEST_EXTENSIONS = new Set(['ip', 'decimal', 'datetime', 'duration']);
 
 /** A request value Cedar cannot receive exactly (an integer past 2^53): the request is denied. */
-export class CedarValueError extends Error {}
+export class CedarValueError extends GatehouseError {
+  constructor(message: string) {
+    super('GATEHOUSE_CEDAR_VALUE', message);
+    this.name = 'CedarValueError';
+  }
+}
 
 /**
  * The Cedar view of a request value: objects become records, arrays become sets, and values

@@ -1,3 +1,5 @@
+import { GatehouseError } from '../../model/index.ts';
+
 /** One problem the Rego compiler reported, located in a policy file. */
 export interface RegoCompileIssue {
   /** Path relative to the base directory the caller compiled from ('' when opa gave no location). */
@@ -9,21 +11,19 @@ export interface RegoCompileIssue {
 }
 
 /** `opa build` rejected the policies; `errors` lists every problem it reported. */
-export class RegoCompileError extends Error {
-  readonly code = 'GATEHOUSE_REGO_COMPILE';
+export class RegoCompileError extends GatehouseError {
   readonly errors: RegoCompileIssue[];
   constructor(errors: RegoCompileIssue[], fallback = 'opa build failed') {
-    super(summarize(errors, fallback));
+    super('GATEHOUSE_REGO_COMPILE', summarize(errors, fallback));
     this.name = 'RegoCompileError';
     this.errors = errors;
   }
 }
 
 /** A compiled Rego module cannot be instantiated by Gatehouse (e.g. it needs a builtin nobody supplies). */
-export class RegoLoadError extends Error {
-  readonly code = 'GATEHOUSE_REGO_LOAD';
+export class RegoLoadError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_REGO_LOAD', message);
     this.name = 'RegoLoadError';
   }
 }

@@ -2,14 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { GatehouseError } from '../../model/index.ts';
 
 /** The opa version Gatehouse pins; `scripts/install-opa` installs exactly this one. */
 export const OPA_VERSION = 'v1.22.3';
 
-export class ToolchainError extends Error {
-  readonly code = 'GATEHOUSE_TOOLCHAIN';
+export class ToolchainError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_TOOLCHAIN', message);
     this.name = 'ToolchainError';
   }
 }

@@ -6,7 +6,7 @@ import { loadBundle } from '../../../engine/testing/load-self-tested-bundle.ts';
 import { listCedarPolicies } from '../../../engine/evaluation/cedar/index.ts';
 import { evaluateRequest } from '../../../engine/bundle/evaluate-request.ts';
 import type { DecisionInput } from '../../../engine/model/index.ts';
-import { jsonToStruct } from '../../../engine/server/struct-json.ts';
+import { jsonToStruct } from '../../../proto/struct-json.ts';
 import type { DecideRequest } from '../../../proto/generated/gatehouse/v1/DecideRequest.ts';
 import type { DecideResponse__Output } from '../../../proto/generated/gatehouse/v1/DecideResponse.ts';
 import { decide, startTestServer } from '../../engine/server/service-fixture.ts';

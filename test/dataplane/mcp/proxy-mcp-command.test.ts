@@ -49,10 +49,10 @@ describe('gatehouse proxy mcp flags', () => {
   it('the CLI exits 2 with one line on stderr for a usage error', async () => {
     const missing = await gatehouse(['proxy', 'mcp', '--resource', 'gw']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('gatehouse: proxy mcp: --upstream NAME=URL|NAME=COMMAND is required\n');
+    expect(missing.stderr).toBe('gatehouse: proxy mcp: --upstream NAME=URL|NAME=COMMAND is required [GATEHOUSE_USAGE]\n');
     const noToken = await gatehouse(['proxy', 'mcp', '--stdio', '--upstream', 'db=http://127.0.0.1:1/mcp', '--resource', 'gw']);
     expect(noToken.code).toBe(2);
-    expect(noToken.stderr).toBe('gatehouse: proxy mcp: --stdio reads the agent credential from GATEHOUSE_MCP_TOKEN, which is not set\n');
+    expect(noToken.stderr).toBe('gatehouse: proxy mcp: --stdio reads the agent credential from GATEHOUSE_MCP_TOKEN, which is not set [GATEHOUSE_USAGE]\n');
   });
 
   it('docs/mcp-proxy.md describes every flag of the command', () => {

@@ -21,7 +21,7 @@ describe('gatehouse proxy postgres: usage errors', () => {
   it('a missing --upstream is one line and exit 2', async () => {
     const run = await gatehouse(['proxy', 'postgres', '--resource', 'orders']);
     expect(run.code).toBe(2);
-    expect(run.stderr.trim().split('\n')).toEqual(['gatehouse: proxy postgres: --upstream postgres://USER:PASSWORD@HOST:PORT/DB is required']);
+    expect(run.stderr.trim().split('\n')).toEqual(['gatehouse: proxy postgres: --upstream postgres://USER:PASSWORD@HOST:PORT/DB is required [GATEHOUSE_USAGE]']);
   });
 
   it('a malformed upstream URL is reported without its password', async () => {

@@ -107,7 +107,7 @@ describe('PostgreSQL proxy: the upstream role', () => {
     expect(run.code).not.toBe(0);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^gatehouse: proxy postgres: the upstream role "gatehouse" has SUPERUSER.*--allow-privileged-upstream true to accept the risk$/);
+    expect(lines[0]).toMatch(/^gatehouse: proxy postgres: the upstream role "gatehouse" has SUPERUSER.*--allow-privileged-upstream true to accept the risk \[GATEHOUSE_PG_PRIVILEGED_UPSTREAM\]$/);
     expect(run.stderr).not.toContain(new URL(adminUrl()).password);
 
     const bad = await new Promise<{ code: number; stderr: string }>((done) =>
@@ -116,7 +116,7 @@ describe('PostgreSQL proxy: the upstream role', () => {
       ),
     );
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toBe("gatehouse: proxy postgres: --allow-privileged-upstream must be true or false, got 'maybe'");
+    expect(bad.stderr.trim()).toBe("gatehouse: proxy postgres: --allow-privileged-upstream must be true or false, got 'maybe' [GATEHOUSE_USAGE]");
   });
 
   it('startPostgresProxy with the superuser starts only with allowPrivilegedUpstream', async () => {

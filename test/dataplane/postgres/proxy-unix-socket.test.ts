@@ -87,7 +87,7 @@ describe('unix: addresses at the command line', () => {
   it('a relative socket path for serve --listen is one line and exit 2', async () => {
     const r = await run(process.execPath, [GATEHOUSE, 'serve', '--listen', 'unix:relative.sock']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual(["gatehouse: serve: --listen must be unix:/ABSOLUTE/PATH, got 'unix:relative.sock'"]);
+    expect(r.stderr.trim().split('\n')).toEqual(["gatehouse: serve: --listen must be unix:/ABSOLUTE/PATH, got 'unix:relative.sock' [GATEHOUSE_USAGE]"]);
   });
 
   it('a too-long socket path for --decision is one line and exit 2', async () => {
@@ -101,12 +101,12 @@ describe('unix: addresses at the command line', () => {
   it('the proxy --listen unix:DIR needs an existing directory', async () => {
     const r = await run(process.execPath, [GATEHOUSE, 'proxy', 'postgres', ...upstream, '--listen', 'unix:/nonexistent-gatehouse-dir']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual(["gatehouse: proxy postgres: --listen must be unix:DIR or unix:DIR/.s.PGSQL.PORT with an existing DIR, got 'unix:/nonexistent-gatehouse-dir'"]);
+    expect(r.stderr.trim().split('\n')).toEqual(["gatehouse: proxy postgres: --listen must be unix:DIR or unix:DIR/.s.PGSQL.PORT with an existing DIR, got 'unix:/nonexistent-gatehouse-dir' [GATEHOUSE_USAGE]"]);
   });
 
   it('an empty unix: decision address is one line and exit 2 (the check ssh and mcp proxies share)', async () => {
     const r = await run(process.execPath, [GATEHOUSE, 'proxy', 'postgres', ...upstream, '--decision', 'unix:']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual(["gatehouse: proxy postgres: --decision must be unix:/ABSOLUTE/PATH, got 'unix:'"]);
+    expect(r.stderr.trim().split('\n')).toEqual(["gatehouse: proxy postgres: --decision must be unix:/ABSOLUTE/PATH, got 'unix:' [GATEHOUSE_USAGE]"]);
   });
 });

@@ -126,7 +126,7 @@ describe('FairDecisionClient', () => {
       },
     };
     const old = new grpc.Server();
-    old.addService(loadGatehouseProtos().decision.gatehouse.v1.DecisionService.service, handlers as DecisionServiceHandlers);
+    old.addService(loadGatehouseProtos().services.DecisionService.service, handlers as DecisionServiceHandlers);
     const port = await new Promise<number>((resolve, reject) =>
       old.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
     );
@@ -151,7 +151,7 @@ describe('FairDecisionClient', () => {
         call.on('end', () => call.end());
       },
     };
-    silent.addService(loadGatehouseProtos().decision.gatehouse.v1.DecisionService.service, handlers as DecisionServiceHandlers);
+    silent.addService(loadGatehouseProtos().services.DecisionService.service, handlers as DecisionServiceHandlers);
     const port = await new Promise<number>((resolve, reject) =>
       silent.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
     );
@@ -167,6 +167,22 @@ describe('FairDecisionClient', () => {
     } finally {
       client.close();
       silent.forceShutdown();
+    }
+  });
+
+  it('a context JSON cannot carry (NaN, Infinity, undefined) is denied without sending, naming the value', async () => {
+    const client = new FairDecisionClient({ address: server.server.address, deadlineMs: 20_000 });
+    try {
+      const nan = await client.decide({ ...ask('nan', 'SELECT 1'), context: { sql: { text: 'SELECT 1', parameters: [{ value: Number.NaN }] } } });
+      expect(nan).toMatchObject({ effect: 'deny', decisionId: '' });
+      expect(nan.reasons).toEqual(['gatehouse: the request cannot be encoded (context.sql.parameters[0].value: numbers must be finite (no NaN or Infinity)); denied']);
+      const missing = await client.decide({ ...ask('undef', 'SELECT 1'), context: { sql: { text: 'SELECT 1' }, extra: undefined as unknown as null } });
+      expect(missing.reasons).toEqual(['gatehouse: the request cannot be encoded (context.extra: undefined is not a JSON value); denied']);
+      // The Struct-encoded parts (attributes) are refused the same way.
+      const attributes = await client.decide({ ...ask('attr', 'SELECT 1'), resource: { type: 'Database', id: 'orders', attributes: { env: 'dev', weight: Number.POSITIVE_INFINITY } } });
+      expect(attributes.reasons).toEqual(['gatehouse: the request cannot be encoded (resource.attributes.weight: numbers must be finite (no NaN or Infinity)); denied']);
+    } finally {
+      client.close();
     }
   });
 });

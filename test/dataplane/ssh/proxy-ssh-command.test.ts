@@ -58,7 +58,7 @@ describe('gatehouse proxy ssh flags', () => {
   it('bin/gatehouse proxy ssh with a missing key file fails with one line, no stack', async () => {
     const result = await gatehouse(['proxy', 'ssh', '--upstream', 'ssh://u@127.0.0.1:22', '--upstream-key', '/nonexistent/key', '--upstream-known-hosts', '/nonexistent/kh', '--resource', 'web-1']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('gatehouse: proxy ssh: cannot read --upstream-key /nonexistent/key: ENOENT\n');
+    expect(result.stderr).toBe('gatehouse: proxy ssh: cannot read --upstream-key /nonexistent/key: ENOENT [GATEHOUSE_COMMAND_FAILED]\n');
   });
 });
 

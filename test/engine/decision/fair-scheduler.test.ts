@@ -39,7 +39,7 @@ describe('FairScheduler', () => {
 
     const refused = scheduler.run('session-a', false, async () => 'never');
     await expect(refused).rejects.toBeInstanceOf(ResourceExhaustedError);
-    await expect(refused).rejects.toMatchObject({ grpcCode: 8, message: expect.stringContaining('session "session-a" has 2 decisions running and 3 waiting') });
+    await expect(refused).rejects.toMatchObject({ code: 'GATEHOUSE_RESOURCE_EXHAUSTED', message: expect.stringContaining('session "session-a" has 2 decisions running and 3 waiting') });
 
     // Another session is not affected by session-a's full queue.
     await expect(scheduler.run('session-b', false, async () => 'b')).resolves.toBe('b');

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../../engine/bundle/build-bundle.ts';
 import { initFactExtractors } from '../../../engine/evaluation/facts/compute-facts.ts';
-import { jsonToStruct } from '../../../engine/server/struct-json.ts';
+import { jsonToStruct } from '../../../proto/struct-json.ts';
 import type { JsonObject } from '../../../engine/model/index.ts';
 import type { DecideRequest } from '../../../proto/generated/gatehouse/v1/DecideRequest.ts';
 import { checkFlags, readFlags } from '../../../cli/commands/serve.ts';

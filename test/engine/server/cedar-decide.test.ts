@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../engine/model/index.ts';
-import { jsonToStruct } from '../../../engine/server/struct-json.ts';
+import { jsonToStruct } from '../../../proto/struct-json.ts';
 import { buildFixtureBundle, decide, startTestServer, type TestServer } from './service-fixture.ts';
 
 // A Cedar-only bundle with a schema and an entities.json whose references are in the plain

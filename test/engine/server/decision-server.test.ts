@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DecideStreamResponse__Output } from '../../../proto/generated/gatehouse/v1/DecideStreamResponse.ts';
 import type { DecideBatchResponse__Output } from '../../../proto/generated/gatehouse/v1/DecideBatchResponse.ts';
 import { PROTO_LOADER_OPTIONS } from '../../../proto/gatehouse-protos.ts';
-import { structToJson } from '../../../engine/server/struct-json.ts';
+import { structToJson } from '../../../proto/struct-json.ts';
 import { ServiceStartError } from '../../../engine/server/service-start-error.ts';
 import { policyDirSource } from '../../../engine/decision/bundle-source.ts';
 import {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonToStruct } from '../../../engine/server/struct-json.ts';
+import { jsonToStruct } from '../../../proto/struct-json.ts';
 import { BASE_POLICY, buildFixtureBundle, decide, decisionClient, query } from './service-fixture.ts';
 
 // `gatehouse serve` as a user runs it: the real bin/gatehouse in a child process.
@@ -40,14 +40,14 @@ describe('gatehouse serve', () => {
   it('a missing bundle file exits non-zero with one line on stderr', async () => {
     const result = await runServe(['--bundle', join(work, 'nope.tar.gz'), '--metrics', 'off']);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/^gatehouse: bundle .*nope\.tar\.gz cannot be read: ENOENT\n$/);
+    expect(result.stderr).toMatch(/^gatehouse: bundle .*nope\.tar\.gz cannot be read: ENOENT \[GATEHOUSE_COMMAND_FAILED\]\n$/);
   });
 
   it.each([
     [['--bogus'], /^gatehouse: serve: Unknown option '--bogus'/],
-    [['--listen', 'localhost'], /^gatehouse: serve: --listen must be HOST:PORT, got 'localhost'\n$/],
-    [['--audit-required', 'maybe'], /^gatehouse: serve: --audit-required must be true or false, got 'maybe'\n$/],
-    [['--tls-cert', 'x.pem'], /^gatehouse: serve: --tls-cert and --tls-key go together\n$/],
+    [['--listen', 'localhost'], /^gatehouse: serve: --listen must be HOST:PORT, got 'localhost' \[GATEHOUSE_USAGE\]\n$/],
+    [['--audit-required', 'maybe'], /^gatehouse: serve: --audit-required must be true or false, got 'maybe' \[GATEHOUSE_USAGE\]\n$/],
+    [['--tls-cert', 'x.pem'], /^gatehouse: serve: --tls-cert and --tls-key go together \[GATEHOUSE_USAGE\]\n$/],
     [['--audit', 'syslog://x'], /^gatehouse: serve: --audit must be file:PATH or kafka:/],
   ])('%j is a usage error: exit 2 and one line', async (args, message) => {
     const result = await runServe(args);

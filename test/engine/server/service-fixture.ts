@@ -13,7 +13,7 @@ import { bundleFileSource } from '../../../engine/decision/bundle-source.ts';
 import { startDecisionServer, type DecisionServerOptions, type RunningDecisionServer } from '../../../engine/server/decision-server.ts';
 import { loadGatehouseProtos } from '../../../proto/gatehouse-protos.ts';
 import { ServiceMetrics } from '../../../engine/server/service-metrics.ts';
-import { jsonToStruct } from '../../../engine/server/struct-json.ts';
+import { jsonToStruct } from '../../../proto/struct-json.ts';
 import type { JsonObject } from '../../../engine/model/index.ts';
 
 /**
@@ -126,7 +126,7 @@ export async function startTestServer(
 }
 
 export function decisionClient(address: string, credentials = grpc.credentials.createInsecure(), options: grpc.ClientOptions = {}): DecisionServiceClient {
-  const Client = loadGatehouseProtos().decision.gatehouse.v1.DecisionService;
+  const Client = loadGatehouseProtos().services.DecisionService;
   return new Client(address, credentials, options);
 }
 

@@ -63,7 +63,7 @@ describe('gatehouse test', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       `gatehouse: ${dir}/tests/db.yaml:20: case "select by a privileged dba is not masked": unknown subject fixture 'paola'; ` +
-        `did you mean 'paula'? (known: alice, paula, ivan); define it under fixtures.subjects or write the subject inline\n`,
+        `did you mean 'paula'? (known: alice, paula, ivan); define it under fixtures.subjects or write the subject inline [GATEHOUSE_POLICY_LOAD]\n`,
     );
   });
 
@@ -161,10 +161,10 @@ cases:
   it('usage errors exit 2 with one line', async () => {
     const none = await gatehouseTest([]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toBe('gatehouse: gatehouse test needs at least one policy directory, e.g. gatehouse test policy/\n');
+    expect(none.stderr).toBe('gatehouse: gatehouse test needs at least one policy directory, e.g. gatehouse test policy/ [GATEHOUSE_USAGE]\n');
     const format = await gatehouseTest(['policy', '--format', 'xml']);
     expect(format.code).toBe(2);
-    expect(format.stderr).toBe("gatehouse: --format must be one of text, json, junit, not 'xml'\n");
+    expect(format.stderr).toBe("gatehouse: --format must be one of text, json, junit, not 'xml' [GATEHOUSE_USAGE]\n");
     const missing = await gatehouseTest(['/nonexistent/policy']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^gatehouse: .*\/nonexistent\/policy.*\n$/);

@@ -208,11 +208,9 @@ function formatNano(nanosec: number, std: Std, n: number, separator: string): st
   return digits === '' && trim ? '' : separator + digits;
 }
 
-class LayoutParseError extends BuiltinError {}
-
-function parseError(layout: string, value: string, elem: string, rest: string, msg = ''): LayoutParseError {
-  if (msg) return new LayoutParseError(`parsing time ${JSON.stringify(value)}${msg}`);
-  return new LayoutParseError(`parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(rest)} as ${JSON.stringify(elem)}`);
+function parseError(layout: string, value: string, elem: string, rest: string, msg = ''): BuiltinError {
+  if (msg) return new BuiltinError(`parsing time ${JSON.stringify(value)}${msg}`);
+  return new BuiltinError(`parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(rest)} as ${JSON.stringify(elem)}`);
 }
 
 function cutspace(s: string): string {

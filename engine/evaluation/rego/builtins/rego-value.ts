@@ -1,3 +1,5 @@
+import { GatehouseError } from '../../../model/index.ts';
+
 /**
  * Values as host builtins see them. Integers outside JavaScript's safe range arrive as `bigint`
  * so that nanosecond timestamps stay exact, as they are in OPA.
@@ -19,9 +21,9 @@ export interface BuiltinContext {
 export type HostBuiltin = (args: RegoValue[], context: BuiltinContext) => RegoValue | undefined;
 
 /** A builtin rejected its operands; OPA's message text is kept where it is known. */
-export class BuiltinError extends Error {
+export class BuiltinError extends GatehouseError {
   constructor(message: string) {
-    super(message);
+    super('GATEHOUSE_REGO_BUILTIN', message);
     this.name = 'BuiltinError';
   }
 }

@@ -32,6 +32,54 @@ export interface ApprovalEventData {
    * When a pending approval expires, RFC 3339.
    */
   'expires_at'?: (string);
+  /**
+   * What is approved: "request" (a decision's require_approval) or "token" (IssueToken's).
+   */
+  'approval_kind'?: (string);
+  /**
+   * The approval's state after this event: "pending", "approved", "denied" or "expired".
+   */
+  'status'?: (string);
+  /**
+   * sha256 of the canonical binding; empty when a secret was redacted from the bound text.
+   */
+  'binding_hash'?: (string);
+  /**
+   * The subject who asked (the planner, for a token approval).
+   */
+  'requested_by'?: (string);
+  /**
+   * The request_id of the decision that asked, when there was one.
+   */
+  'request_id'?: (string);
+  /**
+   * The decision that asked for the approval.
+   */
+  'decision_id'?: (string);
+  /**
+   * The policy's reasons for requiring it (redacted).
+   */
+  'reasons'?: (string)[];
+  /**
+   * When it was approved, denied or expired, RFC 3339.
+   */
+  'resolved_at'?: (string);
+  /**
+   * Until when the approval window allows the same binding, RFC 3339.
+   */
+  'window_until'?: (string);
+  /**
+   * Why it was resolved that way (e.g. a reviewer policy's reason; redacted).
+   */
+  'resolution_reason'?: (string);
+  /**
+   * The scoped token the approved request presented.
+   */
+  'token_id'?: (string);
+  /**
+   * The id (`jti`) of the token minted on approval of a token approval; never the token.
+   */
+  'minted_token_id'?: (string);
 }
 
 /**
@@ -63,4 +111,52 @@ export interface ApprovalEventData__Output {
    * When a pending approval expires, RFC 3339.
    */
   'expires_at': (string);
+  /**
+   * What is approved: "request" (a decision's require_approval) or "token" (IssueToken's).
+   */
+  'approval_kind': (string);
+  /**
+   * The approval's state after this event: "pending", "approved", "denied" or "expired".
+   */
+  'status': (string);
+  /**
+   * sha256 of the canonical binding; empty when a secret was redacted from the bound text.
+   */
+  'binding_hash': (string);
+  /**
+   * The subject who asked (the planner, for a token approval).
+   */
+  'requested_by': (string);
+  /**
+   * The request_id of the decision that asked, when there was one.
+   */
+  'request_id': (string);
+  /**
+   * The decision that asked for the approval.
+   */
+  'decision_id': (string);
+  /**
+   * The policy's reasons for requiring it (redacted).
+   */
+  'reasons': (string)[];
+  /**
+   * When it was approved, denied or expired, RFC 3339.
+   */
+  'resolved_at': (string);
+  /**
+   * Until when the approval window allows the same binding, RFC 3339.
+   */
+  'window_until': (string);
+  /**
+   * Why it was resolved that way (e.g. a reviewer policy's reason; redacted).
+   */
+  'resolution_reason': (string);
+  /**
+   * The scoped token the approved request presented.
+   */
+  'token_id': (string);
+  /**
+   * The id (`jti`) of the token minted on approval of a token approval; never the token.
+   */
+  'minted_token_id': (string);
 }

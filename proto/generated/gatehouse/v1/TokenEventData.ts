@@ -1,5 +1,6 @@
 // Original file: gatehouse/v1/audit.proto
 
+import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from '../../google/protobuf/Struct.ts';
 
 /**
  * `gatehouse.token.v1`: a scoped token issued, redeemed, refused or revoked. Never the token itself.
@@ -46,6 +47,22 @@ export interface TokenEventData {
    * The approval the token was minted under, when one was required.
    */
   'approval_id'?: (string);
+  /**
+   * For "issued": the constraints the token carries (redacted like decision input).
+   */
+  'constraints'?: (_google_protobuf_Struct | null);
+  /**
+   * For "refused" by policy: the policy's reasons (redacted).
+   */
+  'reasons'?: (string)[];
+  /**
+   * Who asked: the caller of IssueToken ("refused") or RevokeToken ("revoked").
+   */
+  'requested_by'?: (string);
+  /**
+   * For "revoked" by subject: every token of this subject was revoked.
+   */
+  'revoked_subject'?: (string);
 }
 
 /**
@@ -93,4 +110,20 @@ export interface TokenEventData__Output {
    * The approval the token was minted under, when one was required.
    */
   'approval_id': (string);
+  /**
+   * For "issued": the constraints the token carries (redacted like decision input).
+   */
+  'constraints': (_google_protobuf_Struct__Output | null);
+  /**
+   * For "refused" by policy: the policy's reasons (redacted).
+   */
+  'reasons': (string)[];
+  /**
+   * Who asked: the caller of IssueToken ("refused") or RevokeToken ("revoked").
+   */
+  'requested_by': (string);
+  /**
+   * For "revoked" by subject: every token of this subject was revoked.
+   */
+  'revoked_subject': (string);
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../../engine/model/index.ts';
-import { jsonToStruct } from '../../../../engine/server/struct-json.ts';
+import { jsonToStruct } from '../../../../proto/struct-json.ts';
 import { createStateStore } from '../../../../engine/control/state/create-state-store.ts';
 import type { StateStore } from '../../../../engine/control/state/state-store.ts';
 import type { AwaitApprovalResponse__Output } from '../../../../proto/generated/gatehouse/v1/AwaitApprovalResponse.ts';

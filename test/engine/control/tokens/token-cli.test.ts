@@ -76,7 +76,7 @@ describe('gatehouse token / approvals CLI against a real service', () => {
 
   it('errors are one line: no identity, a bad flag, an unreachable service', async () => {
     const noIdentity = await gatehouse(['token', 'issue', '--decision', t.server.address, '--action', 'db.query', '--resource', 'Database:orders', '--ttl', '5m']);
-    expect(noIdentity).toMatchObject({ code: 2, stderr: 'gatehouse: no caller identity: set GATEHOUSE_OIDC_TOKEN or --oidc-token-file\n' });
+    expect(noIdentity).toMatchObject({ code: 2, stderr: 'gatehouse: no caller identity: set GATEHOUSE_OIDC_TOKEN or --oidc-token-file [GATEHOUSE_USAGE]\n' });
     const badTtl = await gatehouse(['token', 'issue', '--decision', t.server.address, '--action', 'a', '--resource', 'Database:orders', '--ttl', 'soon'], planner);
     expect(badTtl.code).toBe(2);
     expect(badTtl.stderr.trim().split('\n')).toHaveLength(1);

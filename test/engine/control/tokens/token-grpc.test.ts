@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../../engine/model/index.ts';
-import { jsonToStruct } from '../../../../engine/server/struct-json.ts';
+import { jsonToStruct } from '../../../../proto/struct-json.ts';
 import { MemoryStateStore } from '../../../../engine/control/state/memory-state-store.ts';
 import type { AwaitApprovalResponse__Output } from '../../../../proto/generated/gatehouse/v1/AwaitApprovalResponse.ts';
 import type { ApproveResponse__Output } from '../../../../proto/generated/gatehouse/v1/ApproveResponse.ts';

@@ -97,11 +97,11 @@ export async function startTokenServer(store: StateStore, idp: OidcTestIssuer, o
     approvalGate: subsystem.approvalGate,
     extraServices: (registrar) => registerTokenAndApprovalServices(subsystem, registrar),
   });
-  const v1 = (loadGatehouseProtos().grpcObject as unknown as { gatehouse: { v1: Record<string, grpc.ServiceClientConstructor> } }).gatehouse.v1;
+  const { services } = loadGatehouseProtos();
   const credentials = grpc.credentials.createInsecure();
-  const decision = new v1.DecisionService!(server.address, credentials) as unknown as DecisionServiceClient;
-  const tokens = new v1.TokenService!(server.address, credentials) as unknown as TokenServiceClient;
-  const approvals = new v1.ApprovalService!(server.address, credentials) as unknown as ApprovalServiceClient;
+  const decision = new services.DecisionService(server.address, credentials);
+  const tokens = new services.TokenService(server.address, credentials);
+  const approvals = new services.ApprovalService(server.address, credentials);
   return {
     server,
     subsystem,
