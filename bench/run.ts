@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 
 const SUITES: Record<string, () => Promise<{ run: () => Promise<string> }>> = {
   engine: () => import('./engine-evaluation.ts'),
-  decision: () => import('./decision-service.ts'),
+  decision: () => import('./decision-suite.ts'),
+  'decision-workers': () => import('./decision-workers.ts'),
   audit: () => import('./audit-sinks.ts'),
   postgres: () => import('./postgres-proxy.ts'),
   ssh: () => import('./ssh-proxy.ts'),

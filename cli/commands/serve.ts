@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -24,6 +25,12 @@ import { unixSocketFlag } from '../unix-socket-flag.ts';
 import { logLevelFlag } from '../log-level-flag.ts';
 import { runUntilSignalled } from '../run-until-signalled.ts';
 import { redactingLogger } from '../redacting-logger.ts';
+import { ForwardingAuditSink } from '../serve-workers/forwarding-audit-sink.ts';
+import { runServePrimary } from '../serve-workers/serve-primary.ts';
+import { exposeWorkerMetrics, runWorkerUntilStopped } from '../serve-workers/serve-worker.ts';
+import { serveWorkerCount } from '../serve-workers/worker-count.ts';
+import { WORKER_ID_ENV } from '../serve-workers/worker-messages.ts';
+import { Registry } from 'prom-client';
 
 const HELP = `usage: gatehouse serve [--bundle B] [flags]
 
@@ -49,7 +56,15 @@ const HELP = `usage: gatehouse serve [--bundle B] [flags]
                           also GATEHOUSE_KEK; required with --state postgres://…
   --trust-caller-facts    evaluate context.sql/context.command facts a caller sends without their
                           text (default off: such facts are dropped and the reasons say so)
-  --workers N             evaluation worker threads (default 0: evaluate on the service thread)
+  --workers N|auto        processes serving the decision API on the one listening socket (default 1;
+                          auto: one per available core); each gRPC connection stays on one worker.
+                          More than 1 needs --state postgres://… (workers share approvals, token
+                          uses, revocations and idempotency through it); the first process owns the
+                          audit sink, so all workers' events form one hash chain, and /metrics
+                          labels each worker's series worker="N". A worker that dies is replaced;
+                          one that cannot start stops the service (docs/deployment.md)
+  --evaluation-threads N  policy evaluation threads per worker (default 0: evaluate on the thread
+                          that serves gRPC)
   --log-level LEVEL       trace | debug | info | warn | error (default info)
 
 SIGHUP reloads the bundle now; SIGTERM/SIGINT shut down gracefully.
@@ -77,6 +92,7 @@ const FLAGS = {
   'oidc-groups-claim': { type: 'string' },
   'kek-file': { type: 'string' },
   workers: { type: 'string' },
+  'evaluation-threads': { type: 'string' },
   'trust-caller-facts': { type: 'boolean' },
   'log-level': { type: 'string' },
 } as const;
@@ -92,6 +108,10 @@ export async function run(argv: string[]): Promise<number> {
   const flags = readFlags(argv, process.env);
   const config = checkFlags(flags);
   const logger = redactingLogger('gatehouse', config.logLevel);
+
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger);
+  const workerId = cluster.isWorker ? process.env[WORKER_ID_ENV] : undefined;
+  if (workerId !== undefined) return runWorker(config, logger.child({ worker: Number(workerId) }), workerId);
 
   const server = await start(config, logger);
   // SIGHUP reloads the bundle now, as a file change would (and with the same checks).
@@ -114,7 +134,10 @@ export interface ServeConfig extends AuditSettings {
   state: string;
   oidc?: { issuer: string; audience: string; jwks?: string; groupsClaim: string };
   kekFile?: string;
+  /** `--workers`: processes serving the decision API (cli/serve-workers). */
   workers: number;
+  /** `--evaluation-threads`: policy evaluation threads in each of them. */
+  evaluationThreads: number;
   trustCallerFacts: boolean;
   logLevel: string;
 }
@@ -148,12 +171,20 @@ export function checkFlags(flags: Flags): ServeConfig {
     throw new UsageError('serve: --oidc-issuer and --oidc-audience are both required to accept OIDC tokens');
   }
   const logLevel = logLevelFlag(COMMAND, flags['log-level']);
-  const workers = flags.workers ?? '0';
-  if (!/^\d{1,2}$/.test(workers) || Number(workers) > 64) {
-    throw new UsageError(`serve: --workers must be a whole number from 0 to 64, got '${workers}'`);
+  const evaluationThreads = flags['evaluation-threads'] ?? '0';
+  if (!/^\d{1,2}$/.test(evaluationThreads) || Number(evaluationThreads) > 64) {
+    throw new UsageError(`serve: --evaluation-threads must be a whole number from 0 to 64, got '${evaluationThreads}'`);
+  }
+  const workers = serveWorkerCount(flags.workers);
+  if (workers > 1 && state === 'memory') {
+    throw new UsageError(`serve: --workers ${workers} needs --state postgres://… (the workers share approvals, token uses, revocations and idempotency through it)`);
+  }
+  if (workers > 1 && unixSocketFlag(COMMAND, 'listen', flags.listen ?? '') !== undefined) {
+    throw new UsageError('serve: --listen unix:… serves with one worker; use --workers 1, or a HOST:PORT address for more');
   }
   const config: ServeConfig = {
-    workers: Number(workers),
+    workers,
+    evaluationThreads: Number(evaluationThreads),
     trustCallerFacts: flags['trust-caller-facts'] === 'true',
     listen: address('listen', '127.0.0.1:50051'),
     ...auditSettings,
@@ -228,18 +259,17 @@ async function wireState(config: ServeConfig, auditSink: AuditSink, logger: Logg
  * The one place the real parts are chosen and connected: bundle source, audit sink, state,
  * gates, TLS. Every failure here is one line on stderr and a non-zero exit.
  */
-async function start(config: ServeConfig, logger: Logger) {
+async function start(
+  config: ServeConfig,
+  logger: Logger,
+  /** A worker's: its labelled metrics and the sink that forwards to the primary. */
+  parts?: { metrics: ServiceMetrics; auditSink: AuditSink },
+) {
   const bundleSource = await chooseBundleSource(config);
   const tls = config.tls ? await readTls(config.tls) : undefined;
   await initFactExtractors();
-  const metrics = new ServiceMetrics();
-
-  const auditSink = await openAuditSink(config, {
-    source: `gatehouse://${hostname()}/serve`,
-    ...(config.journalMaxBytes !== undefined ? { journalMaxBytes: config.journalMaxBytes } : {}),
-    registry: metrics.registry,
-    logger,
-  });
+  const metrics = parts?.metrics ?? new ServiceMetrics();
+  const auditSink = parts?.auditSink ?? (await openServeAuditSink(config, metrics.registry, logger));
   let state: StateWiring;
   try {
     state = await wireState(config, auditSink, logger);
@@ -257,7 +287,7 @@ async function start(config: ServeConfig, logger: Logger) {
       tls,
       idempotency: state.idempotency,
       active: state.active,
-      evaluationWorkers: config.workers,
+      evaluationWorkers: config.evaluationThreads,
       trustCallerFacts: config.trustCallerFacts,
       tokenGate: state.tokenGate,
       approvalGate: state.approvalGate,
@@ -266,6 +296,7 @@ async function start(config: ServeConfig, logger: Logger) {
       metrics,
     });
     return {
+      address: server.address,
       reload: () => server.reload(),
       close: async () => {
         await server.close();
@@ -279,8 +310,41 @@ async function start(config: ServeConfig, logger: Logger) {
   }
 }
 
+function openServeAuditSink(config: ServeConfig, registry: Registry, logger: Logger): Promise<AuditSink> {
+  return openAuditSink(config, {
+    source: `gatehouse://${hostname()}/serve`,
+    ...(config.journalMaxBytes !== undefined ? { journalMaxBytes: config.journalMaxBytes } : {}),
+    registry,
+    logger,
+  });
+}
+
+/**
+ * `--workers N` (N > 1), the first process: it owns the audit sink (one hash chain for every
+ * worker's events) and /metrics, and keeps N workers serving; docs/deployment.md "Workers: more than one core per replica".
+ */
+async function runPrimary(config: ServeConfig, logger: Logger): Promise<number> {
+  const registry = new Registry();
+  const auditSink = await openServeAuditSink(config, registry, logger);
+  return runServePrimary({ workers: config.workers, auditSink, registry, metricsListen: config.metrics, logger });
+}
+
+/** A worker of `--workers N`: the whole decision API, its audit events forwarded to the primary. */
+async function runWorker(config: ServeConfig, logger: Logger, workerId: string): Promise<number> {
+  // The IPC channel must not keep the worker alive once its server is closed (or never started),
+  // and disconnecting it would end the process with exit code 0 whatever went wrong.
+  process.channel?.unref();
+  const metrics = new ServiceMetrics();
+  exposeWorkerMetrics(metrics, workerId);
+  const { metrics: _primaryServesMetrics, ...workerConfig } = config;
+  const server = await start(workerConfig, logger, { metrics, auditSink: new ForwardingAuditSink() });
+  return runWorkerUntilStopped(server, logger);
+}
+
 async function chooseBundleSource(config: ServeConfig): Promise<BundleSource> {
-  const out = resolve('var', 'bundle.tar.gz');
+  // Workers each build a policy directory, so each writes its own file.
+  const workerId = cluster.isWorker ? process.env[WORKER_ID_ENV] : undefined;
+  const out = resolve('var', workerId === undefined ? 'bundle.tar.gz' : `bundle-worker-${workerId}.tar.gz`);
   if (config.bundle === undefined) {
     return policyDirSource(join(PACKAGE_ROOT, 'policy'), { out, verificationKey: config.verificationKey });
   }

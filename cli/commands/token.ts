@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
-import { type JsonObject, type JsonValue, parseResourceRef } from '../../engine/model/index.ts';
+import { isErrorCode, type JsonObject, type JsonValue, parseResourceRef } from '../../engine/model/index.ts';
 import { loadGatehouseProtos } from '../../proto/gatehouse-protos.ts';
 import { jsonToStruct, structToJson } from '../../proto/struct-json.ts';
 import type { ApprovalServiceClient } from '../../proto/generated/gatehouse/v1/ApprovalService.ts';
@@ -274,7 +274,10 @@ export function cliErrorOf(error: grpc.ServiceError | null, address: string): Cl
   if (error.code === grpc.status.UNAVAILABLE) return new CliError(`cannot reach the decision service at ${address}: ${error.details}`);
   if (error.code === grpc.status.DEADLINE_EXCEEDED) return new CliError(`the decision service at ${address} did not answer in time`);
   const name = (grpc.status[error.code] ?? String(error.code)).toLowerCase().replace(/_/g, ' ');
-  return new CliError(`${name}: ${error.details.split('\n', 1)[0]}`);
+  // The service names the stable code of a refusal in trailing metadata (docs/errors.md).
+  const sent = error.metadata?.get('gatehouse-error-code')[0];
+  const code = typeof sent === 'string' && isErrorCode(sent) ? sent : undefined;
+  return new CliError(`${name}: ${error.details.split('\n', 1)[0]}`, code);
 }
 
 export function durationSeconds(text: string, flag: string): number {

@@ -66,7 +66,7 @@ export function decisionServiceHandlers(
 ): DecisionServiceHandlers {
   let streamCount = 0;
   // Refusals are counted by status name; anything answered INTERNAL is a bug, logged by the server.
-  const callStatus = (error: unknown): { code: grpc.status; details: string } => {
+  const callStatus = (error: unknown): { code: grpc.status; details: string; metadata?: grpc.Metadata } => {
     const status = statusOf(error, { onInternal: (failure) => hooks.failed?.(failure), internalDetails: 'internal error; treat as deny' });
     if (status.code !== grpc.status.INTERNAL) hooks.refused?.(grpc.status[status.code]);
     return status;

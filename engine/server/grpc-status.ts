@@ -80,8 +80,16 @@ export function statusOf(error: unknown, options: StatusOptions = {}): Partial<g
     options.onInternal?.(error);
     return { code, details: options.internalDetails ?? INTERNAL_DETAILS };
   }
-  return { code, details: (error as GatehouseError).message.slice(0, 1000) };
+  const metadata = new grpc.Metadata();
+  metadata.set(ERROR_CODE_METADATA, (error as GatehouseError).code);
+  return { code, details: (error as GatehouseError).message.slice(0, 1000), metadata };
 }
+
+/**
+ * Trailing metadata that carries the stable error code of a refusal, so a client (the CLI) can
+ * report it by code; statuses alone are too coarse (many codes share INVALID_ARGUMENT).
+ */
+export const ERROR_CODE_METADATA = 'gatehouse-error-code';
 
 /** Adapts an async unary handler to grpc-js: its rejection becomes the call's status (statusOf). */
 export function unary<Req, Res>(

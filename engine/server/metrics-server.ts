@@ -12,7 +12,10 @@ export interface MetricsServer {
  * The operational HTTP endpoint: `/metrics` (Prometheus text), `/healthz` (liveness: the process
  * answers), `/readyz` (readiness: a bundle is active and the service is not shutting down).
  */
-export async function startMetricsServer(listen: string, options: { registry: Registry; ready: () => boolean }): Promise<MetricsServer> {
+/** What /metrics serves: one registry, or the aggregate of a primary and its workers. */
+export type MetricsSource = Pick<Registry, 'metrics' | 'contentType'>;
+
+export async function startMetricsServer(listen: string, options: { registry: MetricsSource; ready: () => boolean }): Promise<MetricsServer> {
   const index = listen.lastIndexOf(':');
   if (index < 0) throw new Error(`expected host:port, got '${listen}'`);
   const host = listen.slice(0, index).replace(/^\[(.*)\]$/, '$1');

@@ -90,7 +90,7 @@ describe('planner: tokens from policy', () => {
 
       const self = await gatehouse(['approvals', 'approve', id, ...d()], planner);
       expect(self.code).toBe(1);
-      expect(self.stderr).toBe(`gatehouse: permission denied: pat is the subject of approval ${id} and cannot review it [GATEHOUSE_COMMAND_FAILED]\n`);
+      expect(self.stderr).toBe(`gatehouse: permission denied: pat is the subject of approval ${id} and cannot review it [GATEHOUSE_APPROVAL_SELF]\n`);
       const asExecutor = await gatehouse(['approvals', 'approve', id, ...d()], executorAsReviewer);
       expect(asExecutor.code).toBe(1);
       expect(asExecutor.stderr).toContain(`agent-7 is the executor of approval ${id}`);

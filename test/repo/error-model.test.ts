@@ -26,7 +26,7 @@ import { ERROR_CODES, GatehouseError, isErrorCode, ResourceRefError, type ErrorC
 import { BuiltinError } from '../../engine/evaluation/rego/builtins/rego-value.ts';
 import { RegoCompileError, RegoLoadError } from '../../engine/evaluation/rego/rego-errors.ts';
 import { EvaluationWorkerError } from '../../engine/decision/evaluation-pool/pool-worker.ts';
-import { GRPC_STATUS, INTERNAL_DETAILS, statusOf } from '../../engine/server/grpc-status.ts';
+import { ERROR_CODE_METADATA, GRPC_STATUS, INTERNAL_DETAILS, statusOf } from '../../engine/server/grpc-status.ts';
 import { InvalidRequestError, RequestIdConflictError, ResourceExhaustedError } from '../../engine/decision/request-errors.ts';
 import { StructJsonError } from '../../proto/struct-json.ts';
 import { ServiceStartError } from '../../engine/server/service-start-error.ts';
@@ -172,9 +172,12 @@ describe('every error class', () => {
     if (r.status === INTERNAL) {
       // Never the message: it can name files, hosts or internals. The service logs it.
       expect(status.details).toBe(INTERNAL_DETAILS);
+      expect(status.metadata).toBeUndefined();
       expect(onInternal).toHaveBeenCalledWith(r.error);
     } else {
       expect(status.details).toBe(r.error.message);
+      // The stable code travels in the trailing metadata, for clients that report by code.
+      expect(status.metadata?.get(ERROR_CODE_METADATA)).toEqual([r.code]);
       expect(onInternal).not.toHaveBeenCalled();
     }
   });
