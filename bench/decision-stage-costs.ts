@@ -23,6 +23,12 @@ import { MemoryStateStore } from '../engine/control/state/memory-state-store.ts'
 import { ScopedTokenGate } from '../engine/control/tokens/scoped-token-gate.ts';
 import { openTokenAuthority } from '../engine/control/tokens/token-authority.ts';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
+import { jsonToStruct } from '../proto/struct-json.ts';
+import { previewStatement } from '../dataplane/postgres/statement-preview.ts';
+import { parseDecideRequest } from '../engine/server/parse-decide-request.ts';
+import { loadGatehouseProtos } from '../proto/gatehouse-protos.ts';
+import type { DecideStreamRequest, DecideStreamRequest__Output } from '../proto/generated/gatehouse/v1/DecideStreamRequest.ts';
+import type { MethodDefinition } from '@grpc/proto-loader';
 import { fmt, measure, measureSync } from './bench-table.ts';
 
 const POLICY = `package gatehouse
@@ -72,11 +78,35 @@ try {
   const draft = measureSync(() => decisionEventDraft({ decisionId: 'd', requestId: 'r', effect: 'allow', reasons: ['rego:gatehouse/decision: read-only'], obligations: {}, policyRevision: 'r', engineMicros: 10, input: fixed }), ms);
   const call = { action: 'db.query', resource, context: { sql: { text: text(9) } }, token: issued.token, sessionId: 's', requestId: 'r' };
   const fingerprint = measureSync(() => requestFingerprint(call), ms);
+  // The request as the PostgreSQL proxy sends it (statement text plus the catalog of the table it
+  // names), both ways on the wire: the client's encoding and the service's decoding and validation.
+  const stream = loadGatehouseProtos().packageDefinition['gatehouse.v1.DecisionService'] as Record<string, MethodDefinition<DecideStreamRequest, unknown, DecideStreamRequest__Output, unknown>>;
+  const wire = stream.DecideStream!;
+  const proxyContext = (n: number) => ({ sql: { text: text(n), catalog: { pgbench_accounts: ['aid', 'bid', 'abalance', 'filler'] }, keys: { pgbench_accounts: ['aid'] } } });
+  const envelope = { action: 'db.query', resource: { type: 'Database', id: 'bench', attributes: null }, token: issued.token, session_id: randomUUID(), request_id: randomUUID() };
+  const structBytes = wire.requestSerialize({ request: { ...envelope, context: jsonToStruct(proxyContext(5)) } });
+  const jsonBytes = wire.requestSerialize({ request: { ...envelope, context_json: Buffer.from(JSON.stringify(proxyContext(5)), 'utf8') } });
+  // Each side measured twice, the first pass as warm-up (the JIT settles on each shape).
+  const encodeDecode = () => ({
+    structEncode: measureSync(() => wire.requestSerialize({ request: { ...envelope, context: jsonToStruct(proxyContext(++aid)) } }), ms),
+    structDecode: measureSync(() => parseDecideRequest(wire.requestDeserialize(structBytes).request!, { requireRequestId: true }), ms),
+    jsonEncode: measureSync(() => wire.requestSerialize({ request: { ...envelope, context_json: Buffer.from(JSON.stringify(proxyContext(++aid)), 'utf8') } }), ms),
+    jsonDecode: measureSync(() => parseDecideRequest(wire.requestDeserialize(jsonBytes).request!, { requireRequestId: true }), ms),
+  });
+  encodeDecode();
+  const wireCost = encodeDecode();
+  const structCall = parseDecideRequest(wire.requestDeserialize(wire.requestSerialize({ request: { ...envelope, context: jsonToStruct(proxyContext(5)) } })).request!);
+  const jsonCall = parseDecideRequest(wire.requestDeserialize(wire.requestSerialize({ request: { ...envelope, context_json: Buffer.from(JSON.stringify(proxyContext(5)), 'utf8') } })).request!);
+  const structFingerprint = measureSync(() => requestFingerprint(structCall), ms);
+  const jsonFingerprint = measureSync(() => requestFingerprint(jsonCall), ms);
+  // The proxy's own reading of a statement (relations for the catalog, settings), fresh and again.
+  const previewFresh = measureSync(() => previewStatement(text(++aid)), ms);
+  const previewAgain = measureSync(() => previewStatement(text(7)), ms);
   const sink = await createAuditSink(`file:${join(work, 'alone.jsonl')}`, { source: 'gatehouse://bench/stages' });
   const draftValue = decisionEventDraft({ decisionId: 'd', requestId: 'r', effect: 'allow', reasons: [], obligations: {}, policyRevision: 'r', engineMicros: 10, input: fixed });
   const append = await measure(() => sink.append(draftValue), { concurrency: 4, durationMs: ms });
   await sink.close();
-  out('| stage (service thread, alone) | p50 µs |');
+  out('| stage (one thread, alone) | p50 µs |');
   out('| --- | ---: |');
   for (const [name, s] of [
     ['facts: parse a fresh statement (libpg_query) + facts', facts],
@@ -86,6 +116,14 @@ try {
     ['audit event draft (redaction of the input)', draft],
     ['idempotency fingerprint (canonical JSON + sha256)', fingerprint],
     ['audit append (chain + file write, 4 concurrent)', append],
+    ['proxy request, context as nested Struct: encode (proxy)', wireCost.structEncode],
+    ['proxy request, context as nested Struct: decode + validate (service)', wireCost.structDecode],
+    ['proxy request, context as context_json: encode (proxy)', wireCost.jsonEncode],
+    ['proxy request, context as context_json: decode + validate (service)', wireCost.jsonDecode],
+    ['fingerprint of the proxy request, Struct form (canonical JSON of the context)', structFingerprint],
+    ['fingerprint of the proxy request, context_json form (bytes as sent)', jsonFingerprint],
+    ['proxy: statement preview, a fresh text (parse + facts)', previewFresh],
+    ['proxy: statement preview, the same text again (kept by exact text)', previewAgain],
   ] as const) out(`| ${name} | ${fmt(s.p50Micros, 1)} |`);
 
   // End to end: one DecideStream, 4 concurrent callers, a scoped token, fresh SELECTs.

@@ -112,7 +112,8 @@ function runTool(file: string, args: string[], env: NodeJS.ProcessEnv, cwd?: str
 }
 
 async function waitForPort(host: string, port: number, child: ChildProcess, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  // Up to a minute: on a loaded shared machine loading the proxy's sources alone can take 10 s.
+  for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
     const ok = await new Promise<boolean>((done) => {
       const socket = new pg.Client({ host, port, database: 'x', user: 'x', password: 'x', connectionTimeoutMillis: 500 });

@@ -31,6 +31,7 @@ export const UNIT_TESTS = [
   'test/dataplane/mcp/json-path-mask.test.ts',
   'test/dataplane/postgres/check-mask-usage.test.ts',
   'test/dataplane/postgres/scram-client.test.ts',
+  'test/dataplane/postgres/statement-preview.test.ts',
   'test/dataplane/postgres/wire-codec.test.ts',
   'test/dataplane/ssh/known-hosts.test.ts',
   'test/dataplane/ssh/line-editor.test.ts',

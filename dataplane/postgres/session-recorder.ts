@@ -4,6 +4,28 @@ import type { DataPlaneDecision } from '../sdk/index.ts';
 import { redactText } from '../../audit/index.ts';
 
 /**
+ * Redaction is a pure function of the text and costs far more than a lookup, and a session
+ * (a prepared statement above all) records the same text again and again: recent redactions are
+ * kept by exact text, bounded in count and size.
+ */
+const REDACTED_ENTRIES = 1_000;
+const REDACTED_MAX_TEXT = 8 * 1024;
+const redacted = new Map<string, string>();
+
+function redactStatement(sql: string): string {
+  if (sql.length > REDACTED_MAX_TEXT) return redactText(sql);
+  let text = redacted.get(sql);
+  if (text !== undefined) {
+    redacted.delete(sql);
+  } else {
+    text = redactText(sql);
+    if (redacted.size >= REDACTED_ENTRIES) redacted.delete(redacted.keys().next().value!);
+  }
+  redacted.set(sql, text);
+  return text;
+}
+
+/**
  * Records one PostgreSQL session as `gatehouse.session.v1` events keyed by the session id:
  * start, one event per decided statement (decision id, effect, rows, duration), and end.
  * Statement text is redacted by the audit rules before it is written.
@@ -24,7 +46,7 @@ export class SessionRecorder {
   async statement(run: { sql: string; decision: DataPlaneDecision; rows: number; micros: number; outcome: 'ok' | 'error' | 'denied' }): Promise<void> {
     await this.emit({
       event: 'statement',
-      text: redactText(run.sql),
+      text: redactStatement(run.sql),
       decisionId: run.decision.decisionId,
       effect: run.decision.effect,
       reasons: run.decision.reasons,

@@ -9,18 +9,46 @@ import { extractSqlFacts } from '../../engine/sql/index.ts';
  * change", the safe direction.
  */
 export interface StatementPreview {
-  relations: string[];
-  mayChangeSettings: boolean;
+  readonly relations: readonly string[];
+  readonly mayChangeSettings: boolean;
 }
 
+/**
+ * Previews are a pure function of the exact text (the parser has no other input), and a
+ * statement is previewed more than once (before its decision and again after it ran; a prepared
+ * statement on every Execute), so recent ones are kept, keyed by the exact text. This caches
+ * only the proxy's own reading, never a decision: every statement still goes to the service.
+ */
+const PREVIEW_ENTRIES = 1_000;
+const PREVIEW_MAX_TEXT = 8 * 1024;
+const previews = new Map<string, StatementPreview>();
+const PARSER_FAILED: StatementPreview = Object.freeze({ relations: Object.freeze([]), mayChangeSettings: true });
+
 export function previewStatement(sql: string): StatementPreview {
+  if (sql.length > PREVIEW_MAX_TEXT) return readPreview(sql);
+  const hit = previews.get(sql);
+  if (hit !== undefined) {
+    // Map order is insertion order: re-inserting keeps the most recent last.
+    previews.delete(sql);
+    previews.set(sql, hit);
+    return hit;
+  }
+  const preview = readPreview(sql);
+  // A parser that threw (not loaded yet) says nothing about the text: not remembered.
+  if (preview === PARSER_FAILED) return preview;
+  previews.set(sql, preview);
+  if (previews.size > PREVIEW_ENTRIES) previews.delete(previews.keys().next().value!);
+  return preview;
+}
+
+function readPreview(sql: string): StatementPreview {
   let statements;
   try {
     const facts = extractSqlFacts(sql);
     if (facts.parseError !== undefined) return { relations: [], mayChangeSettings: true };
     statements = facts.statements;
   } catch {
-    return { relations: [], mayChangeSettings: true };
+    return PARSER_FAILED;
   }
   const relations = new Set<string>();
   let mayChangeSettings = false;
@@ -29,5 +57,5 @@ export function previewStatement(sql: string): StatementPreview {
     if (Array.isArray(statement.settings) && statement.settings.length > 0) mayChangeSettings = true;
     if (statement.kind === 'discard') mayChangeSettings = true;
   }
-  return { relations: [...relations], mayChangeSettings };
+  return Object.freeze({ relations: Object.freeze([...relations]), mayChangeSettings });
 }

@@ -1,5 +1,6 @@
 import type { ApprovalOutcome, DataPlaneDecision, DecisionAsk, DecisionClient } from './data-plane-decision.ts';
-import { GrpcDecisionClient, type GrpcDecisionClientOptions } from './grpc-decision-client.ts';
+import { cannotEncode, GrpcDecisionClient, type GrpcDecisionClientOptions } from './grpc-decision-client.ts';
+import { encodeContextJson } from './context-json-encoding.ts';
 
 export interface FairDecisionClientOptions extends GrpcDecisionClientOptions {
   /** Decisions of one session in flight at once; more wait their turn. Default 4. */
@@ -46,7 +47,14 @@ export class FairDecisionClient implements DecisionClient {
   }
 
   async decide(ask: DecisionAsk): Promise<DataPlaneDecision> {
-    const bytes = Buffer.byteLength(JSON.stringify(ask.context), 'utf8');
+    // Encoded once: the size check and the request (context_json) share it.
+    let contextJson: Buffer;
+    try {
+      contextJson = encodeContextJson(ask.context);
+    } catch (error) {
+      return cannotEncode(error);
+    }
+    const bytes = contextJson.length;
     if (bytes > this.maxRequestBytes) {
       return denial(`gatehouse: the request is ${bytes} bytes, more than the ${this.maxRequestBytes} bytes a decision may carry; denied`);
     }
@@ -64,7 +72,7 @@ export class FairDecisionClient implements DecisionClient {
       slots.inFlight++;
     }
     try {
-      return await (bytes > this.largeRequestBytes ? this.large : this.small).decide(ask);
+      return await (bytes > this.largeRequestBytes ? this.large : this.small).decideEncoded(ask, contextJson);
     } finally {
       const next = slots.waiting.shift();
       if (next) next();

@@ -12,6 +12,7 @@ import { awaitApprovalOverGrpc, grpcDetail } from './approval-waiter.ts';
 import type { GrpcDecisionClientOptions } from './grpc-decision-client-options.ts';
 import { replicaAddresses } from './replica-addresses.ts';
 import { jsonToStruct, structToJson, StructJsonError } from '../../proto/struct-json.ts';
+import { encodeContextJson } from './context-json-encoding.ts';
 
 export type { GrpcDecisionClientOptions };
 
@@ -28,6 +29,8 @@ const MAX_CAPABILITIES = 10_000;
 interface Pending {
   resolve: (response: DecideResponse__Output) => void;
   fail: (reason: string) => void;
+  /** Epoch ms after which the request is failed (deadline sweep). */
+  deadline: number;
 }
 
 /**
@@ -46,6 +49,13 @@ export class GrpcDecisionClient implements DecisionClient {
   private stream: grpc.ClientDuplexStream<DecideStreamRequest, DecideStreamResponse__Output> | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly deadlineMs: number;
+  /**
+   * One timer for every pending request instead of one each: armed for the earliest deadline
+   * (new requests' deadlines are later, so most sends arm nothing), and on firing it fails what
+   * has expired and re-arms for the earliest left.
+   */
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweepAt = Infinity;
   /** approval id → its await capability, from the require_approval answers this client received. */
   private readonly capabilities = new Map<string, string>();
 
@@ -64,15 +74,28 @@ export class GrpcDecisionClient implements DecisionClient {
     this.deadlineMs = options.deadlineMs ?? 5_000;
   }
 
-  async decide(ask: DecisionAsk): Promise<DataPlaneDecision> {
+  decide(ask: DecisionAsk): Promise<DataPlaneDecision> {
+    let contextJson: Buffer;
+    try {
+      contextJson = encodeContextJson(ask.context);
+    } catch (error) {
+      return Promise.resolve(cannotEncode(error));
+    }
+    return this.decideEncoded(ask, contextJson);
+  }
+
+  /**
+   * `decide` with the context already encoded by `encodeContextJson(ask.context)`: a caller that measured the request's size reuses that encoding. The context travels
+   * as `context_json`, which the service parses once, instead of a nested Struct built here,
+   * encoded by protobuf and decoded value by value there.
+   */
+  async decideEncoded(ask: DecisionAsk, contextJson: Buffer): Promise<DataPlaneDecision> {
     const requestId = ask.requestId ?? randomUUID();
     let request: DecideRequest;
     try {
-      request = decideRequest(ask, requestId);
+      request = decideRequest(ask, requestId, contextJson);
     } catch (error) {
-      // A value JSON cannot carry (NaN, Infinity) in the ask: nothing is sent, and nothing is allowed.
-      if (error instanceof StructJsonError) return denial(`gatehouse: the request cannot be encoded (${error.message}); denied`);
-      throw error;
+      return cannotEncode(error);
     }
     const deadline = Date.now() + this.deadlineMs;
     let lastFailure = 'no answer';
@@ -84,6 +107,10 @@ export class GrpcDecisionClient implements DecisionClient {
     for (let attempt = 0; attempt < this.maxAttempts && Date.now() < deadline; attempt++) {
       try {
         const response = await this.sendOnStream(request, requestId, deadline);
+        // An older service ignores context_json and decided on an empty context: never enforce that.
+        if (!response.reads_context_json) {
+          return denial('gatehouse: the decision service does not read context_json (it is older than this data plane); upgrade it; denied');
+        }
         if (response.approval_id && response.approval_capability) this.rememberCapability(response.approval_id, response.approval_capability);
         return toDecision(response);
       } catch (failure) {
@@ -116,28 +143,45 @@ export class GrpcDecisionClient implements DecisionClient {
     this.stream = undefined;
     for (const [, pending] of this.pending) pending.fail('client closed');
     this.pending.clear();
+    this.disarmSweep();
     for (const client of this.clients) client.close();
   }
 
   private sendOnStream(request: DecideRequest, requestId: string, deadline: number): Promise<DecideResponse__Output> {
     const stream = this.openStream();
     return new Promise<DecideResponse__Output>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(requestId);
-        reject(new Error(`deadline of ${this.deadlineMs} ms passed`));
-      }, Math.max(0, deadline - Date.now()));
-      this.pending.set(requestId, {
-        resolve: (response) => {
-          clearTimeout(timer);
-          resolve(response);
-        },
-        fail: (reason) => {
-          clearTimeout(timer);
-          reject(new Error(reason));
-        },
-      });
+      this.pending.set(requestId, { resolve, fail: (reason) => reject(new Error(reason)), deadline });
+      if (deadline < this.sweepAt) this.armSweep(deadline);
       stream.write({ request });
     });
+  }
+
+  private armSweep(at: number): void {
+    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+    this.sweepAt = at;
+    this.sweepTimer = setTimeout(() => this.sweep(), Math.max(0, at - Date.now()));
+  }
+
+  /** Nothing pending: no timer keeps the process alive (as when each request had its own). */
+  private disarmSweep(): void {
+    if (this.sweepTimer !== undefined) clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.sweepAt = Infinity;
+  }
+
+  /** Fails every request past its deadline, then waits for the earliest one left. */
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    this.sweepAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [id, pending] of this.pending) {
+      if (pending.deadline <= now) {
+        this.pending.delete(id);
+        pending.fail(`deadline of ${this.deadlineMs} ms passed`);
+      } else if (pending.deadline < next) next = pending.deadline;
+    }
+    if (next !== Infinity) this.armSweep(next);
   }
 
   private openStream(): grpc.ClientDuplexStream<DecideStreamRequest, DecideStreamResponse__Output> {
@@ -148,6 +192,7 @@ export class GrpcDecisionClient implements DecisionClient {
       const pending = this.pending.get(message.request_id);
       if (!pending) return;
       this.pending.delete(message.request_id);
+      if (this.pending.size === 0) this.disarmSweep();
       if (message.result === 'response' && message.response) pending.resolve(message.response);
       else pending.fail(`rejected by the service: ${message.error?.message ?? 'no answer'}`);
     });
@@ -159,6 +204,7 @@ export class GrpcDecisionClient implements DecisionClient {
         this.pending.delete(id);
         pending.fail(reason);
       }
+      this.disarmSweep();
     };
     stream.on('error', (error: grpc.ServiceError) => broken(`stream failed: ${grpcDetail(error)}`));
     stream.on('end', () => broken('stream ended'));
@@ -166,11 +212,11 @@ export class GrpcDecisionClient implements DecisionClient {
   }
 }
 
-function decideRequest(ask: DecisionAsk, requestId: string): DecideRequest {
+function decideRequest(ask: DecisionAsk, requestId: string, contextJson: Buffer): DecideRequest {
   return {
     action: ask.action,
     resource: { type: ask.resource.type, id: ask.resource.id, attributes: jsonToStruct(ask.resource.attributes ?? {}, 'resource.attributes') },
-    context: jsonToStruct(ask.context, 'context'),
+    context_json: contextJson,
     token: ask.token ?? '',
     session_id: ask.sessionId,
     request_id: requestId,
@@ -178,6 +224,12 @@ function decideRequest(ask: DecisionAsk, requestId: string): DecideRequest {
       ? { id: ask.subject.id, type: ask.subject.type ?? '', groups: ask.subject.groups ?? [], claims: jsonToStruct(ask.subject.claims ?? {}, 'subject.claims') }
       : undefined,
   };
+}
+
+/** A value JSON cannot carry (NaN, Infinity) in the ask: nothing is sent, and nothing is allowed. */
+export function cannotEncode(error: unknown): DataPlaneDecision {
+  if (error instanceof StructJsonError) return denial(`gatehouse: the request cannot be encoded (${error.message}); denied`);
+  throw error;
 }
 
 function toDecision(response: DecideResponse__Output): DataPlaneDecision {

@@ -13,6 +13,11 @@ export interface DecideCall {
   action: string;
   resource: Resource;
   context: JsonObject;
+  /**
+   * The exact bytes of `context_json` when the caller sent the context that way: the
+   * idempotency fingerprint hashes them as sent instead of re-serialising `context`.
+   */
+  contextJson?: Uint8Array;
   token?: string;
   sessionId?: string;
   requestId?: string;

@@ -126,10 +126,21 @@ export class FairScheduler {
           );
         },
       };
+      // The common case: nothing of this session waits and every bound has room, so a pump
+      // would start this task in its first pass (what waits elsewhere could not start before and
+      // still cannot): start it without queueing it.
+      if (state.waiting.length === 0 && this.#fits(state, task)) {
+        task.start();
+        return;
+      }
       state.waiting.push(task);
       if (state.waiting.length === 1) this.#ring.push(session);
       this.#pump();
     });
+  }
+
+  #fits(state: SessionState, task: Task): boolean {
+    return state.running < state.maxRunning && this.#running < this.#o.maxRunning && (!task.heavy || this.#heavyRunning < this.#o.maxHeavyRunning);
   }
 
   /** Starts what may start, one task per session per pass, until a pass starts nothing. */
@@ -145,11 +156,7 @@ export class FairScheduler {
         const state = this.#sessions.get(session);
         const head = state?.waiting[0];
         if (!state || !head) continue;
-        const fits =
-          state.running < state.maxRunning &&
-          this.#running < this.#o.maxRunning &&
-          (!head.heavy || this.#heavyRunning < this.#o.maxHeavyRunning);
-        if (fits) {
+        if (this.#fits(state, head)) {
           state.waiting.shift();
           head.start();
           progress = true;

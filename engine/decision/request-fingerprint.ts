@@ -8,14 +8,23 @@ import type { DecideCall } from './decide-call.ts';
  */
 export function requestFingerprint(call: DecideCall): string {
   const hash = createHash('sha256');
+  // A context sent as JSON bytes is hashed as sent (a retry repeats the bytes: see
+  // decision.proto `context_json`), which spares re-serialising the largest part of most
+  // requests. The canonical text never holds a raw NUL (JSON escapes it), so the bytes after
+  // the separator cannot be confused with any part of it; `contextJson` tells the two forms apart.
   hash.update(canonicalJson({
     subject: call.subject ?? null,
     action: call.action,
     resource: call.resource,
-    context: call.context,
+    context: call.contextJson === undefined ? call.context : undefined,
+    contextJson: call.contextJson === undefined ? undefined : call.contextJson.length,
     token: call.token ?? null,
     sessionId: call.sessionId ?? null,
   }));
+  if (call.contextJson !== undefined) {
+    hash.update('\0');
+    hash.update(call.contextJson);
+  }
   return hash.digest('base64url');
 }
 

@@ -201,6 +201,7 @@ export function toResponse(answer: DecisionAnswer): DecideResponse {
     approval_capability: answer.approvalCapability ?? '',
     policy_revision: answer.policyRevision,
     request_id: answer.requestId ?? '',
+    reads_context_json: true,
   };
 }
 

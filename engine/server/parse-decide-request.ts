@@ -5,6 +5,7 @@ import type { Resource, Subject } from '../model/index.ts';
 import type { DecideCall } from '../decision/index.ts';
 import { InvalidRequestError } from '../decision/index.ts';
 import { DEFAULT_STRUCT_LIMITS } from '../../proto/struct-json.ts';
+import { parseContextJson } from './context-json.ts';
 import { decodeRequestStruct } from './decode-request-struct.ts';
 
 /**
@@ -49,9 +50,17 @@ export function parseDecideRequest(request: DecideRequest__Output, options: Pars
   const hasToken = token !== '';
   // With a token the subject comes from it; a caller-supplied one is ignored, not merged.
   const subject = hasToken ? undefined : parseSubject(request.subject);
-  const context = decodeRequestStruct(request.context, 'context', DEFAULT_STRUCT_LIMITS);
+  const contextJson = request.context_json;
+  const hasContextJson = contextJson !== undefined && contextJson !== null && contextJson.length > 0;
+  if (hasContextJson && request.context !== undefined && request.context !== null) {
+    throw new InvalidRequestError('context_json', 'set either context or context_json, not both');
+  }
+  const context = hasContextJson
+    ? parseContextJson(contextJson, 'context_json', DEFAULT_STRUCT_LIMITS)
+    : decodeRequestStruct(request.context, 'context', DEFAULT_STRUCT_LIMITS);
   checkFactSources(context);
   const call: DecideCall = { action, resource, context };
+  if (hasContextJson) call.contextJson = contextJson;
   if (subject) call.subject = subject;
   if (hasToken) call.token = token;
   if (sessionId !== undefined) call.sessionId = sessionId;

@@ -227,6 +227,37 @@ describe('session recording', () => {
   });
 });
 
+describe('session recording redacts secrets in statement text', () => {
+  it('every time the same statement runs, and in each distinct one', async () => {
+    const client = proxyClient(h, token, { application_name: 'redact-test' });
+    await client.connect();
+    const secret = "SELECT id FROM orders WHERE 'password=hunter2secret' <> ''";
+    const url = "SELECT id FROM orders WHERE 'postgres://u:s3cretpw@db/x' <> ''";
+    await client.query({ name: 'with-secret', text: secret });
+    await client.query({ name: 'with-secret', text: secret });
+    await client.query(url);
+    await client.end();
+    let texts: string[] = [];
+    for (let i = 0; i < 50 && texts.length < 3; i++) {
+      const events = await h.sessionEvents();
+      const start = events.find((e) => (e.data as { application?: string }).application === 'redact-test');
+      const sessionId = (start?.data as { sessionId?: string } | undefined)?.sessionId;
+      texts = events
+        .filter((e) => (e.data as { sessionId?: string; event?: string }).sessionId === sessionId && (e.data as { event?: string }).event === 'statement')
+        .map((e) => String((e.data as { text?: unknown }).text));
+      if (texts.length < 3) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(texts).toEqual([
+      "SELECT id FROM orders WHERE 'password=[REDACTED]' <> ''",
+      "SELECT id FROM orders WHERE 'password=[REDACTED]' <> ''",
+      "SELECT id FROM orders WHERE 'postgres://u:[REDACTED]@db/x' <> ''",
+    ]);
+    const all = JSON.stringify(await h.sessionEvents());
+    expect(all).not.toContain('hunter2secret');
+    expect(all).not.toContain('s3cretpw');
+  });
+});
+
 describe('statements are decided in the encoding PostgreSQL reads them in', () => {
   // 'Á' is C3 81 in UTF-8; under SJIS, 81 5C is one character that swallows the backslash,
   // so this one string literal (as decided) would run upstream as SELECT …; DROP TABLE scratch.

@@ -3,6 +3,7 @@ import type { DecideRequest__Output } from '../../../proto/generated/gatehouse/v
 import { MemoryIdempotencyStore } from '../../../engine/decision/idempotency-store.ts';
 import { parseDecideRequest } from '../../../engine/server/parse-decide-request.ts';
 import { requestFingerprint } from '../../../engine/decision/request-fingerprint.ts';
+import type { Value__Output } from '../../../proto/generated/google/protobuf/Value.ts';
 
 const request = (over: Partial<DecideRequest__Output> = {}): DecideRequest__Output => ({
   subject: { id: 'alice', type: '', groups: ['dba'], claims: null },
@@ -12,8 +13,11 @@ const request = (over: Partial<DecideRequest__Output> = {}): DecideRequest__Outp
   token: '',
   session_id: '',
   request_id: '',
+  context_json: Buffer.alloc(0),
   ...over,
 });
+
+const json = (text: string): Buffer => Buffer.from(text, 'utf8');
 
 describe('parseDecideRequest', () => {
   it('a minimal request gets defaults: subject type User, empty context and attributes, no ids', () => {
@@ -49,7 +53,73 @@ describe('parseDecideRequest', () => {
   });
 });
 
+describe('context_json: the context as JSON bytes', () => {
+  const context = { sql: { text: 'SELECT 1', catalog: { orders: ['id', 'note'] } }, n: 1.5, flag: true, none: null, list: [1, 'a', { b: [] }] };
+
+  it('decodes to the same context as the Struct form, and keeps the bytes for the fingerprint', () => {
+    const bytes = json(JSON.stringify(context));
+    const parsed = parseDecideRequest(request({ context_json: bytes }));
+    expect(parsed.context).toEqual(context);
+    expect(parsed.contextJson).toBe(bytes);
+    const viaStruct = parseDecideRequest(request({ context: toStruct(context) }));
+    expect(viaStruct.context).toEqual(parsed.context);
+    expect(viaStruct.contextJson).toBeUndefined();
+  });
+
+  it('a __proto__ key stays a plain data key', () => {
+    const parsed = parseDecideRequest(request({ context_json: json('{"__proto__": {"polluted": true}}') }));
+    expect(Object.getPrototypeOf(parsed.context)).toBe(Object.prototype);
+    expect(Object.keys(parsed.context)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it.each([
+    ['{"a": 1', 'context_json: not valid JSON'],
+    ['[1, 2]', 'context_json: must be a JSON object'],
+    ['null', 'context_json: must be a JSON object'],
+    ['"text"', 'context_json: must be a JSON object'],
+    ['{"n": 1e999}', 'context_json: numbers must be finite'],
+    ['{"n": [-1e400]}', 'context_json: numbers must be finite'],
+    [`{"a": ${'['.repeat(33)}${']'.repeat(33)}}`, 'context_json: nested deeper than 32 levels'],
+    ['{"sql": "SELECT 1"}', 'context.sql: must be an object'],
+    ['{"sql": {"text": 1}}', 'context.sql.text: must be a string'],
+  ])('%s is refused: %s', (text, message) => {
+    expect(() => parseDecideRequest(request({ context_json: json(text) }))).toThrow(message);
+  });
+
+  it('as deep as the Struct form allows is accepted', () => {
+    const parsed = parseDecideRequest(request({ context_json: json(`{"a": ${'['.repeat(32)}${']'.repeat(32)}}`) }));
+    expect(Object.keys(parsed.context)).toEqual(['a']);
+  });
+
+  it('invalid UTF-8 is refused, not replaced', () => {
+    expect(() => parseDecideRequest(request({ context_json: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]) }))).toThrow('context_json: not valid UTF-8');
+  });
+
+  it('more than 1 MiB is refused', () => {
+    const big = json(JSON.stringify({ sql: { text: 'x'.repeat(1024 * 1024) } }));
+    expect(() => parseDecideRequest(request({ context_json: big }))).toThrow('context_json: larger than 1048576 bytes of JSON');
+  });
+
+  it('context and context_json together are refused', () => {
+    expect(() => parseDecideRequest(request({ context: toStruct({ a: 1 }), context_json: json('{"a": 1}') }))).toThrow(
+      'context_json: set either context or context_json, not both',
+    );
+  });
+});
+
 describe('request fingerprint', () => {
+  it('of a context sent as JSON is over its bytes as sent: the same bytes match, other bytes or the Struct form do not', () => {
+    const base = { action: 'db.query', resource: { type: 'D', id: 'o' } };
+    const bytes = json('{"a":1,"b":2}');
+    const a = requestFingerprint({ ...base, context: { a: 1, b: 2 }, contextJson: bytes });
+    expect(requestFingerprint({ ...base, context: { a: 1, b: 2 }, contextJson: json('{"a":1,"b":2}') })).toBe(a);
+    expect(requestFingerprint({ ...base, context: { a: 1, b: 3 }, contextJson: json('{"a":1,"b":3}') })).not.toBe(a);
+    expect(requestFingerprint({ ...base, context: { a: 1, b: 2 } })).not.toBe(a);
+    expect(requestFingerprint({ ...base, action: 'db.connect', context: { a: 1, b: 2 }, contextJson: bytes })).not.toBe(a);
+    expect(requestFingerprint({ ...base, token: 't', context: { a: 1, b: 2 }, contextJson: bytes })).not.toBe(a);
+  });
+
   it('does not depend on the order of Struct keys, and differs when the request differs', () => {
     const a = requestFingerprint({ action: 'db.query', resource: { type: 'D', id: 'o' }, context: { a: 1, b: { c: 2, d: 3 } } });
     const b = requestFingerprint({ action: 'db.query', resource: { id: 'o', type: 'D' }, context: { b: { d: 3, c: 2 }, a: 1 } });
@@ -73,3 +143,16 @@ describe('MemoryIdempotencyStore', () => {
     expect(await store.get('c')).toBeUndefined();
   });
 });
+
+/** The Struct a proto-loader client would decode from the wire, for comparing both forms. */
+function toStruct(object: Record<string, unknown>): DecideRequest__Output['context'] {
+  const value = (v: unknown): Value__Output => {
+    if (v === null) return { nullValue: 'NULL_VALUE', kind: 'nullValue' };
+    if (typeof v === 'string') return { stringValue: v, kind: 'stringValue' };
+    if (typeof v === 'number') return { numberValue: v, kind: 'numberValue' };
+    if (typeof v === 'boolean') return { boolValue: v, kind: 'boolValue' };
+    if (Array.isArray(v)) return { listValue: { values: v.map(value) }, kind: 'listValue' };
+    return { structValue: toStruct(v as Record<string, unknown>)!, kind: 'structValue' };
+  };
+  return { fields: Object.fromEntries(Object.entries(object).map(([k, v]) => [k, value(v)])) };
+}

@@ -36,7 +36,7 @@ export interface DecideRequest {
    * * `command`: an object whose `text` (string) is the raw shell command line. The service parses
    * it and replaces `command.commands`.
    * Facts sent without the corresponding `text` are evaluated as given (tests, custom data planes).
-   * Optional; absent means `{}`.
+   * Optional; absent means `{}`. Data planes on a hot path should send `context_json` instead.
    */
   'context'?: (_google_protobuf_Struct | null);
   /**
@@ -63,6 +63,18 @@ export interface DecideRequest {
    * is decided afresh.
    */
   'request_id'?: (string);
+  /**
+   * The same free-form context as `context`, encoded as the UTF-8 JSON text of one object, with
+   * the same limits and special keys (at most 1 MiB, nested at most 32 levels; a number literal
+   * too large for a double, such as `1e999`, is refused as not finite). The service parses it
+   * once; a nested `Struct` costs both sides far more per request, so data planes on a hot path
+   * send this. Set at most one of `context` and `context_json`: both is `INVALID_ARGUMENT`.
+   * With `request_id`, a retry must repeat these bytes exactly (the idempotency check compares
+   * them as sent, not re-ordered). Services that predate this field ignore it and see an empty
+   * context: a data plane that sends it must deny any answer whose `reads_context_json` is not
+   * set (the Gatehouse SDK does).
+   */
+  'context_json'?: (Buffer | Uint8Array | string);
 }
 
 /**
@@ -97,7 +109,7 @@ export interface DecideRequest__Output {
    * * `command`: an object whose `text` (string) is the raw shell command line. The service parses
    * it and replaces `command.commands`.
    * Facts sent without the corresponding `text` are evaluated as given (tests, custom data planes).
-   * Optional; absent means `{}`.
+   * Optional; absent means `{}`. Data planes on a hot path should send `context_json` instead.
    */
   'context': (_google_protobuf_Struct__Output | null);
   /**
@@ -124,4 +136,16 @@ export interface DecideRequest__Output {
    * is decided afresh.
    */
   'request_id': (string);
+  /**
+   * The same free-form context as `context`, encoded as the UTF-8 JSON text of one object, with
+   * the same limits and special keys (at most 1 MiB, nested at most 32 levels; a number literal
+   * too large for a double, such as `1e999`, is refused as not finite). The service parses it
+   * once; a nested `Struct` costs both sides far more per request, so data planes on a hot path
+   * send this. Set at most one of `context` and `context_json`: both is `INVALID_ARGUMENT`.
+   * With `request_id`, a retry must repeat these bytes exactly (the idempotency check compares
+   * them as sent, not re-ordered). Services that predate this field ignore it and see an empty
+   * context: a data plane that sends it must deny any answer whose `reads_context_json` is not
+   * set (the Gatehouse SDK does).
+   */
+  'context_json': (Buffer);
 }

@@ -48,6 +48,12 @@ export interface DecideResponse {
    * got the require_approval answer holds it; it is never logged, stored or audited.
    */
   'approval_capability'?: (string);
+  /**
+   * Always true from a service that reads `DecideRequest.context_json`. A data plane that sent
+   * `context_json` and gets an answer without it is talking to an older service, which decided
+   * on an empty context: it must treat the answer as a deny.
+   */
+  'reads_context_json'?: (boolean);
 }
 
 /**
@@ -95,4 +101,10 @@ export interface DecideResponse__Output {
    * got the require_approval answer holds it; it is never logged, stored or audited.
    */
   'approval_capability': (string);
+  /**
+   * Always true from a service that reads `DecideRequest.context_json`. A data plane that sent
+   * `context_json` and gets an answer without it is talking to an older service, which decided
+   * on an empty context: it must treat the answer as a deny.
+   */
+  'reads_context_json': (boolean);
 }
