@@ -102,7 +102,6 @@ describe('psql through the proxy', () => {
 
   it('Ctrl-C in psql cancels pg_sleep through the proxy (CancelRequest forwarded upstream)', async () => {
     const args = ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=0', '-h', h.host, '-p', String(h.port), '-U', 'planner', '-d', h.database, '-c', 'SELECT pg_sleep(30) AS psql_cancel_test_marker'];
-    const started = Date.now();
     const child = spawn(PSQL, args, { env: { PATH: process.env.PATH ?? '', PGPASSWORD: token } });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -117,6 +116,5 @@ describe('psql through the proxy', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(stderr).toContain('canceling statement due to user request');
     expect(code).not.toBe(0);
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });
