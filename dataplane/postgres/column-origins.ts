@@ -27,6 +27,8 @@ const MAX_CACHED = 10_000;
 export class CatalogColumnOrigins implements ColumnOriginResolver {
   private client: pg.Client | undefined;
   private connecting: Promise<pg.Client> | undefined;
+  /** The last lookup sent: the next waits for it (one connection runs one query at a time). */
+  private lastQuery: Promise<unknown> = Promise.resolve();
   private readonly cache = new Map<string, ColumnOrigin | undefined>();
   private readonly relations = new Map<string, { table: TableShape | undefined; at: number }>();
 
@@ -35,8 +37,7 @@ export class CatalogColumnOrigins implements ColumnOriginResolver {
   async columnOrigin(tableOid: number, columnNumber: number): Promise<ColumnOrigin | undefined> {
     const key = `${tableOid}:${columnNumber}`;
     if (this.cache.has(key)) return this.cache.get(key);
-    const client = await this.connect();
-    const result = await client.query<{ attname: string; relkind: string }>(
+    const result = await this.query<{ attname: string; relkind: string }>(
       `SELECT a.attname, c.relkind FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
         WHERE a.attrelid = $1 AND a.attnum = $2`,
       [tableOid, columnNumber],
@@ -70,9 +71,8 @@ export class CatalogColumnOrigins implements ColumnOriginResolver {
       else missing.push(name);
     }
     if (missing.length === 0) return out;
-    const client = await this.connect();
     // keys: columns that alone are a unique key (no partial or expression index).
-    const result = await client.query<{ relname: string; columns: string[]; keys: string[] }>(
+    const result = await this.query<{ relname: string; columns: string[]; keys: string[] }>(
       `SELECT c.relname,
               array(SELECT a.attname::text FROM pg_catalog.pg_attribute a
                      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
@@ -100,6 +100,16 @@ export class CatalogColumnOrigins implements ColumnOriginResolver {
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
+  }
+
+  /**
+   * Sessions look up concurrently over the one connection: their queries run one after another
+   * (what pg would do implicitly, a use it deprecates), and one that fails does not fail the next.
+   */
+  private query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    const run = this.lastQuery.then(async () => (await this.connect()).query<R>(text, values));
+    this.lastQuery = run.catch(() => undefined);
+    return run;
   }
 
   private connect(): Promise<pg.Client> {
