@@ -5,7 +5,10 @@
  * line: `{ latencies: number[] (µs), elapsedMs }`. Clients stay open between jobs.
  *
  *   job: { mode: 'unary' | 'stream' | 'opa', address: 'host:port', callers, durationMs, warmupMs,
- *          uniqueSubjects? (every request from a new subject id: no engine can reuse an answer) }
+ *          uniqueSubjects? (every request from a new subject id: no engine can reuse an answer),
+ *          ratePerSecond? (open loop: the callers together send at this rate on a fixed schedule,
+ *          and a latency counts from when its request was due, so a slow answer that delays the
+ *          next send shows in the latencies instead of lowering the rate unseen) }
  */
 import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
@@ -24,6 +27,7 @@ export interface LoadJob {
   durationMs: number;
   warmupMs: number;
   uniqueSubjects?: boolean;
+  ratePerSecond?: number;
 }
 
 export interface LoadResult {
@@ -117,7 +121,23 @@ async function run(job: LoadJob): Promise<LoadResult> {
       latencies.push(Math.round(Number(process.hrtime.bigint() - t0) / 1000));
     }
   };
-  await Promise.all(Array.from({ length: job.callers }, caller));
+  const pacedCaller = async (index: number): Promise<void> => {
+    while (Date.now() < warmupEnd) await operation();
+    const intervalNs = BigInt(Math.round((job.callers / job.ratePerSecond!) * 1e9));
+    const startNs = process.hrtime.bigint() + (intervalNs * BigInt(index)) / BigInt(job.callers);
+    if (started === 0) {
+      started = Date.now();
+      end = started + job.durationMs;
+    }
+    for (let k = 0n; Date.now() < end; k++) {
+      const due = startNs + k * intervalNs;
+      const wait = Number(due - process.hrtime.bigint()) / 1e6;
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await operation();
+      latencies.push(Math.round(Number(process.hrtime.bigint() - due) / 1000));
+    }
+  };
+  await Promise.all(Array.from({ length: job.callers }, (_, i) => (job.ratePerSecond ? pacedCaller(i) : caller())));
   return { latencies, elapsedMs: Date.now() - started };
 }
 

@@ -100,6 +100,11 @@ interface CaseTotals {
   otherMs: number;
 }
 
+/** The opa server's case: the baseline every table names. */
+function opaCase(cases: ServiceCase[]): ServiceCase | undefined {
+  return cases.find((c) => c.mode === 'opa');
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -206,6 +211,7 @@ export async function run(): Promise<string> {
     }
 
     const rows: string[] = [];
+    const peak = new Map<ServiceCase, number>();
     for (const callers of CALLERS) {
       const totals = new Map<ServiceCase, CaseTotals>(cases.map((c) => [c, { latencies: [], elapsedMs: 0, decisions: 0, mainMs: 0, otherMs: 0 }]));
       for (let slice = 0; slice < SLICES; slice++) {
@@ -232,6 +238,7 @@ export async function run(): Promise<string> {
       for (const c of cases) {
         const t = totals.get(c)!;
         const summary = summarize(t.latencies, t.elapsedMs);
+        peak.set(c, Math.max(peak.get(c) ?? 0, summary.perSecond));
         const perDecision = (ms: number) => (t.decisions > 0 ? fmt((ms * 1000) / t.decisions, 0) : 'n/a');
         const cpu = c.mode === 'opa' ? `${perDecision(t.mainMs)} (whole process)` : `${perDecision(t.mainMs)} / ${perDecision(t.otherMs)}`;
         rows.push(
@@ -250,6 +257,27 @@ export async function run(): Promise<string> {
     ].join('\n');
     process.stdout.write(`${table}\n`);
     out.push(table);
+
+    // Latency under a load the service can carry: half of the peak just measured, open loop.
+    const halfRows: string[] = [];
+    for (const c of [cases.find((x) => x.mode === 'stream' && !x.uniqueSubjects), cases.find((x) => x.mode === 'unary'), opaCase(cases)]) {
+      if (!c) continue;
+      const rate = Math.max(1, Math.round((peak.get(c) ?? 0) / 2));
+      const result = await load.run({ mode: c.mode, address: c.address, callers: 64, durationMs: DURATION_MS, warmupMs: SLICE_WARMUP_MS, ratePerSecond: rate });
+      if (result.error) throw new Error(`${c.name} at ${rate}/s: ${result.error}`);
+      const summary = summarize(result.latencies, result.elapsedMs);
+      halfRows.push(`| ${c.name} | ${fmt(peak.get(c) ?? 0, 0)} | ${fmt(rate, 0)} | ${fmt(summary.perSecond, 0)} | ${fmt(summary.p50Micros, 0)} | ${fmt(summary.p99Micros, 0)} |`);
+    }
+    const halfTable = [
+      `### At half of peak: 64 callers, open loop (latency from when each request was due; load average ${loadavg()[0].toFixed(1)})`,
+      '',
+      '| case | peak ops/s (above) | offered ops/s | answered ops/s | p50 µs | p99 µs |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...halfRows,
+      '',
+    ].join('\n');
+    process.stdout.write(`${halfTable}\n`);
+    out.push(halfTable);
     bundle.close();
   } finally {
     load?.close();
