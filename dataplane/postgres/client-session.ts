@@ -70,7 +70,6 @@ export class PostgresSession {
   private queuedBytes = 0;
   private readPaused = false;
   private discardedBytes = 0;
-  private lingerTimer: NodeJS.Timeout | undefined;
   private readonly loginTimer: NodeJS.Timeout;
 
   constructor(
@@ -107,7 +106,6 @@ export class PostgresSession {
       // A client that keeps sending after its FATAL is cut off instead of read forever.
       this.discardedBytes += chunk.length;
       if (this.discardedBytes > DISCARD_LIMIT) this.socket.destroy();
-      else this.lingerTimer ??= setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
       return;
     }
     this.framer.push(chunk);
@@ -356,7 +354,11 @@ export class PostgresSession {
       if (midStatement) upstream.socket.destroy();
       else upstream.socket.end(encodeTerminate());
     }
-    if (!this.socket.destroyed) this.socket.end();
+    if (!this.socket.destroyed) {
+      this.socket.end();
+      // A client that neither closes nor stops sending is cut off after the linger.
+      setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
+    }
     // Read again (and discard, see onData) so the connection ends instead of lingering paused.
     if (this.readPaused) {
       this.readPaused = false;
@@ -375,7 +377,7 @@ const CLIENT_HIGH_WATER = 1024 * 1024;
  * After a session closes, the client's further bytes are read and dropped for a while before the
  * connection is reset: resetting a connection with unread bytes makes the client's kernel throw
  * away the FATAL it has not read yet, so a client still sending would never learn why it was cut
- * off. Bounded in bytes and in time so a client cannot keep a closed session alive.
+ * off. Bounded in bytes and in time so a client cannot keep a closed session's connection open.
  */
 const DISCARD_LIMIT = 64 * 1024 * 1024;
 const LINGER_MS = 2000;
