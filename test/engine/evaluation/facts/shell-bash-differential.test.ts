@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { extractShellFacts, initShellParser } from '../../../../engine/evaluation/facts/shell-facts.ts';
 import { generateShellCorpus } from './shell-corpus-generator.ts';
@@ -44,7 +47,15 @@ const sentinel = (i: number): string => `: gatehouse_end_${i}`;
 function bashBatch(lines: readonly string[], from: number, to: number, out: Map<number, BashReading>): number {
   const source = lines.slice(from, to).map((line, k) => `f_${from + k} () {\n${line}\n${sentinel(from + k)}\n}\n`).join('');
   const { file, args } = bashCommand();
-  const run = spawnSync(file, args, { input: source, env: {}, cwd: '/', maxBuffer: 256 * 1024 * 1024 });
+  // The source is a file, not stdin: bash stops reading at the first syntax error, and a writer
+  // still feeding its stdin would then fail with EPIPE. Readable by the unprivileged user bash runs as.
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bash-oracle-'));
+  const script = join(dir, 'lines.sh');
+  writeFileSync(script, source);
+  chmodSync(dir, 0o755);
+  chmodSync(script, 0o644);
+  const run = spawnSync(file, [...args, script], { env: {}, cwd: '/', maxBuffer: 256 * 1024 * 1024 });
+  rmSync(dir, { recursive: true, force: true });
   if (run.error) throw new Error(`bash --pretty-print could not run: ${run.error.message}`);
   const stdout = run.stdout.toString('utf8');
   const printed = new Map<number, string>();
