@@ -10,7 +10,7 @@
  *          and a latency counts from when its request was due, so a slow answer that delays the
  *          next send shows in the latencies instead of lowering the rate unseen) }
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
@@ -19,6 +19,7 @@ import { computeFacts, initFactExtractors } from '../engine/evaluation/facts/com
 import { loadGatehouseProtos } from '../proto/gatehouse-protos.ts';
 import type { DecisionServiceClient } from '../proto/generated/gatehouse/v1/DecisionService.ts';
 import { BENCH_REQUESTS } from './bench-requests.ts';
+import { opaRestDecide } from './opa-rest-decide.ts';
 
 export interface LoadJob {
   mode: 'unary' | 'stream' | 'opa';
@@ -89,18 +90,7 @@ function operationFor(job: LoadJob): () => Promise<void> {
   const host = job.address.slice(0, split);
   const port = Number(job.address.slice(split + 1));
   return () =>
-    new Promise((resolve, reject) => {
-      const body = JSON.stringify({ input: opaInputs[n++ % opaInputs.length] });
-      const req = request(
-        { host, port, path: '/v1/data/gatehouse/decision', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`opa answered ${res.statusCode}`))));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+    opaRestDecide(agent, host, port, opaInputs[n++ % opaInputs.length]);
 }
 
 async function run(job: LoadJob): Promise<LoadResult> {

@@ -15,7 +15,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { statefulIsAuthorized, preparsePolicySet } from '@cedar-policy/cedar-wasm/nodejs';
 import { pino } from 'pino';
 import type { AuditEvent, AuditEventDraft } from '../audit/audit-event.ts';
@@ -38,6 +37,7 @@ import { bundleFileSource } from '../engine/decision/bundle-source.ts';
 import { startDecisionServer, type RunningDecisionServer } from '../engine/server/decision-server.ts';
 import { findOpa } from '../engine/evaluation/toolchain/opa-cli.ts';
 import { BENCH_REQUESTS } from './bench-requests.ts';
+import { LoadClientProcess } from './load-client-process.ts';
 import { fmt, measureSync, printTable, summarize, type TableRow } from './bench-table.ts';
 import type { LoadJob, LoadResult } from './decision-load-client.ts';
 import { threadCpu, type ThreadCpu } from './thread-cpu.ts';
@@ -57,28 +57,6 @@ class CountingAuditSink implements AuditSink {
     return { specversion: '1.0', id: '', source: 'bench', type: draft.type, time: '', subject: draft.subject, datacontenttype: 'application/json', prevhash: '', recordedtime: '', data: draft.data };
   }
   async close(): Promise<void> {}
-}
-
-/** The load generator process: one job at a time over stdin/stdout lines. */
-class LoadClient {
-  readonly #child: ChildProcess;
-  readonly #answers: ((line: string) => void)[] = [];
-
-  constructor() {
-    this.#child = spawn(process.execPath, ['--import', 'tsx', 'bench/decision-load-client.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    createInterface({ input: this.#child.stdout! }).on('line', (line) => this.#answers.shift()?.(line));
-  }
-
-  run(job: LoadJob): Promise<LoadResult> {
-    return new Promise((resolve) => {
-      this.#answers.push((line) => resolve(JSON.parse(line) as LoadResult));
-      this.#child.stdin!.write(`${JSON.stringify(job)}\n`);
-    });
-  }
-
-  close(): void {
-    this.#child.stdin!.end();
-  }
 }
 
 interface ServiceCase {
@@ -131,7 +109,7 @@ export async function run(): Promise<string> {
   const out: string[] = [];
   let opa: ChildProcess | undefined;
   const servers: RunningDecisionServer[] = [];
-  let load: LoadClient | undefined;
+  let load: LoadClientProcess<LoadJob, LoadResult> | undefined;
   try {
     const bundlePath = join(work, 'bundle.tar.gz');
     await buildBundle('policy', bundlePath);
@@ -202,7 +180,7 @@ export async function run(): Promise<string> {
     const opaPid = opa.pid!;
     cases.push({ name: 'opa server REST (Rego only)', mode: 'opa', address: `127.0.0.1:${port}`, decisions: () => 0, cpu: () => processCpu(opaPid) });
 
-    load = new LoadClient();
+    load = new LoadClientProcess<LoadJob, LoadResult>('bench/decision-load-client.ts');
     for (let attempt = 0; ; attempt++) {
       const probe = await load.run({ mode: 'opa', address: `127.0.0.1:${port}`, callers: 1, durationMs: 50, warmupMs: 0 });
       if (!probe.error) break;

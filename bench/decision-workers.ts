@@ -16,12 +16,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { buildBundle } from '../engine/bundle/build-bundle.ts';
 import { findOpa } from '../engine/evaluation/toolchain/opa-cli.ts';
 import { fmt, summarize } from './bench-table.ts';
+import { LoadClientProcess } from './load-client-process.ts';
 import type { MultiConnectionJob, MultiConnectionResult } from './multi-connection-load-client.ts';
 import { processCpuMicros } from './process-cpu.ts';
 
@@ -36,28 +36,6 @@ const LOADS: { mode: 'stream' | 'unary'; callers: number }[] = [
   { mode: 'stream', callers: 64 },
   { mode: 'unary', callers: 64 },
 ];
-
-/** The load generator process: one job at a time over stdin/stdout lines. */
-class LoadProcess {
-  readonly #child: ChildProcess;
-  readonly #answers: ((line: string) => void)[] = [];
-
-  constructor() {
-    this.#child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/multi-connection-load-client.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
-    createInterface({ input: this.#child.stdout! }).on('line', (line) => this.#answers.shift()?.(line));
-  }
-
-  run(job: MultiConnectionJob): Promise<MultiConnectionResult> {
-    return new Promise((resolve) => {
-      this.#answers.push((line) => resolve(JSON.parse(line) as MultiConnectionResult));
-      this.#child.stdin!.write(`${JSON.stringify(job)}\n`);
-    });
-  }
-
-  close(): void {
-    this.#child.stdin!.end();
-  }
-}
 
 interface Target {
   name: string;
@@ -132,7 +110,7 @@ interface Totals {
 export async function run(): Promise<string> {
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-workers-'));
   const targets: Target[] = [];
-  let load: LoadProcess | undefined;
+  let load: LoadClientProcess<MultiConnectionJob, MultiConnectionResult> | undefined;
   let dropState: (() => Promise<void>) | undefined;
   try {
     const bundle = join(work, 'bundle.tar.gz');
@@ -166,7 +144,7 @@ export async function run(): Promise<string> {
     opa.stderr!.on('data', (chunk: Buffer) => (opaLog += chunk.toString()));
     targets.push({ name: 'opa run --server (REST)', address: opaAddress, kind: 'opa', pids: () => [opa.pid!], child: opa, log: () => opaLog });
 
-    load = new LoadProcess();
+    load = new LoadClientProcess<MultiConnectionJob, MultiConnectionResult>(join(ROOT, 'bench/multi-connection-load-client.ts'));
     for (let attempt = 0; ; attempt++) {
       const probe = await load.run({ mode: 'opa', address: opaAddress, callers: 1, connections: 1, durationMs: 50, warmupMs: 0 });
       if (!probe.error) break;

@@ -8,7 +8,7 @@
  *   job: { mode: 'unary' | 'stream' | 'opa', address, callers, connections, durationMs, warmupMs }
  */
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import { jsonToStruct } from '../proto/struct-json.ts';
@@ -19,6 +19,7 @@ import type { DecideStreamRequest } from '../proto/generated/gatehouse/v1/Decide
 import type { DecideStreamResponse__Output } from '../proto/generated/gatehouse/v1/DecideStreamResponse.ts';
 import type { DecisionServiceClient } from '../proto/generated/gatehouse/v1/DecisionService.ts';
 import { BENCH_REQUESTS } from './bench-requests.ts';
+import { opaRestDecide } from './opa-rest-decide.ts';
 
 export interface MultiConnectionJob {
   mode: 'unary' | 'stream' | 'opa';
@@ -109,18 +110,7 @@ function operationsFor(job: MultiConnectionJob): { operation: (caller: number) =
   const port = Number(job.address.slice(split + 1));
   return {
     operation: () =>
-      new Promise((resolve, reject) => {
-        const body = JSON.stringify({ input: opaInputs[n++ % opaInputs.length] });
-        const req = request(
-          { host, port, path: '/v1/data/gatehouse/decision', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-          (res) => {
-            res.resume();
-            res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`opa answered ${res.statusCode}`))));
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      }),
+      opaRestDecide(agent, host, port, opaInputs[n++ % opaInputs.length]),
     close: () => undefined,
   };
 }
