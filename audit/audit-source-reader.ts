@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Admin, Consumer, stringDeserializer, type Message } from '@platformatic/kafka';
+import type { Message } from '@platformatic/kafka';
 import { AUDIT_TOPICS } from './audit-event.ts';
 import { AuditUnavailableError } from './audit-sink.ts';
 import { lineFromBinaryRecord } from './cloudevents-kafka-record.ts';
@@ -64,6 +64,9 @@ async function* readKafka(connection: KafkaConnectionOptions, options: ReadSourc
   const unavailable = (error: unknown) =>
     error instanceof AuditUnavailableError ? error : new AuditUnavailableError(`reading the audit topics from Kafka failed: ${kafkaErrorText(error)}`, { cause: error });
   let topics: string[];
+  // Loaded here, not at import: the client takes about a second of CPU to load, which every
+  // command that only reads files (and every proxy) would otherwise pay at start-up.
+  const { Admin, Consumer, stringDeserializer } = await import('@platformatic/kafka');
   const admin = new Admin(kafkaClientOptions(connection, '-reader'));
   try {
     const existing = new Set(await admin.listTopics());

@@ -5,7 +5,7 @@ import type { AuditLogger } from './audit-logger.ts';
 import { binaryRecord } from './cloudevents-kafka-record.ts';
 import type { JournalChunk, JournalPosition } from './journal.ts';
 import { kafkaClientOptions, kafkaErrorText } from './kafka-client.ts';
-import type { KafkaConnectionOptions } from './kafka-spec.ts';
+import { defaultBatchBytes, type KafkaConnectionOptions } from './kafka-spec.ts';
 
 type StringProducer = Producer<string, string, string, string>;
 type StringMessage = MessageToProduce<string, string, string, string>;
@@ -71,13 +71,6 @@ export interface KafkaShipperOptions {
    * to `batchBytes`, where gzip shrinks the bytes ~6x.
    */
   compressMinBytes?: number;
-}
-
-/** Journal bytes per send by default (the main thread needs it to know when a batch is full). */
-export function defaultBatchBytes(kafka: KafkaConnectionOptions): number {
-  // Uncompressed, a full 1 MiB of lines plus record overhead would pass the broker's default
-  // message.max.bytes (1 MiB) when one partition takes the whole batch: stay well below it.
-  return kafka.compression === 'gzip' ? 1024 * 1024 : 512 * 1024;
 }
 
 /**

@@ -113,3 +113,10 @@ function readOption(path: string, name: string): string {
     throw new AuditConfigError(`audit spec: cannot read ${name} file ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+/** Journal bytes per send by default (the main thread needs it to know when a batch is full). */
+export function defaultBatchBytes(kafka: KafkaConnectionOptions): number {
+  // Uncompressed, a full 1 MiB of lines plus record overhead would pass the broker's default
+  // message.max.bytes (1 MiB) when one partition takes the whole batch: stay well below it.
+  return kafka.compression === 'gzip' ? 1024 * 1024 : 512 * 1024;
+}

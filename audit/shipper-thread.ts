@@ -2,8 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { AuditLogger } from './audit-logger.ts';
 import type { AuditMetrics } from './audit-metrics.ts';
 import type { Journal } from './journal.ts';
-import { defaultBatchBytes } from './kafka-shipper.ts';
-import type { KafkaConnectionOptions } from './kafka-spec.ts';
+import { defaultBatchBytes, type KafkaConnectionOptions } from './kafka-spec.ts';
 import type { FromShipper, ShipperWorkerInit, ToShipper } from './shipper-messages.ts';
 import { SharedJournalEnd } from './shared-journal-end.ts';
 
