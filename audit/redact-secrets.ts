@@ -189,33 +189,53 @@ export function redactJson<T extends JsonValue>(
     if (redacted === undefined) seen.set(text, (redacted = redactText(text)));
     return redacted;
   };
-  const walk = (node: JsonValue, path: string, key: string | undefined, inFacts: boolean): JsonValue => {
+  // The keys from the root to the node being walked; a path string is only built for a value
+  // that changes (most values do not, and building one per node was a good part of the walk).
+  const trail: (string | number)[] = [];
+  const pathTo = (last?: string | number): string => {
+    let path = options.path ?? '';
+    const keys = last === undefined ? trail : [...trail, last];
+    for (const key of keys) path = typeof key === 'number' || path ? `${path}.${key}` : key;
+    return path;
+  };
+  const walk = (node: JsonValue, key: string | undefined, inFacts: boolean): JsonValue => {
     if (typeof node === 'string') {
       const redacted = redactOnce(node);
-      if (redacted !== node) paths.push(path);
+      if (redacted !== node) paths.push(pathTo());
       return redacted;
     }
     if (Array.isArray(node)) {
       if (key === 'argv' && node.every((item) => typeof item === 'string')) {
         const redacted = redactArgv(node as string[]);
-        redacted.forEach((arg, i) => arg !== node[i] && paths.push(`${path}.${i}`));
+        redacted.forEach((arg, i) => arg !== node[i] && paths.push(pathTo(i)));
         return redacted;
       }
-      return node.map((item, i) => walk(item, `${path}.${i}`, undefined, inFacts));
+      const out: JsonValue[] = new Array(node.length);
+      for (let i = 0; i < node.length; i++) {
+        trail.push(i);
+        out[i] = walk(node[i]!, undefined, inFacts);
+        trail.pop();
+      }
+      return out;
     }
     if (node !== null && typeof node === 'object') {
       const out: JsonObject = {};
-      for (const [k, v] of Object.entries(node)) {
-        const childPath = path ? `${path}.${k}` : k;
+      for (const k in node) {
+        if (!Object.hasOwn(node, k)) continue;
+        const v = node[k]!;
         const facts = inFacts || k === 'sql' || k === 'command';
-        if (!facts && mask.has(k.toLowerCase()) && v !== null && childPath.startsWith(maskPrefix)) {
+        if (!facts && v !== null && mask.size > 0 && mask.has(k.toLowerCase()) && pathTo(k).startsWith(maskPrefix)) {
           out[k] = MASKED;
-          paths.push(childPath);
-        } else out[k] = walk(v, childPath, k, facts);
+          paths.push(pathTo(k));
+        } else {
+          trail.push(k);
+          out[k] = walk(v, k, facts);
+          trail.pop();
+        }
       }
       return out;
     }
     return node;
   };
-  return { value: walk(value, options.path ?? '', undefined, false) as T, paths };
+  return { value: walk(value, undefined, false) as T, paths };
 }

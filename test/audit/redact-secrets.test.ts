@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decisionEventDraft } from '../../audit/decision-event.ts';
-import { redactArgv, redactText } from '../../audit/redact-secrets.ts';
+import { redactArgv, redactJson, redactText } from '../../audit/redact-secrets.ts';
 
 describe('redactText', () => {
   it.each([
@@ -31,6 +31,28 @@ describe('redactArgv', () => {
     expect(redactArgv(['mysql', '-pX', '--password=Y', '--password', 'Z', '-h', 'db'])).toEqual([
       'mysql', '-p[REDACTED]', '--password=[REDACTED]', '--password', '[REDACTED]', '-h', 'db',
     ]);
+  });
+});
+
+describe('redactJson', () => {
+  it('reports the path of every changed value, masks only within maskWithin, and leaves the input untouched', () => {
+    const value = {
+      context: { rows: [{ email: 'a@b', id: 1 }, [{ note: "PASSWORD 'x'" }]], sql: { email: 'kept' } },
+      other: { email: 'not masked here', cmd: ['--token=abc'], argv: ['curl', '--token', 'abc'] },
+    };
+    const before = JSON.stringify(value);
+    const { value: out, paths } = redactJson(value, { mask: ['EMAIL'], maskWithin: 'input.context', path: 'input' });
+    expect(paths).toEqual([
+      'input.context.rows.0.email',
+      'input.context.rows.1.0.note',
+      'input.other.cmd.0',
+      'input.other.argv.2',
+    ]);
+    expect(out.context.rows[0]).toEqual({ email: '[MASKED]', id: 1 });
+    expect(out.context.sql.email).toBe('kept');
+    expect(out.other.email).toBe('not masked here');
+    expect(JSON.stringify(value)).toBe(before);
+    expect(redactJson(["PASSWORD 'x'", { a: ["PASSWORD 'y'"] }]).paths).toEqual(['.0', '.1.a.0']);
   });
 });
 
