@@ -15,6 +15,11 @@ export class LoadClientProcess<Job, Result> {
     createInterface({ input: this.#child.stdout! }).on('line', (line) => this.#answers.shift()?.(line));
   }
 
+  /** The generator's process id (its CPU time is read from /proc). */
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
   run(job: Job): Promise<Result> {
     return new Promise((resolve) => {
       this.#answers.push((line) => resolve(JSON.parse(line) as Result));

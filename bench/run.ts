@@ -9,6 +9,7 @@ const SUITES: Record<string, () => Promise<{ run: () => Promise<string> }>> = {
   engine: () => import('./engine-evaluation.ts'),
   decision: () => import('./decision-suite.ts'),
   'decision-workers': () => import('./decision-workers.ts'),
+  'decide-tail': () => import('./decide-tail.ts'),
   audit: () => import('./audit-sinks.ts'),
   postgres: () => import('./postgres-proxy.ts'),
   ssh: () => import('./ssh-proxy.ts'),
