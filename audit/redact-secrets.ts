@@ -103,9 +103,35 @@ const RULES: Rule[] = [
  */
 const MAY_HOLD_SECRET = /password|passwd|pwd|pass|secret|token|api_?-?key|key|auth|credential|:\/\/|-p|-u|--user|eyJ|PRIVATE KEY/i;
 
+/**
+ * Texts the rules left unchanged, remembered by exact text (bounded in count and characters, oldest
+ * forgotten first): an application sends the same statement text again and again (prepared
+ * statements, ORMs, a repeated command), and the maintained scanners cost tens of µs per text.
+ * Only clean texts are kept, so no text a rule found a secret in stays in memory because of this;
+ * such a text is scanned every time. Redaction is a pure function of the text: a kept answer is the answer.
+ */
+const CLEAN_TEXTS_LIMIT = 4096;
+const CLEAN_TEXTS_MAX_CHARS = 2 * 1024 * 1024;
+const CLEAN_TEXT_MAX_LENGTH = 8 * 1024;
+const cleanTexts = new Set<string>();
+let cleanTextsChars = 0;
+
 /** Redacts secrets in one piece of text (SQL or shell). */
 export function redactText(text: string): string {
-  return redactMaintained(MAY_HOLD_SECRET.test(text) ? applyCommandRules(text) : text);
+  if (cleanTexts.has(text)) return text;
+  const redacted = redactMaintained(MAY_HOLD_SECRET.test(text) ? applyCommandRules(text) : text);
+  if (redacted === text && text.length <= CLEAN_TEXT_MAX_LENGTH) rememberClean(text);
+  return redacted;
+}
+
+function rememberClean(text: string): void {
+  cleanTexts.add(text);
+  cleanTextsChars += text.length;
+  while (cleanTexts.size > CLEAN_TEXTS_LIMIT || cleanTextsChars > CLEAN_TEXTS_MAX_CHARS) {
+    const oldest = cleanTexts.values().next().value!;
+    cleanTexts.delete(oldest);
+    cleanTextsChars -= oldest.length;
+  }
 }
 
 /** Every rule, without the MAY_HOLD_SECRET shortcut (exported for the equivalence test). */

@@ -26,6 +26,21 @@ describe('redactText', () => {
   });
 });
 
+describe('redactText over many texts', () => {
+  it('redacts a secret however often its text recurs, among more distinct clean texts than are remembered', () => {
+    const gh = `ghp_${'A1b2C3d4E5'.repeat(3)}x9Y8z7`;
+    const secret = `SELECT * FROM t WHERE note = 'token ${gh}'`;
+    for (let i = 0; i < 10_000; i++) {
+      const clean = `SELECT abalance FROM pgbench_accounts WHERE aid = ${i % 5_000};`;
+      expect(redactText(clean)).toBe(clean);
+      if (i % 1_000 === 0) {
+        expect(redactText(secret)).not.toContain(gh);
+        expect(redactText(`${clean} -- ${gh}`)).not.toContain(gh);
+      }
+    }
+  });
+});
+
 describe('redactArgv', () => {
   it('redacts -pX, --password=X and the word after --password', () => {
     expect(redactArgv(['mysql', '-pX', '--password=Y', '--password', 'Z', '-h', 'db'])).toEqual([
