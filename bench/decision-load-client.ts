@@ -11,6 +11,7 @@
  *          next send shows in the latencies instead of lowering the rate unseen) }
  */
 import { Agent } from 'node:http';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import { GrpcDecisionClient } from '../dataplane/sdk/grpc-decision-client.ts';
@@ -34,6 +35,8 @@ export interface LoadJob {
 export interface LoadResult {
   latencies: number[];
   elapsedMs: number;
+  /** The load client's own event loop over the job: share of time busy, and its GC pauses. */
+  client?: { loopBusy: number; gcPauses: number; gcTotalMs: number; gcMaxMs: number };
   error?: string;
 }
 
@@ -127,8 +130,21 @@ async function run(job: LoadJob): Promise<LoadResult> {
       latencies.push(Math.round(Number(process.hrtime.bigint() - due) / 1000));
     }
   };
+  const loop0 = performance.eventLoopUtilization();
+  const gcPauses: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPauses.push(entry.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   await Promise.all(Array.from({ length: job.callers }, (_, i) => (job.ratePerSecond ? pacedCaller(i) : caller())));
-  return { latencies, elapsedMs: Date.now() - started };
+  gcObserver.disconnect();
+  const client = {
+    loopBusy: performance.eventLoopUtilization(loop0).utilization,
+    gcPauses: gcPauses.length,
+    gcTotalMs: gcPauses.reduce((sum, d) => sum + d, 0),
+    gcMaxMs: gcPauses.reduce((max, d) => Math.max(max, d), 0),
+  };
+  return { latencies, elapsedMs: Date.now() - started, client };
 }
 
 for await (const line of createInterface({ input: process.stdin })) {
