@@ -24,13 +24,24 @@ export function parseContextJson(bytes: Uint8Array, field: string, limits: Struc
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InvalidRequestError(field, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new InvalidRequestError(field, `not valid JSON (${syntaxErrorWhere(error)})`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InvalidRequestError(field, 'must be a JSON object (e.g. {"sql": {"text": "..."}})');
   }
   checkValue(value as JsonObject, 0, field, limits.maxDepth);
   return value as JsonObject;
+}
+
+/**
+ * Where the JSON broke, without V8's message: that message can quote the caller's bytes around
+ * the error, and a context may hold a secret that must not reach a log or an error status.
+ */
+function syntaxErrorWhere(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  if (message.includes('Unexpected end of JSON input')) return 'it ends before the object does';
+  const position = /at position (\d+)/.exec(message)?.[1];
+  return position === undefined ? 'an unexpected character' : `error at character ${position}`;
 }
 
 /** Depth as the Struct decoder counts it (the object itself is 0) and finite numbers (1e999 parses as Infinity). */

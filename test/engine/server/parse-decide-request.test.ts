@@ -87,6 +87,22 @@ describe('context_json: the context as JSON bytes', () => {
     expect(() => parseDecideRequest(request({ context_json: json(text) }))).toThrow(message);
   });
 
+  it.each([
+    ['{"a": hunter2-secret-value}', /not valid JSON \(an unexpected character\)$/],
+    ['{"sql": "hunter2-secret-value" x}', /not valid JSON \(error at character 31\)$/],
+    ['{"sql": "hunter2-secret-value", "b": ', /not valid JSON \(it ends before the object does\)$/],
+  ])('invalid JSON %s is refused without quoting the caller\'s bytes', (text, message) => {
+    let thrown: unknown;
+    try {
+      parseDecideRequest(request({ context_json: json(text) }));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    expect((thrown as Error).message).toMatch(message);
+    expect((thrown as Error).message).not.toContain('hunter2');
+  });
+
   it('as deep as the Struct form allows is accepted', () => {
     const parsed = parseDecideRequest(request({ context_json: json(`{"a": ${'['.repeat(32)}${']'.repeat(32)}}`) }));
     expect(Object.keys(parsed.context)).toEqual(['a']);
