@@ -200,7 +200,8 @@ export interface RedactionResult<T> {
  * under keys a policy masks (`mask`, case-insensitive) become MASKED, outside the raw-text and
  * facts subtrees `sql` and `command`. `path` prefixes the reported paths (the value's place in a
  * larger document). A string met twice in one value (the statement text repeated in its facts,
- * an argv word repeated as an operand) is scanned once.
+ * an argv word repeated as an operand) is scanned once. Parts with nothing to redact are returned
+ * as they are, not copied, so the result shares them with `value`: change neither afterwards.
  */
 export function redactJson<T extends JsonValue>(
   value: T,
@@ -234,32 +235,47 @@ export function redactJson<T extends JsonValue>(
       if (key === 'argv' && node.every((item) => typeof item === 'string')) {
         const redacted = redactArgv(node as string[]);
         redacted.forEach((arg, i) => arg !== node[i] && paths.push(pathTo(i)));
-        return redacted;
+        return redacted.every((arg, i) => arg === node[i]) ? node : redacted;
       }
-      const out: JsonValue[] = new Array(node.length);
+      // Copied only from the first element that changes: a value with nothing to redact is
+      // returned as it is, which spares copying every decision's whole input.
+      let out: JsonValue[] | undefined;
       for (let i = 0; i < node.length; i++) {
         trail.push(i);
-        out[i] = walk(node[i]!, undefined, inFacts);
+        const item = walk(node[i]!, undefined, inFacts);
         trail.pop();
+        if (out === undefined && item !== node[i]) out = node.slice(0, i);
+        out?.push(item);
       }
-      return out;
+      return out ?? node;
     }
     if (node !== null && typeof node === 'object') {
-      const out: JsonObject = {};
+      let out: JsonObject | undefined;
+      const copyUpTo = (stop: string): JsonObject => {
+        const copy: JsonObject = {};
+        for (const k in node) {
+          if (k === stop) break;
+          if (Object.hasOwn(node, k)) copy[k] = node[k]!;
+        }
+        return copy;
+      };
       for (const k in node) {
         if (!Object.hasOwn(node, k)) continue;
         const v = node[k]!;
         const facts = inFacts || k === 'sql' || k === 'command';
+        let value: JsonValue;
         if (!facts && v !== null && mask.size > 0 && mask.has(k.toLowerCase()) && pathTo(k).startsWith(maskPrefix)) {
-          out[k] = MASKED;
+          value = MASKED;
           paths.push(pathTo(k));
         } else {
           trail.push(k);
-          out[k] = walk(v, k, facts);
+          value = walk(v, k, facts);
           trail.pop();
         }
+        if (out === undefined && value !== v) out = copyUpTo(k);
+        if (out !== undefined) out[k] = value;
       }
-      return out;
+      return out ?? node;
     }
     return node;
   };

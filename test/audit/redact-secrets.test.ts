@@ -68,6 +68,12 @@ describe('redactJson', () => {
     expect(out.other.email).toBe('not masked here');
     expect(JSON.stringify(value)).toBe(before);
     expect(redactJson(["PASSWORD 'x'", { a: ["PASSWORD 'y'"] }]).paths).toEqual(['.0', '.1.a.0']);
+    // What has nothing to redact is returned as it is; what changed is a copy, in the same key order.
+    expect(out.other.argv).not.toBe(value.other.argv);
+    expect(out.context.sql).toBe(value.context.sql);
+    expect(Object.keys(out.context)).toEqual(['rows', 'sql']);
+    const clean = { a: { b: ['x', 1, null] }, c: 'plain text' };
+    expect(redactJson(clean).value).toBe(clean);
   });
 });
 
