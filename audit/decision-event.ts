@@ -86,9 +86,9 @@ export function auditSubject(sessionId: string | undefined, subjectId: string): 
  */
 function redactedInput(input: DecisionInput, mask: string[]): { input: JsonObject; paths: string[] } {
   const paths: string[] = [];
-  const redact = (value: JsonValue, path: string, options: { mask?: string[] } = {}): JsonValue => {
-    const result = redactJson(value, { ...options, path });
-    paths.push(...result.paths);
+  const redact = (value: JsonValue, path: string, withMask?: string[]): JsonValue => {
+    const result = redactJson(value, { mask: withMask, path });
+    if (result.paths.length > 0) paths.push(...result.paths);
     return result.value;
   };
   const out: JsonObject = {};
@@ -101,7 +101,7 @@ function redactedInput(input: DecisionInput, mask: string[]): { input: JsonObjec
         part[name] = IDENTIFIER_FIELDS[key].has(name) ? field : redact(field, `${key}.${name}`);
       }
       out[key] = part;
-    } else out[key] = redact(value, key, key === 'context' ? { mask } : {});
+    } else out[key] = redact(value, key, key === 'context' ? mask : undefined);
   }
   return { input: out, paths };
 }

@@ -189,6 +189,18 @@ export function redactArgv(argv: readonly string[]): string[] {
   return out;
 }
 
+const NO_MASK: ReadonlySet<string> = new Set();
+
+/** The own members of `node` that come before `stop`, in order (the start of a copy). */
+function copyMembersBefore(node: JsonObject, stop: string): JsonObject {
+  const copy: JsonObject = {};
+  for (const k in node) {
+    if (k === stop) break;
+    if (Object.hasOwn(node, k)) copy[k] = node[k]!;
+  }
+  return copy;
+}
+
 export interface RedactionResult<T> {
   value: T;
   /** Paths (`context.sql.text`, `context.command.commands.0.argv.2`) whose value was changed. */
@@ -208,7 +220,7 @@ export function redactJson<T extends JsonValue>(
   options: { mask?: readonly string[]; /** mask only under this top-level key (e.g. `context`) */ maskWithin?: string; path?: string } = {},
 ): RedactionResult<T> {
   const maskPrefix = options.maskWithin === undefined ? '' : `${options.maskWithin}.`;
-  const mask = new Set((options.mask ?? []).map((name) => name.toLowerCase()));
+  const mask = options.mask === undefined || options.mask.length === 0 ? NO_MASK : new Set(options.mask.map((name) => name.toLowerCase()));
   const paths: string[] = [];
   const seen = new Map<string, string>();
   const redactOnce = (text: string): string => {
@@ -251,14 +263,6 @@ export function redactJson<T extends JsonValue>(
     }
     if (node !== null && typeof node === 'object') {
       let out: JsonObject | undefined;
-      const copyUpTo = (stop: string): JsonObject => {
-        const copy: JsonObject = {};
-        for (const k in node) {
-          if (k === stop) break;
-          if (Object.hasOwn(node, k)) copy[k] = node[k]!;
-        }
-        return copy;
-      };
       for (const k in node) {
         if (!Object.hasOwn(node, k)) continue;
         const v = node[k]!;
@@ -272,7 +276,7 @@ export function redactJson<T extends JsonValue>(
           value = walk(v, k, facts);
           trail.pop();
         }
-        if (out === undefined && value !== v) out = copyUpTo(k);
+        if (out === undefined && value !== v) out = copyMembersBefore(node, k);
         if (out !== undefined) out[k] = value;
       }
       return out ?? node;
