@@ -111,17 +111,22 @@ function decisionTemplates(bundle: PreparedBundle): AuditEventDraft[] {
   const time = new Date().toISOString();
   return BENCH_REQUESTS.map((request) => {
     const input: DecisionInput = { ...request, time, context: computeFacts(request.context).context };
-    const decision = bundle.evaluate(input);
-    return decisionEventDraft({
-      decisionId: randomUUID(),
-      requestId: randomUUID(),
-      effect: decision.effect,
-      reasons: decision.reasons,
-      obligations: decision.obligations,
-      policyRevision: bundle.revision,
-      engineMicros: 50,
-      input,
-    });
+    return draftFor(bundle, input, bundle.evaluate(input), randomUUID());
+  });
+}
+
+/** The decision event the service would record for `input` and its decision. */
+function draftFor(bundle: PreparedBundle, input: DecisionInput, decision: ReturnType<PreparedBundle['evaluate']>, requestId: string): AuditEventDraft {
+  return decisionEventDraft({
+    decisionId: randomUUID(),
+    requestId,
+    sessionId: input.sessionId,
+    effect: decision.effect,
+    reasons: decision.reasons,
+    obligations: decision.obligations,
+    policyRevision: bundle.revision,
+    engineMicros: 50,
+    input,
   });
 }
 
@@ -157,17 +162,7 @@ function appendPathCost(bundle: PreparedBundle): string {
     const start = process.cpuUsage();
     for (let i = 0; i < count; i++) {
       const { input, decision } = pick(i);
-      drafts[i] = decisionEventDraft({
-        decisionId: randomUUID(),
-        requestId: input.requestId!,
-        sessionId: input.sessionId,
-        effect: decision.effect,
-        reasons: decision.reasons,
-        obligations: decision.obligations,
-        policyRevision: bundle.revision,
-        engineMicros: 50,
-        input,
-      });
+      drafts[i] = draftFor(bundle, input, decision, input.requestId!);
     }
     return cpuMicros(start) / count;
   };
