@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import ssh2 from 'ssh2';
 import { fingerprintOf } from './known-hosts.ts';
@@ -21,19 +22,10 @@ export interface HostKey {
  * at DEFAULT_HOST_KEY_PATH is used, generated once (ed25519, mode 0600) so clients that pinned
  * the proxy keep trusting it across restarts.
  */
-export async function loadHostKey(explicitPath: string | undefined): Promise<HostKey> {
-  const path = explicitPath ?? DEFAULT_HOST_KEY_PATH;
+export async function loadHostKey(explicitPath: string | undefined, defaultPath = DEFAULT_HOST_KEY_PATH): Promise<HostKey> {
+  const path = explicitPath ?? defaultPath;
   let generated = false;
-  if (explicitPath === undefined && !existsSync(path)) {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'gatehouse-ssh-proxy' });
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    await writeFile(path, pair.private, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
-      // Another proxy generated it first; use that one.
-      if (error.code !== 'EEXIST') throw new SshProxyError(`cannot write the host key ${path}: ${error.code ?? error.message}`);
-    });
-    await writeFile(`${path}.pub`, `${pair.public}\n`, { mode: 0o644 }).catch(() => undefined);
-    generated = true;
-  }
+  if (explicitPath === undefined && !existsSync(path)) generated = await generateHostKey(path);
   let privateKey: Buffer;
   try {
     privateKey = await readFile(path);
@@ -46,4 +38,27 @@ export async function loadHostKey(explicitPath: string | undefined): Promise<Hos
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || !key.isPrivateKey()) throw new SshProxyError(`--host-key ${path} holds no private key`);
   return { privateKey, fingerprint: fingerprintOf(key.getPublicSSH()), path, generated };
+}
+
+/**
+ * Writes a new key beside `path` and links it into place: the key appears whole or not at all,
+ * so a proxy starting at the same moment never reads a half-written file, and the first one
+ * linked wins (link never replaces). False when another proxy's key got there first.
+ */
+async function generateHostKey(path: string): Promise<boolean> {
+  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'gatehouse-ssh-proxy' });
+  const staged = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await writeFile(staged, pair.private, { mode: 0o600, flag: 'wx' });
+    await link(staged, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    throw new SshProxyError(`cannot write the host key ${path}: ${code ?? String(error)}`);
+  } finally {
+    await unlink(staged).catch(() => undefined);
+  }
+  await writeFile(`${path}.pub`, `${pair.public}\n`, { mode: 0o644 }).catch(() => undefined);
+  return true;
 }
