@@ -65,7 +65,8 @@ export class AppendOnlyFile {
       // A synchronous write: a group of lines lands in the page cache in microseconds, while a
       // thread-pool write costs the waiting decisions two more turns of a busy event loop (the
       // audit file was most of the Decide p99 at half of peak; docs/performance.md). Durability is
-      // unchanged: the grouped fdatasync below still runs on the thread pool.
+      // unchanged: the grouped fdatasync below still runs on the thread pool. A stalled disk now
+      // stalls the event loop too (docs/audit.md "Writes"), which every decision waited on anyway.
       while (written < data.length) {
         const bytesWritten = writeSync(this.handle.fd, data, written, data.length - written, null);
         if (bytesWritten === 0) throw new Error('write returned 0 bytes');
