@@ -12,7 +12,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { statefulIsAuthorized, preparsePolicySet } from '@cedar-policy/cedar-wasm/nodejs';
@@ -41,6 +40,7 @@ import { LoadClientProcess } from './load-client-process.ts';
 import { fmt, measureSync, printTable, summarize, type TableRow } from './bench-table.ts';
 import type { LoadJob, LoadResult } from './decision-load-client.ts';
 import { threadCpu, type ThreadCpu } from './thread-cpu.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 const DURATION_MS = Number(process.env.GATEHOUSE_BENCH_MS ?? 3000);
 const CALLERS = [1, 8, 64];
@@ -81,16 +81,6 @@ interface CaseTotals {
 /** The opa server's case: the baseline every table names. */
 function opaCase(cases: ServiceCase[]): ServiceCase | undefined {
   return cases.find((c) => c.mode === 'opa');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** CPU ms of another process (all its threads), from /proc. */

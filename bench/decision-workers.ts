@@ -13,7 +13,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +23,7 @@ import { fmt, summarize } from './bench-table.ts';
 import { LoadClientProcess } from './load-client-process.ts';
 import type { MultiConnectionJob, MultiConnectionResult } from './multi-connection-load-client.ts';
 import { processCpuMicros } from './process-cpu.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const POLICY = join(ROOT, 'bench', 'small-rego-policy');
@@ -60,16 +60,6 @@ function childPids(pid: number): number[] {
 
 function cpuOf(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + (processCpuMicros(pid) ?? 0), 0);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function waitForLine(child: ChildProcess, pattern: RegExp, log: () => string): Promise<void> {

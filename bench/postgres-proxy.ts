@@ -17,7 +17,6 @@
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -65,6 +64,7 @@ decision := {"effect": "allow", "reasons": ["connect"]} if {
 	read_only
 } else := {"effect": "deny", "reasons": ["only reads are allowed in the benchmark"]}
 `;
+import { freePort } from '../test/support/free-port.ts';
 
 export interface PgbenchResult {
   /** `wire-only`: the proxy with every decision answered allow in process (no gRPC, no service): its own protocol cost. */
@@ -88,18 +88,6 @@ function pgbenchPath(): string {
     }
   }
   throw new Error('pgbench not found: apt-get install -y postgresql-client (Debian ships it with PostgreSQL)');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 function runTool(file: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<string> {
